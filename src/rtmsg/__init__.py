@@ -1,0 +1,41 @@
+"""rtmsg: a fast, exact codec for the OpenAI Realtime wire protocol, built on msgspec."""
+
+from __future__ import annotations
+
+from msgspec import UNSET, UnsetType
+
+from ._base import Event, Model
+from .client_events import *  # noqa: F403  # re-exported; the names are listed in __all__ below
+from .client_events import __all__ as _client_events_all
+from .codec import DecodeError, Frame, Unknown, decode_client_event, decode_server_event, encode
+from .items import *  # noqa: F403  # re-exported
+from .items import __all__ as _items_all
+from .responses import *  # noqa: F403  # re-exported
+from .responses import __all__ as _responses_all
+from .server_events import *  # noqa: F403  # re-exported
+from .server_events import __all__ as _server_events_all
+from .session import *  # noqa: F403  # re-exported
+from .session import __all__ as _session_all
+from .tools import *  # noqa: F403  # re-exported
+from .tools import __all__ as _tools_all
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "UNSET",
+    "DecodeError",
+    "Event",
+    "Frame",
+    "Model",
+    "Unknown",
+    "UnsetType",
+    "decode_client_event",
+    "decode_server_event",
+    "encode",
+    *_client_events_all,
+    *_server_events_all,
+    *_session_all,
+    *_items_all,
+    *_responses_all,
+    *_tools_all,
+]

@@ -1,0 +1,208 @@
+"""Session configuration: audio formats, turn detection, transcription, tracing, truncation.
+
+These are the objects inside ``session.update``, ``session.created`` and
+``session.updated``. Both session kinds (``realtime`` and ``transcription``)
+live here because they share their audio input types.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from msgspec import UNSET, UnsetType
+
+from ._base import Model, Tagged
+from .tools import Prompt, Tool, ToolChoiceFunction, ToolChoiceMcp
+
+__all__ = [
+    "AudioConfig",
+    "AudioConfigInput",
+    "AudioConfigOutput",
+    "AudioFormat",
+    "AudioTranscription",
+    "NoiseReduction",
+    "Reasoning",
+    "SemanticVad",
+    "ServerVad",
+    "Session",
+    "SessionConfig",
+    "TokenLimits",
+    "TracingConfiguration",
+    "TranscriptionSession",
+    "TranscriptionSessionAudio",
+    "TranscriptionSessionAudioInput",
+    "TruncationRetentionRatio",
+    "TurnDetection",
+    "VoiceId",
+]
+
+_AUDIO_FORMAT_TYPES = frozenset({"audio/pcm", "audio/pcmu", "audio/pcma"})
+
+
+class AudioFormat(Model):
+    """An audio format: ``audio/pcm`` (24 kHz pcm16), ``audio/pcmu`` or ``audio/pcma`` (G.711).
+
+    The wire ``type`` is optional, so the three formats share one Struct; an
+    absent type reads as ``audio/pcm`` unless a ``rate`` other than 24000 is given.
+    """
+
+    type: str | None | UnsetType = UNSET
+    rate: int | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        kind = self.type
+        if kind is not None and kind is not UNSET and kind not in _AUDIO_FORMAT_TYPES:
+            raise ValueError(
+                f"Invalid audio format type {kind!r}:"
+                " expected 'audio/pcm', 'audio/pcmu' or 'audio/pcma'"
+            )
+        rate = self.rate
+        if kind == "audio/pcm" and rate is not None and rate is not UNSET and rate != 24000:
+            raise ValueError(f"Invalid rate {rate!r} for 'audio/pcm': expected 24000")
+
+
+class NoiseReduction(Model):
+    """Input noise reduction: ``near_field`` or ``far_field``."""
+
+    type: str | None | UnsetType = UNSET
+    strength: float | None | UnsetType = UNSET
+
+
+class AudioTranscription(Model):
+    """How input audio is transcribed: model, language(s), prompt, keywords."""
+
+    model: str | None | UnsetType = UNSET
+    language: str | None | UnsetType = UNSET
+    languages: list[str] | None | UnsetType = UNSET
+    prompt: str | None | UnsetType = UNSET
+    keywords: list[str] | None | UnsetType = UNSET
+    delay: str | None | UnsetType = UNSET
+
+
+class ServerVad(Tagged, tag="server_vad"):
+    """Turn detection by a silence-based voice activity detector."""
+
+    create_response: bool | None | UnsetType = UNSET
+    idle_timeout_ms: int | None | UnsetType = UNSET
+    interrupt_response: bool | None | UnsetType = UNSET
+    prefix_padding_ms: int | None | UnsetType = UNSET
+    silence_duration_ms: int | None | UnsetType = UNSET
+    threshold: float | None | UnsetType = UNSET
+
+
+class SemanticVad(Tagged, tag="semantic_vad"):
+    """Turn detection by a model that judges whether the user has finished speaking."""
+
+    create_response: bool | None | UnsetType = UNSET
+    eagerness: str | None | UnsetType = UNSET
+    interrupt_response: bool | None | UnsetType = UNSET
+
+
+TurnDetection = ServerVad | SemanticVad
+"""Either turn detection mode; ``None`` on the wire disables turn detection."""
+
+
+class AudioConfigInput(Model):
+    """Input audio: format, noise reduction, transcription and turn detection."""
+
+    format: AudioFormat | None | UnsetType = UNSET
+    noise_reduction: NoiseReduction | None | UnsetType = UNSET
+    transcription: AudioTranscription | None | UnsetType = UNSET
+    turn_detection: TurnDetection | None | UnsetType = UNSET
+
+
+class VoiceId(Model):
+    """A custom voice, referenced by its id."""
+
+    id: str
+
+
+class AudioConfigOutput(Model):
+    """Output audio: format, speed and voice."""
+
+    format: AudioFormat | None | UnsetType = UNSET
+    speed: float | None | UnsetType = UNSET
+    voice: str | VoiceId | None | UnsetType = UNSET
+
+
+class AudioConfig(Model):
+    """Audio configuration of a realtime session."""
+
+    input: AudioConfigInput | None | UnsetType = UNSET
+    output: AudioConfigOutput | None | UnsetType = UNSET
+
+
+class TracingConfiguration(Model):
+    """Tracing settings: workflow name, group id and free-form metadata."""
+
+    group_id: str | None | UnsetType = UNSET
+    metadata: object | None | UnsetType = UNSET
+    workflow_name: str | None | UnsetType = UNSET
+
+
+class TokenLimits(Model):
+    """Token limits applied when the conversation is truncated."""
+
+    post_instructions: int | None | UnsetType = UNSET
+
+
+class TruncationRetentionRatio(Model):
+    """Truncate the conversation keeping this fraction of the context window.
+
+    ``type`` is a plain required field: it is the only object in its union, and
+    the protocol requires the tag, which msgspec would treat as optional.
+    """
+
+    type: Literal["retention_ratio"]
+    retention_ratio: float
+    token_limits: TokenLimits | None | UnsetType = UNSET
+
+
+class Reasoning(Model):
+    """Reasoning settings for models that support them."""
+
+    effort: str | None | UnsetType = UNSET
+
+
+class Session(Tagged, tag="realtime"):
+    """A realtime (speech-to-speech) session configuration."""
+
+    audio: AudioConfig | None | UnsetType = UNSET
+    include: list[str] | None | UnsetType = UNSET
+    instructions: str | None | UnsetType = UNSET
+    max_output_tokens: int | Literal["inf"] | None | UnsetType = UNSET
+    model: str | None | UnsetType = UNSET
+    output_modalities: list[str] | None | UnsetType = UNSET
+    parallel_tool_calls: bool | None | UnsetType = UNSET
+    prompt: Prompt | None | UnsetType = UNSET
+    reasoning: Reasoning | None | UnsetType = UNSET
+    tool_choice: str | ToolChoiceFunction | ToolChoiceMcp | None | UnsetType = UNSET
+    tools: list[Tool] | None | UnsetType = UNSET
+    tracing: str | TracingConfiguration | None | UnsetType = UNSET
+    truncation: str | TruncationRetentionRatio | None | UnsetType = UNSET
+
+
+class TranscriptionSessionAudioInput(Model):
+    """Input audio of a transcription session."""
+
+    format: AudioFormat | None | UnsetType = UNSET
+    noise_reduction: NoiseReduction | None | UnsetType = UNSET
+    transcription: AudioTranscription | None | UnsetType = UNSET
+    turn_detection: TurnDetection | None | UnsetType = UNSET
+
+
+class TranscriptionSessionAudio(Model):
+    """Audio configuration of a transcription session."""
+
+    input: TranscriptionSessionAudioInput | None | UnsetType = UNSET
+
+
+class TranscriptionSession(Tagged, tag="transcription"):
+    """A transcription-only session configuration."""
+
+    audio: TranscriptionSessionAudio | None | UnsetType = UNSET
+    include: list[str] | None | UnsetType = UNSET
+
+
+SessionConfig = Session | TranscriptionSession
+"""Either session kind, selected by its ``type``."""

@@ -1,0 +1,47 @@
+"""Shared assertions: the round trip every valid frame must survive."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import rtmsg
+
+Direction = Literal["client", "server"]
+
+
+def decode(
+    frame: rtmsg.Frame, direction: Direction
+) -> rtmsg.ClientEvent | rtmsg.ServerEvent | rtmsg.Unknown:
+    if direction == "client":
+        return rtmsg.decode_client_event(frame)
+    return rtmsg.decode_server_event(frame)
+
+
+def _strict(value: Any) -> Any:
+    """JSON value with booleans made distinct from numbers, so ``true`` never equals ``1``."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
+
+
+def same_json(a: bytes | str, b: bytes | str) -> bool:
+    """Same keys and values; ``1`` equals ``1.0``, ``true`` never equals ``1``."""
+    return bool(_strict(json.loads(a)) == _strict(json.loads(b)))
+
+
+def assert_round_trip(frame: bytes | str, direction: Direction) -> Any:
+    """Decode, re-encode, and check the JSON is the same; return the decoded event."""
+    event = decode(frame, direction)
+    assert not isinstance(event, rtmsg.Unknown), f"decoded as Unknown: {event.type}"
+    encoded = rtmsg.encode(event)
+    assert same_json(encoded, frame), (
+        f"round trip changed the frame:\n in: {frame!r}\nout: {encoded!r}"
+    )
+    again = decode(encoded, direction)
+    assert again == event
+    return event
