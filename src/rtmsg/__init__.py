@@ -8,6 +8,7 @@ from ._base import Event, Model
 from .client_events import *  # noqa: F403  # re-exported; the names are listed in __all__ below
 from .client_events import __all__ as _client_events_all
 from .codec import DecodeError, Frame, Unknown, decode_client_event, decode_server_event, encode
+from .errors import error_event
 from .items import *  # noqa: F403  # re-exported
 from .items import __all__ as _items_all
 from .responses import *  # noqa: F403  # re-exported
@@ -32,6 +33,7 @@ __all__ = [
     "decode_client_event",
     "decode_server_event",
     "encode",
+    "error_event",
     *_client_events_all,
     *_server_events_all,
     *_session_all,

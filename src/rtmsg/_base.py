@@ -21,7 +21,8 @@ class DecodeError(ValueError):
     """A frame that is not a valid event: malformed JSON, or a body that breaks the schema.
 
     ``event_type`` and ``event_id`` hold the frame's ``type`` and ``event_id``
-    when they could be read, so a server can name the offending event in its answer.
+    when they could be read, so a server can name the offending event in its answer;
+    ``path`` is the JSON path of the offending value (``$.session.audio``) when known.
     """
 
     def __init__(
@@ -30,10 +31,12 @@ class DecodeError(ValueError):
         *,
         event_type: str | None = None,
         event_id: str | None = None,
+        path: str | None = None,
     ) -> None:
         super().__init__(message)
         self.event_type = event_type
         self.event_id = event_id
+        self.path = path
 
 
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):

@@ -8,6 +8,7 @@ unknown event type, which is data, from an invalid frame, which is an error.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import msgspec
@@ -89,16 +90,15 @@ def _fallback(frame: Frame, exc: Exception, known: frozenset[str]) -> Unknown:
     """Turn a failed typed decode into an :class:`Unknown` or a :class:`DecodeError`."""
     try:
         envelope = _envelope_decoder.decode(frame)
-    except msgspec.DecodeError as envelope_exc:
-        raise DecodeError(_message(envelope_exc)) from None
-    except RecursionError:
-        raise DecodeError("JSON is nested too deeply") from None
+    except (msgspec.DecodeError, RecursionError) as envelope_exc:
+        raise DecodeError(_message(envelope_exc), path=_path(envelope_exc)) from None
     event_id = envelope.event_id if isinstance(envelope.event_id, str) else None
     if envelope.type in known:
         raise DecodeError(
             f"Invalid {envelope.type!r} event: {_message(exc)}",
             event_type=envelope.type,
             event_id=event_id,
+            path=_path(exc) or "$",
         ) from None
     raw = frame.encode() if isinstance(frame, str) else bytes(frame)
     return Unknown(type=envelope.type, raw=raw, event_id=event_id)
@@ -108,3 +108,12 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, RecursionError):
         return "JSON is nested too deeply"
     return str(exc)
+
+
+_PATH_SUFFIX: Final = re.compile(r" - at `(\$[^`]*)`$")
+
+
+def _path(exc: Exception) -> str | None:
+    """The JSON path msgspec appends to a validation message, if any."""
+    match = _PATH_SUFFIX.search(str(exc))
+    return match.group(1) if match else None

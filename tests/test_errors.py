@@ -1,0 +1,53 @@
+"""The ``error`` event built from a DecodeError names the offending client event and field."""
+
+from __future__ import annotations
+
+import pytest
+
+import rtmsg
+
+
+def _error_for(frame: bytes) -> rtmsg.Error:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        rtmsg.decode_client_event(frame)
+    return rtmsg.error_event(info.value, event_id="event_1")
+
+
+def test_missing_field_names_the_parameter_and_client_event() -> None:
+    event = _error_for(b'{"type":"conversation.item.truncate","event_id":"c1","item_id":"i"}')
+    assert event.event_id == "event_1"
+    assert event.error.type == "invalid_request_error"
+    assert event.error.code == "missing_required_parameter"
+    assert event.error.param in {"content_index", "audio_end_ms"}
+    assert event.error.event_id == "c1"
+
+
+def test_wrong_type_is_invalid_type_with_its_path() -> None:
+    frame = (
+        b'{"type":"session.update","event_id":"c2","session":{"type":"realtime",'
+        b'"audio":{"input":{"turn_detection":{"type":"server_vad","threshold":"high"}}}}}'
+    )
+    event = _error_for(frame)
+    assert event.error.code == "invalid_type"
+    assert event.error.param == "session.audio.input.turn_detection.threshold"
+    assert event.error.event_id == "c2"
+
+
+def test_malformed_json_is_invalid_json_without_event_id() -> None:
+    event = _error_for(b'{"type": "session.update",')
+    assert event.error.code == "invalid_json"
+    assert event.error.param is None
+    assert event.error.event_id is rtmsg.UNSET or event.error.event_id is None
+
+
+def test_default_event_id_is_fresh() -> None:
+    exc = rtmsg.DecodeError("bad")
+    first, second = rtmsg.error_event(exc), rtmsg.error_event(exc)
+    assert first.event_id.startswith("event_")
+    assert first.event_id != second.event_id
+
+
+def test_error_event_encodes_as_a_valid_server_event() -> None:
+    event = _error_for(b'{"type":"response.cancel","event_id":5}')
+    decoded = rtmsg.decode_server_event(rtmsg.encode(event))
+    assert decoded == event
