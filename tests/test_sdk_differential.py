@@ -390,3 +390,99 @@ def test_mutant_summary(direction: Direction) -> None:
     assert outcomes["both-reject"] > len(results) // 2
     if direction == "client":
         assert outcomes["hard-spot"] > 0
+
+
+# --- the documented divergences, one readable example each -----------------------------------
+
+_S = '{"type":"session.update","session":{"type":"realtime",%s}}'
+_ITEM = '{"type":"conversation.item.create","item":%s}'
+_DONE = '{"type":"response.done","event_id":"e","response":%s}'
+
+DIVERGENCES = [
+    # rule 5: a value the server may add is kept (SDK rejects, rtmsg accepts)
+    ("client", _S % '"output_modalities":["video"]', False, True),
+    ("client", _S % '"include":["item.input_audio_transcription.future"]', False, True),
+    ("client", _S % '"tracing":"manual"', False, True),
+    ("client", _S % '"truncation":"smart"', False, True),
+    ("client", _S % '"reasoning":{"effort":"maximal"}', False, True),
+    ("client", _S % '"tool_choice":"any"', False, True),
+    ("client", _S % '"audio":{"input":{"noise_reduction":{"type":"studio"}}}', False, True),
+    ("client", _S % '"audio":{"input":{"transcription":{"delay":"slow"}}}', False, True),
+    (
+        "client",
+        _S % '"audio":{"input":{"turn_detection":{"type":"semantic_vad","eagerness":"eager"}}}',
+        False,
+        True,
+    ),
+    ("client", _S % '"tools":[{"type":"mcp","server_label":"s","connector_id":"x"}]', False, True),
+    (
+        "client",
+        _ITEM % '{"type":"function_call","name":"f","arguments":"{}","status":"queued"}',
+        False,
+        True,
+    ),
+    ("server", _DONE % '{"status":"paused","status_details":{"reason":"safety"}}', False, True),
+    (
+        "server",
+        '{"type":"rate_limits.updated","event_id":"e","rate_limits":[{"name":"audio"}]}',
+        False,
+        True,
+    ),
+    # the merged hard spots: a field of another variant keeps its type (SDK accepts, rtmsg rejects)
+    ("client", _ITEM % '{"type":"message","role":"system","content":[{"detail":5}]}', True, False),
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"assistant","content":[{"image_url":[]}]}',
+        True,
+        False,
+    ),
+    (
+        "client",
+        _S % '"audio":{"input":{"format":{"type":"audio/pcm","rate":24000.0}}}',
+        True,
+        False,
+    ),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/pcmu","rate":"8k"}}}', True, False),
+    ("client", _S % '"tools":[{"type":"function","server_label":5}]', True, False),
+    (
+        "client",
+        _S % '"tools":[{"type":"mcp","server_label":"s","parameters":{},"name":1}]',
+        True,
+        False,
+    ),
+    # values that select a shape stay checked (both reject)
+    ("client", _ITEM % '{"type":"message","role":"developer","content":[]}', False, False),
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"user","content":[{"type":"output_text"}]}',
+        False,
+        False,
+    ),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/opus"}}}', False, False),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/pcm","rate":16000}}}', False, False),
+    ("client", _S % '"tools":[{"type":"web_search"}]', False, False),
+    ("client", _S % '"tools":[{"type":"mcp"}]', False, False),
+    ("client", _S % '"max_output_tokens":"unlimited"', False, False),
+    ("client", _S % '"truncation":{"type":"ratio","retention_ratio":0.5}', False, False),
+    # and what both accept: a pcm rate without a type reads as another format to the SDK
+    ("client", _S % '"audio":{"input":{"format":{"rate":16000}}}', True, True),
+    ("client", _S % '"tools":[{"server_label":"s","require_approval":"never"}]', True, True),
+]
+
+
+@pytest.mark.parametrize(("direction", "frame", "sdk_accepts", "rtmsg_accepts"), DIVERGENCES)
+def test_documented_divergence(
+    direction: Direction, frame: str, sdk_accepts: bool, rtmsg_accepts: bool
+) -> None:
+    try:
+        sdk_validate(frame, direction)
+        sdk_verdict = True
+    except pydantic.ValidationError:
+        sdk_verdict = False
+    assert sdk_verdict == sdk_accepts
+    if rtmsg_accepts:
+        assert_round_trip(frame, direction)
+    else:
+        with pytest.raises(rtmsg.DecodeError) as info:
+            decode(frame, direction)
+        assert info.value.event_type == json.loads(frame)["type"]
