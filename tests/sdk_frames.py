@@ -9,9 +9,10 @@ compactly, with ``\\u`` escapes and pretty-printed, so the frames also cover
 non-canonical JSON. Generation is seeded and cached per process.
 
 Mutants take valid frames and change one node each: another JSON type,
-``null``, a removed key, an unknown string, an added field no SDK model
-declares, and in the merged Structs' parts a field only another variant
-declares, well or wrongly typed.
+``null``, a removed key, an integer written as ``7.0``, an unknown string, a
+literal another SDK model declares for a field of that name (another tag,
+role or format), an added field no SDK model declares, and in the merged
+Structs' parts a field only another variant declares, well or wrongly typed.
 """
 
 from __future__ import annotations
@@ -270,14 +271,24 @@ def _json_kind(value: Any) -> str:
     return "object" if isinstance(value, dict) else "array"
 
 
-def _nodes(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    yield path, value
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _nodes(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _nodes(child, (*path, index))
+def _nodes(value: Any) -> Iterator[tuple[Path, Any, tuple[Any, ...]]]:
+    """Every node of a JSON value with its path and its place: the path without list
+    indices, plus the tag and role of the object holding it (what tells variants apart)."""
+    stack: list[tuple[Path, Any, tuple[Any, ...]]] = [((), value, ())]
+    while stack:
+        path, node, place = stack.pop()
+        yield path, node, place
+        if isinstance(node, dict):
+            shape = _object_shape(node)
+            for key, child in node.items():
+                stack.append(((*path, key), child, (*place[:-1], key, shape)))
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                stack.append(((*path, index), child, (*place[:-1], None, ())))
+
+
+def _object_shape(node: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(f"{k}={node[k]}" for k in ("type", "role") if isinstance(node.get(k), str))
 
 
 def _replace(value: Any, path: Path, new: Any, *, remove: bool = False) -> Any:
@@ -309,12 +320,42 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
         yield "null", None, False
     if path and isinstance(path[-1], str):
         yield "remove", None, True
+    if kind == "number" and abs(original) < 2**53:
+        yield "integral-float", float(original), False
+        yield "other-int", original + 1, False
     if isinstance(original, str):
         yield "unknown-string", "unknown_value.v2", False
+        name = next((step for step in reversed(path) if isinstance(step, str)), "")
+        others = [value for value in _literal_pool().get(name, ()) if value != original]
+        if name in ("type", "role"):
+            # What selects a shape gets every other value; the rest, one.
+            for value in others:
+                yield f"other-literal:{value}", value, False
+        elif others:
+            yield "other-literal", others[0], False
 
 
-def _shape(path: Path) -> tuple[str | None, ...]:
-    return tuple(None if isinstance(step, int) else step for step in path)
+@functools.cache
+def _literal_pool() -> dict[str, tuple[str, ...]]:
+    """Every string literal the SDK declares for a field name, in any model: ``type``
+    gathers the tags and formats of all variants, ``role`` the three roles, and so on."""
+    pool: dict[str, dict[str, None]] = {}
+    events = {*sdk_events("client"), *sdk_events("server")}
+    for model in sdk_models():
+        if model in events:
+            continue
+        for name, field in model.model_fields.items():
+            for value in sdk_node(field.annotation).literal_strings():
+                pool.setdefault(name, {})[value] = None
+            items = [b.args[0] for b in sdk_node(field.annotation).branches() if b.kind == "list"]
+            for item in items:
+                for value in item.literal_strings():
+                    pool.setdefault(name, {})[value] = None
+    return {name: tuple(values) for name, values in pool.items()}
+
+
+_Change = tuple[Path, Any, tuple[Any, ...], tuple[str, Any, bool]]
+"""Where (path), what was there, the place it stands for, and (kind, new value, remove?)."""
 
 
 @functools.cache
@@ -323,19 +364,24 @@ def mutants(direction: Direction, per_shape: int = 1) -> tuple[Mutant, ...]:
     counts: dict[tuple[Any, ...], int] = {}
     out: list[Mutant] = []
     seen: set[str] = set()
+    visited: set[tuple[Any, ...]] = set()
     generator = _Generator(SEED)
     sources = {json.dumps(f.value, sort_keys=True): f for f in frames(direction)}
     for frame in sources.values():
-        changes = [
-            (path, original, mutation)
-            for path, original in _nodes(frame.value)
-            if path not in ((), ("type",))
-            for mutation in _mutations(original, path)
-        ]
+        changes: list[_Change] = []
+        for path, original, place in _nodes(frame.value):
+            # A place already mutated with a value of the same JSON type has nothing new.
+            visit = (frame.event_type, *place, _json_kind(original))
+            if path in ((), ("type",)) or (per_shape == 1 and visit in visited):
+                continue
+            visited.add(visit)
+            changes.extend(
+                (path, original, (frame.event_type, *place), mutation)
+                for mutation in _mutations(original, path)
+            )
         changes += _added_fields(frame, direction, generator)
-        for path, original, (kind, new, remove) in changes:
-            # The same place in a differently shaped parent is another case.
-            key = (frame.event_type, _shape(path), _parent_shape(frame.value, path), kind)
+        for path, original, place, (kind, new, remove) in changes:
+            key = (*place, kind)
             if counts.get(key, 0) >= per_shape:
                 continue
             value = _replace(frame.value, path, new, remove=remove)
@@ -352,25 +398,33 @@ EXTRA_FIELD = "x_vendor_extension"
 _EXTRA_VALUE = {"nested": [1, "two", None, {"three": 3.5}]}
 
 
-def _added_fields(
-    frame: Frame, direction: Direction, generator: _Generator
-) -> list[tuple[Path, Any, tuple[str, Any, bool]]]:
+def _added_fields(frame: Frame, direction: Direction, generator: _Generator) -> list[_Change]:
     """Keys added to the objects of a frame: a field no SDK model declares, in every object,
     and, in the parts of the merged Structs, each field another variant declares, typed as that
     variant declares it and wrongly typed."""
-    changes: list[tuple[Path, Any, tuple[str, Any, bool]]] = []
+    changes: list[_Change] = []
     sdk_event = sdk_validate(json.dumps(frame.value), direction)
     for path, model in _models_at(sdk_event):
-        changes.append(((*path, EXTRA_FIELD), None, ("extra-field", _EXTRA_VALUE, False)))
+        shape = _object_shape(_at(frame.value, path))
+        steps = tuple(None if isinstance(step, int) else step for step in path)
+        place = (frame.event_type, *steps, EXTRA_FIELD, shape)
+        changes.append(((*path, EXTRA_FIELD), None, place, ("extra-field", _EXTRA_VALUE, False)))
         struct = SDK_TO_RTMSG[sdk_name(type(model))]
         if struct not in MERGED:
             continue
         for name, node in _sibling_fields(type(model)).items():
             valid = generator.one(node)
             wrong = 7 if node.admits_any_str() or node.literal_strings() else "mutant"
-            changes.append(((*path, name), None, ("sibling-field", valid, False)))
-            changes.append(((*path, name), None, ("sibling-field-wrong-type", wrong, False)))
+            place = (frame.event_type, *steps, name, shape)
+            changes.append(((*path, name), None, place, ("sibling-field", valid, False)))
+            changes.append(((*path, name), None, place, ("sibling-field-wrong-type", wrong, False)))
     return changes
+
+
+def _at(value: Any, path: Path) -> Any:
+    for step in path:
+        value = value[step]
+    return value
 
 
 def _models_at(value: Any, path: Path = ()) -> Iterator[tuple[Path, pydantic.BaseModel]]:
@@ -399,13 +453,3 @@ def _sibling_fields(model: type[pydantic.BaseModel]) -> dict[str, Node]:
             if name not in model.model_fields and name not in siblings:
                 siblings[name] = sdk_node(field.annotation)
     return siblings
-
-
-def _parent_shape(value: Any, path: Path) -> tuple[str, ...]:
-    """What tells apart the variants the parent object could be: its tag and its role."""
-    parent = value
-    for step in path[:-1]:
-        parent = parent[step]
-    if not isinstance(parent, dict):
-        return ()
-    return tuple(f"{k}={parent[k]}" for k in ("type", "role") if isinstance(parent.get(k), str))

