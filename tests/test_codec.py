@@ -259,3 +259,21 @@ def test_decode_error_event_id_is_read_only_when_it_is_a_string(
     assert info.value.event_type == "response.cancel"
     assert info.value.event_id == event_id
     assert " - at `$." in str(info.value)
+
+
+@pytest.mark.xfail(
+    raises=UnicodeDecodeError,
+    strict=True,
+    reason="decode lets the UnicodeDecodeError of an invalid UTF-8 string escape",
+)
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"type":"response.cancel","response_id":"\xff"}',
+        b'{"type":"response.cancel","event_id":"\xed\xa0\x80"}',
+        b'{"type":"\xff"}',
+    ],
+)
+def test_invalid_utf8_is_a_decode_error(frame: bytes) -> None:
+    with pytest.raises(rtmsg.DecodeError):
+        rtmsg.decode_client_event(frame)

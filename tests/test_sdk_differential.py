@@ -473,6 +473,9 @@ DIVERGENCES = [
     ("client", _S % '"tools":[{"type":"mcp"}]', False, False),
     ("client", _S % '"max_output_tokens":"unlimited"', False, False),
     ("client", _S % '"truncation":{"type":"ratio","retention_ratio":0.5}', False, False),
+    # JSON numbers msgspec will not read as a float: pydantic reads 1e400 as inf and NaN as nan
+    ("client", _S % '"audio":{"output":{"speed":1e400}}', True, False),
+    ("client", _S % '"audio":{"output":{"speed":NaN}}', True, False),
     # and what both accept: a pcm rate without a type reads as another format to the SDK
     ("client", _S % '"audio":{"input":{"format":{"rate":16000}}}', True, True),
     ("client", _S % '"tools":[{"server_label":"s","require_approval":"never"}]', True, True),
@@ -494,4 +497,5 @@ def test_documented_divergence(
     else:
         with pytest.raises(rtmsg.DecodeError) as info:
             decode(frame, direction)
-        assert info.value.event_type == json.loads(frame)["type"]
+        if "NaN" not in frame:  # not JSON: the envelope cannot be read either
+            assert info.value.event_type == json.loads(frame)["type"]
