@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import pytest
 
 import rtmsg
-from helpers import assert_round_trip, same_json
+from helpers import Direction, assert_round_trip, decode, same_json
 
 SESSION_UPDATE_VAD_OFF = (
     b'{"type":"session.update","session":{"type":"realtime",'
@@ -50,24 +52,6 @@ def test_client_event_decodes_to_its_class(frame: bytes, cls: type[rtmsg.Event])
     event = assert_round_trip(frame, "client")
     assert type(event) is cls
     assert event.event_type == json.loads(frame)["type"]
-
-
-@pytest.mark.parametrize(
-    "frame",
-    [
-        b'{"type":"response.audio.delta","event_id":"e","delta":"AAA="}',
-        b'{"type":"session.update","session":{}}',
-        b'{"type":"Session.Update"}',
-        b'{ "type" : "x-vendor.ping" , "n" : 1 }',
-        b'{"type":"a\\/b","x":"\\u00e9"}\r\n',
-    ],
-)
-def test_unknown_server_event_keeps_its_bytes(frame: bytes) -> None:
-    event = rtmsg.decode_server_event(frame)
-    assert isinstance(event, rtmsg.Unknown)
-    assert event.type == json.loads(frame)["type"]
-    assert event.event_type == event.type
-    assert rtmsg.encode(event) == frame
 
 
 def test_unknown_from_str_comes_back_as_utf8_bytes() -> None:
@@ -121,3 +105,175 @@ def test_audio_helpers_round_trip() -> None:
 def test_invalid_base64_audio_is_a_decode_error() -> None:
     with pytest.raises(rtmsg.DecodeError, match=r"\$\.audio"):
         rtmsg.InputAudioBufferAppend(audio="not base64!").pcm()
+
+
+# --- unknown event types, in every input form -------------------------------------------------
+
+_INPUT_FORMS: list[Any] = [bytes, bytearray, memoryview, lambda frame: frame.decode()]
+_FORM_IDS = ["bytes", "bytearray", "memoryview", "str"]
+
+UNKNOWN_TO_SERVER = [
+    # beta-era names the GA protocol renamed
+    b'{"type":"response.audio.delta","event_id":"e","response_id":"r","item_id":"i",'
+    b'"output_index":0,"content_index":0,"delta":"AAA="}',
+    b'{"type":"response.text.delta","event_id":"e","delta":"hi"}',
+    b'{"type":"response.audio_transcript.done","event_id":"e","transcript":"hi"}',
+    b'{"type":"transcription_session.updated","event_id":"e","session":{}}',
+    # client events given to the server decoder
+    b'{"type":"session.update","session":{"type":"realtime"}}',
+    b'{"type":"session.update","session":{}}',
+    b'{"type":"input_audio_buffer.append","audio":"AAA="}',
+    # case variants and look-alikes of known types
+    b'{"type":"Session.Created","event_id":"e"}',
+    b'{"type":"Session.Update"}',
+    b'{"type":"RESPONSE.DONE","event_id":"e"}',
+    b'{"type":"response.done ","event_id":"e"}',
+    b'{"type":"","event_id":"e"}',
+    # vendor extensions
+    b'{"type":"x-acme.latency","event_id":"e","ms":12.5}',
+    b'{"type":"acme:ping","nested":{"a":[1,{"b":null}]}}',
+]
+UNKNOWN_TO_CLIENT = [
+    b'{"type":"session.created","event_id":"e","session":{"type":"realtime"}}',
+    b'{"type":"conversation.item.input_audio_transcription.completed","event_id":"e"}',
+    b'{"type":"transcription_session.update","session":{}}',
+    b'{"type":"response.audio.delta","delta":"AAA="}',
+    b'{"type":"Response.Create"}',
+    b'{"type":"x-acme.hello","client":"\xc3\xa9t\xc3\xa9"}',
+]
+
+
+@pytest.mark.parametrize("form", _INPUT_FORMS, ids=_FORM_IDS)
+@pytest.mark.parametrize(
+    ("frame", "direction"),
+    [(f, "server") for f in UNKNOWN_TO_SERVER] + [(f, "client") for f in UNKNOWN_TO_CLIENT],
+)
+def test_unknown_type_in_every_input_form(
+    frame: bytes, direction: Direction, form: Callable[[bytes], rtmsg.Frame]
+) -> None:
+    event = decode(form(frame), direction)
+    assert isinstance(event, rtmsg.Unknown)
+    body = json.loads(frame)
+    assert event.type == event.event_type == body["type"]
+    assert event.event_id == body.get("event_id")
+    assert event.raw == frame
+    assert rtmsg.encode(event) == frame
+
+
+@pytest.mark.parametrize("event_type", list(rtmsg.ServerEventType))
+def test_every_server_type_is_unknown_to_the_client_decoder(event_type: str) -> None:
+    frame = json.dumps({"type": event_type, "event_id": "evt_1"}).encode()
+    event = rtmsg.decode_client_event(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert (event.type, event.event_id, rtmsg.encode(event)) == (event_type, "evt_1", frame)
+
+
+@pytest.mark.parametrize("event_type", list(rtmsg.ClientEventType))
+def test_every_client_type_is_unknown_to_the_server_decoder(event_type: str) -> None:
+    frame = json.dumps({"type": event_type, "event_id": "evt_1"}).encode()
+    event = rtmsg.decode_server_event(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert (event.type, event.event_id, rtmsg.encode(event)) == (event_type, "evt_1", frame)
+
+
+def test_a_ga_name_that_kept_its_beta_spelling_is_known() -> None:
+    # The transcription events kept their names in GA: a bad body is an error, not Unknown.
+    frame = b'{"type":"conversation.item.input_audio_transcription.completed","event_id":"e"}'
+    with pytest.raises(rtmsg.DecodeError) as info:
+        rtmsg.decode_server_event(frame)
+    assert info.value.event_type == "conversation.item.input_audio_transcription.completed"
+    assert info.value.event_id == "e"
+
+
+NON_CANONICAL = [
+    b'{ "type" : "x.spaces" ,\t"event_id" : "e" }',
+    b'{ "type" : "x-vendor.ping" , "n" : 1 }',
+    b'{"type":"a\\/b","x":"\\u00e9"}\r\n',
+    b'{"type":"x\\/escaped\\/slash","url":"https:\\/\\/example.com\\/"}',
+    b'{"type":"x.\\u0075nicode","text":"\\u00e9\\ud83d\\ude00\\u2028"}',
+    b'{\r\n  "type": "x.crlf",\r\n  "event_id": "e"\r\n}',
+    b'{"type":"x.trailing","event_id":"e"}  \n\t ',
+    b'\n  {"type":"x.leading"}',
+    b'{"type":"x.numbers","a":1.0,"b":1e3,"c":-0,"d":12345678901234567890123}',
+    b'{"type":"x.dup","type":"x.dup","k":1,"k":2}',
+    '{"type":"x.utf8","text":"日本語 😀"}'.encode(),
+]
+
+
+@pytest.mark.parametrize("form", _INPUT_FORMS, ids=_FORM_IDS)
+@pytest.mark.parametrize("frame", NON_CANONICAL)
+def test_unknown_non_canonical_json_comes_back_byte_identical(
+    frame: bytes, form: Callable[[bytes], rtmsg.Frame]
+) -> None:
+    for direction in ("client", "server"):
+        event = decode(form(frame), direction)
+        assert isinstance(event, rtmsg.Unknown)
+        assert event.type == json.loads(frame)["type"]
+        assert rtmsg.encode(event) == frame
+
+
+@pytest.mark.parametrize(
+    ("event_id_json", "expected"),
+    [
+        (b'"evt_1"', "evt_1"),
+        (b'""', ""),
+        (b'"\\u00e9v\\u00e9nement"', "\u00e9v\u00e9nement"),
+        (b"null", None),
+        (b"42", None),
+        (b"4.5", None),
+        (b"true", None),
+        (b'{"id":"evt_1"}', None),
+        (b'["evt_1"]', None),
+    ],
+)
+def test_unknown_event_id_is_read_only_when_it_is_a_string(
+    event_id_json: bytes, expected: str | None
+) -> None:
+    frame = b'{"type":"x.vendor","event_id":' + event_id_json + b"}"
+    event = rtmsg.decode_server_event(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert event.event_id == expected
+    assert rtmsg.encode(event) == frame
+
+
+def test_unknown_without_event_id() -> None:
+    event = rtmsg.decode_client_event(b'{"type":"x.vendor"}')
+    assert isinstance(event, rtmsg.Unknown)
+    assert event.event_id is None
+
+
+@pytest.mark.parametrize(
+    ("frame", "event_id"),
+    [
+        (b'{"type":"response.cancel","event_id":"ev1","response_id":5}', "ev1"),
+        (b'{"type":"response.cancel","event_id":7,"response_id":5}', None),
+        (b'{"type":"response.cancel","event_id":null,"response_id":5}', None),
+        (b'{"response_id":5,"event_id":"ev2","type":"response.cancel"}', "ev2"),
+    ],
+)
+def test_decode_error_event_id_is_read_only_when_it_is_a_string(
+    frame: bytes, event_id: str | None
+) -> None:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        rtmsg.decode_client_event(frame)
+    assert info.value.event_type == "response.cancel"
+    assert info.value.event_id == event_id
+    assert " - at `$." in str(info.value)
+
+
+@pytest.mark.xfail(
+    raises=UnicodeDecodeError,
+    strict=True,
+    reason="decode lets the UnicodeDecodeError of an invalid UTF-8 string escape",
+)
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"type":"response.cancel","response_id":"\xff"}',
+        b'{"type":"response.cancel","event_id":"\xed\xa0\x80"}',
+        b'{"type":"\xff"}',
+    ],
+)
+def test_invalid_utf8_is_a_decode_error(frame: bytes) -> None:
+    with pytest.raises(rtmsg.DecodeError):
+        rtmsg.decode_client_event(frame)

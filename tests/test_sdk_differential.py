@@ -1,0 +1,501 @@
+"""rtmsg against the SDK on thousands of generated frames and their one-node mutants.
+
+Rule 1 of the design, checked frame by frame: rtmsg accepts what the SDK's
+models accept and rejects what they reject. The only differences allowed are
+the deliberate ones, and each mutant on which the two disagree is classified as
+one of them, or the test fails:
+
+- ``open-literal`` (rule 5): a non-tag ``Literal`` of the SDK is a plain ``str``
+  in rtmsg, so an unknown value the SDK rejects is accepted and kept.
+- ``hard-spot`` (the merged Structs): a field declared by only some variants of
+  a message content part, an audio format or a tool keeps its type in the
+  merged Struct, so a wrongly typed value the SDK takes as an ignored extra of
+  another variant is rejected; so is ``"rate": 24000.0``, which pydantic
+  matches with ``Literal[24000]``.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+import json
+import re
+from typing import Any
+
+import msgspec
+import pydantic
+import pytest
+
+import rtmsg
+from helpers import Direction, assert_round_trip, decode, same_json
+from sdk_frames import Frame, Mutant, Path, events_of, frames, mutants
+from sdk_oracle import (
+    MERGED,
+    PLAIN_ADAPTERS,
+    SDK_TO_RTMSG,
+    Node,
+    sdk_name,
+    sdk_node,
+    sdk_validate,
+    struct_fields,
+)
+
+MIN_FRAMES_PER_EVENT = 20
+MIN_VALUES_PER_EVENT = 8
+MIN_MUTANTS_PER_EVENT = 5
+MIN_FRAMES = {"client": 5000, "server": 15000}
+MIN_MUTANTS = {"client": 5000, "server": 15000}
+
+CLOSED_LITERALS: frozenset[tuple[type[msgspec.Struct], str]] = frozenset(
+    {
+        # The values that select a shape stay checked (rule 5's exception).
+        (rtmsg.Message, "role"),
+        (rtmsg.MessageContent, "type"),
+        (rtmsg.AudioFormat, "type"),
+        (rtmsg.AudioFormat, "rate"),
+        (rtmsg.Tool, "type"),
+        (rtmsg.Session, "max_output_tokens"),
+        (rtmsg.ResponseCreateParams, "max_output_tokens"),
+        (rtmsg.Response, "max_output_tokens"),
+        (rtmsg.TruncationRetentionRatio, "type"),
+    }
+)
+"""The SDK ``Literal`` fields that rtmsg checks as strictly as the SDK; tags are checked too."""
+
+
+def _by_event(items: tuple[Any, ...]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = collections.defaultdict(list)
+    for item in items:
+        grouped[item.event_type].append(item)
+    return grouped
+
+
+def _cases(direction: Direction) -> list[Any]:
+    return [pytest.param(direction, t, id=t) for t in events_of(direction)]
+
+
+_ALL_CASES = [*_cases("client"), *_cases("server")]
+
+
+def _has_extras(value: Any) -> bool:
+    """Whether the SDK kept any undeclared field anywhere in a validated object."""
+    if isinstance(value, pydantic.BaseModel):
+        if value.model_extra:
+            return True
+        return any(_has_extras(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return any(_has_extras(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_extras(item) for item in value.values())
+    return False
+
+
+# --- the generated frames ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["client", "server"])
+def test_generator_covers_every_event(direction: Direction) -> None:
+    counts = collections.Counter(frame.event_type for frame in frames(direction))
+    print(f"\n{direction}: {sum(counts.values())} frames, fewest {min(counts.values())}")
+    assert set(counts) == set(events_of(direction))
+    thin = {t: n for t, n in counts.items() if n < MIN_FRAMES_PER_EVENT}
+    assert thin == {}
+    assert sum(counts.values()) >= MIN_FRAMES[direction]
+
+
+def test_generator_is_deterministic() -> None:
+    first = [frame.text for frame in frames("client")]
+    frames.cache_clear()
+    assert [frame.text for frame in frames("client")] == first
+
+
+@pytest.mark.parametrize("direction", ["client", "server"])
+def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(direction: Direction) -> None:
+    sample = [f.text for f in frames(direction)[::97]] + [m.text for m in mutants(direction)[::97]]
+    for text in sample:
+        try:
+            sdk_validate(text, direction)
+            fast = True
+        except pydantic.ValidationError:
+            fast = False
+        try:
+            PLAIN_ADAPTERS[direction].validate_json(text, strict=True)
+            plain = True
+        except pydantic.ValidationError:
+            plain = False
+        assert fast == plain, text
+
+
+# --- differential acceptance ------------------------------------------------------------------
+
+
+def _check_valid_frame(frame: Frame, direction: Direction, *, compare_values: bool) -> None:
+    sdk_event = sdk_validate(frame.text, direction)
+    event = assert_round_trip(frame.text, direction)
+    assert decode(frame.text.encode(), direction) == event
+    assert event.event_type == frame.event_type
+    if not compare_values:
+        return
+    encoded = rtmsg.encode(event)
+    assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
+    assert not _has_extras(sdk_event), "the generator only writes declared fields"
+    sdk_validate(encoded, direction)
+    sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
+    assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
+
+
+@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
+def test_rtmsg_reads_every_frame_the_sdk_accepts(direction: Direction, event_type: str) -> None:
+    compared: set[int] = set()
+    for frame in _by_event(frames(direction))[event_type]:
+        # The SDK's values are compared once per frame value, not once per way to write it.
+        first = id(frame.value) not in compared
+        compared.add(id(frame.value))
+        try:
+            _check_valid_frame(frame, direction, compare_values=first)
+        except AssertionError as exc:
+            raise AssertionError(f"{frame.text}\n{exc}") from None
+    assert len(compared) >= MIN_VALUES_PER_EVENT
+
+
+# --- mutants ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Result:
+    mutant: Mutant
+    outcome: str
+    problem: str | None = None
+
+
+def _json_path(path: Path) -> str:
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+
+
+def _names_an_ancestor(where: str, path: Path) -> bool:
+    """Whether an error location (msgspec writes ``[...]`` for a dict key) leads to ``path``."""
+    steps = re.findall(r"\.[^.\[]*|\[[^\]]*\]", where.removeprefix("$"))
+    if len(steps) > len(path):
+        return False
+    for step, expected in zip(steps, path, strict=False):
+        if step == "[...]" and isinstance(expected, str):
+            continue
+        if step != (f"[{expected}]" if isinstance(expected, int) else f".{expected}"):
+            return False
+    return True
+
+
+Declaration = tuple[type[pydantic.BaseModel], str, Node]
+
+
+def _declaration(sdk_event: Any, path: Path) -> Declaration | None:
+    """The SDK model and field that declare the node at ``path``, and the node's annotation.
+
+    The walk follows a validated event; a list item or a dict value is declared
+    by the field holding the list or dict. ``None`` if the path leaves the
+    declared fields (the node sits in an ignored extra).
+    """
+    value: Any = sdk_event
+    declaration: Declaration | None = None
+    for step in path:
+        if isinstance(value, pydantic.BaseModel):
+            assert isinstance(step, str)
+            if step not in type(value).model_fields:
+                return None
+            node = sdk_node(type(value).model_fields[step].annotation)
+            declaration = (type(value), step, node)
+            value = getattr(value, step)
+        elif isinstance(value, list | dict) and declaration is not None:
+            value = value[step]  # type: ignore[index]
+            items = [b.args[0] for b in declaration[2].branches() if b.kind in ("list", "dict")]
+            if not items:
+                return None  # inside free-form JSON
+            declaration = (declaration[0], declaration[1], items[0])
+        else:
+            return None
+    return declaration
+
+
+def _first_extra(sdk_event: Any, path: Path) -> tuple[type[pydantic.BaseModel], str] | None:
+    """The SDK model and key where ``path`` first leaves the declared fields, if it does."""
+    node: Any = sdk_event
+    for step in path:
+        if isinstance(node, pydantic.BaseModel):
+            assert isinstance(step, str)
+            if step not in type(node).model_fields:
+                return type(node), step
+            node = getattr(node, step)
+        elif isinstance(node, list | dict) and (isinstance(node, dict) or isinstance(step, int)):
+            node = node[step]  # type: ignore[index]
+        else:
+            return None
+    return None
+
+
+def _is_open_literal(declaration: Declaration | None) -> bool:
+    """Whether rule 5 opens this SDK ``Literal`` to any string in rtmsg."""
+    if declaration is None:
+        return False
+    model, name, node = declaration
+    if not node.literal_strings() or node.admits_any_str():
+        return False
+    struct = SDK_TO_RTMSG[sdk_name(model)]
+    if name not in struct_fields(struct):
+        return False  # a tag
+    return (struct, name) not in CLOSED_LITERALS
+
+
+def _at(value: Any, path: Path) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+_SOURCE_EVENTS: dict[int, tuple[Any, Any]] = {}
+
+
+def _source_event(source: Any, direction: Direction) -> Any:
+    """The SDK's reading of the valid frame a mutant came from (shared by its mutants)."""
+    if id(source) not in _SOURCE_EVENTS:
+        _SOURCE_EVENTS[id(source)] = (source, sdk_validate(json.dumps(source), direction))
+    return _SOURCE_EVENTS[id(source)][1]
+
+
+def _classify(mutant: Mutant, direction: Direction) -> _Result:
+    try:
+        sdk_event = sdk_validate(mutant.text, direction)
+    except pydantic.ValidationError:
+        sdk_event = None
+    try:
+        event = decode(mutant.text, direction)
+        error: Exception | None = None
+    except Exception as exc:
+        event, error = None, exc
+
+    source = _source_event(mutant.source, direction)
+    new_value_is_string = mutant.kind != "remove" and isinstance(
+        _at(mutant.value, mutant.path), str
+    )
+    open_literal = new_value_is_string and _is_open_literal(_declaration(source, mutant.path))
+
+    if sdk_event is not None and event is not None:
+        if isinstance(event, rtmsg.Unknown):
+            return _Result(mutant, "both-accept", "decoded as Unknown")
+        # An undeclared field is dropped; a field of a merged Struct is kept.
+        expected = json.dumps(mutant.source) if mutant.kind == "extra-field" else mutant.text
+        if mutant.kind in ("extra-field", "sibling-field") or not _has_extras(sdk_event):
+            encoded = rtmsg.encode(event)
+            if not same_json(encoded, expected):
+                return _Result(mutant, "both-accept", f"re-encoded as {encoded!r}")
+            if decode(encoded, direction) != event:
+                return _Result(mutant, "both-accept", "decodes differently once re-encoded")
+        return _Result(mutant, "both-accept")
+
+    if mutant.kind in ("extra-field", "sibling-field"):
+        return _Result(mutant, "unexpected", f"SDK accepts: {sdk_event is not None}, {error!r}")
+
+    if sdk_event is None and error is not None:
+        return _Result(mutant, "both-reject", _check_error(mutant, error))
+
+    if sdk_event is None:
+        # rtmsg accepts what the SDK rejects: only an unknown value of an open Literal.
+        if not open_literal:
+            return _Result(mutant, "rtmsg-only-accepts", "accepted by rtmsg, rejected by the SDK")
+        try:
+            assert_round_trip(mutant.text, direction)
+        except AssertionError as exc:
+            return _Result(mutant, "open-literal", f"round trip: {exc}")
+        return _Result(mutant, "open-literal")
+
+    # The SDK accepts what rtmsg rejects: only an extra of a variant, typed by the merged Struct.
+    extra = _first_extra(sdk_event, mutant.path)
+    if extra is not None:
+        struct = SDK_TO_RTMSG[sdk_name(extra[0])]
+        if struct in MERGED and extra[1] in struct_fields(struct):
+            return _Result(mutant, "hard-spot", _check_error(mutant, error))
+    # pydantic matches ``Literal[24000]`` with 24000.0; the merged Struct's ``rate`` is an int.
+    declaration = _declaration(source, mutant.path)
+    if mutant.kind == "integral-float" and declaration is not None:
+        model, _, node = declaration
+        if SDK_TO_RTMSG[sdk_name(model)] in MERGED and node.literal_ints():
+            return _Result(mutant, "hard-spot", _check_error(mutant, error))
+    return _Result(mutant, "sdk-only-accepts", f"rejected by rtmsg: {error!r}")
+
+
+def _check_error(mutant: Mutant, error: Exception | None) -> str | None:
+    if not isinstance(error, rtmsg.DecodeError):
+        return f"not a DecodeError: {error!r}"
+    if error.event_type != mutant.event_type:
+        return f"event_type {error.event_type!r}"
+    event_id = mutant.value.get("event_id")
+    if error.event_id != (event_id if isinstance(event_id, str) else None):
+        return f"event_id {error.event_id!r}"
+    message = str(error)
+    if " - at `$" in message:
+        where = message.rsplit(" - at `", 1)[1].rstrip("`")
+        if not _names_an_ancestor(where, mutant.path):
+            return f"error names {where}, the mutant broke {_json_path(mutant.path)}"
+    elif len(mutant.path) > 1 or mutant.kind != "remove":
+        return f"error names no place: {message}"
+    return None
+
+
+@functools.cache
+def _results(direction: Direction) -> tuple[_Result, ...]:
+    return tuple(_classify(mutant, direction) for mutant in mutants(direction))
+
+
+_EXPECTED_OUTCOMES = {"both-accept", "both-reject", "open-literal", "hard-spot"}
+
+
+@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
+def test_mutants_are_rejected_alike_or_a_documented_divergence(
+    direction: Direction, event_type: str
+) -> None:
+    results = [r for r in _results(direction) if r.mutant.event_type == event_type]
+    assert len(results) >= MIN_MUTANTS_PER_EVENT
+    bad = [r for r in results if r.problem is not None or r.outcome not in _EXPECTED_OUTCOMES]
+    report = "\n".join(
+        f"{r.outcome}: {r.mutant.kind} at {_json_path(r.mutant.path)}: {r.problem}"
+        f"\n  {r.mutant.text}"
+        for r in bad[:10]
+    )
+    assert not bad, f"{len(bad)} of {len(results)} mutants disagree:\n{report}"
+
+
+@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
+def test_every_open_literal_is_kept_and_every_closed_one_checked(
+    direction: Direction, event_type: str
+) -> None:
+    for result in _results(direction):
+        mutant = result.mutant
+        if mutant.event_type != event_type or mutant.kind != "unknown-string":
+            continue
+        source = _source_event(mutant.source, direction)
+        declaration = _declaration(source, mutant.path)
+        if declaration is None:
+            continue
+        node = declaration[2]
+        if not node.literal_strings() or node.admits_any_str():
+            continue
+        expected = "open-literal" if _is_open_literal(declaration) else "both-reject"
+        assert result.outcome == expected, f"{_json_path(mutant.path)}: {mutant.text}"
+
+
+@pytest.mark.parametrize("direction", ["client", "server"])
+def test_mutant_summary(direction: Direction) -> None:
+    results = _results(direction)
+    outcomes = collections.Counter(r.outcome for r in results)
+    by_kind = collections.Counter((r.outcome, r.mutant.kind.split(":")[0]) for r in results)
+    print(f"\n{direction}: {len(results)} mutants: {dict(sorted(outcomes.items()))}")
+    for (outcome, kind), count in sorted(by_kind.items()):
+        if outcome in ("open-literal", "hard-spot"):
+            print(f"  {outcome:12} {kind:20} {count}")
+    assert len(results) >= MIN_MUTANTS[direction]
+    assert set(outcomes) <= _EXPECTED_OUTCOMES
+    # Each documented divergence really happens, and most mutants are rejected by both.
+    assert outcomes["open-literal"] > 0
+    assert outcomes["both-reject"] > len(results) // 2
+    if direction == "client":
+        assert outcomes["hard-spot"] > 0
+
+
+# --- the documented divergences, one readable example each -----------------------------------
+
+_S = '{"type":"session.update","session":{"type":"realtime",%s}}'
+_ITEM = '{"type":"conversation.item.create","item":%s}'
+_DONE = '{"type":"response.done","event_id":"e","response":%s}'
+
+DIVERGENCES = [
+    # rule 5: a value the server may add is kept (SDK rejects, rtmsg accepts)
+    ("client", _S % '"output_modalities":["video"]', False, True),
+    ("client", _S % '"include":["item.input_audio_transcription.future"]', False, True),
+    ("client", _S % '"tracing":"manual"', False, True),
+    ("client", _S % '"truncation":"smart"', False, True),
+    ("client", _S % '"reasoning":{"effort":"maximal"}', False, True),
+    ("client", _S % '"tool_choice":"any"', False, True),
+    ("client", _S % '"audio":{"input":{"noise_reduction":{"type":"studio"}}}', False, True),
+    ("client", _S % '"audio":{"input":{"transcription":{"delay":"slow"}}}', False, True),
+    (
+        "client",
+        _S % '"audio":{"input":{"turn_detection":{"type":"semantic_vad","eagerness":"eager"}}}',
+        False,
+        True,
+    ),
+    ("client", _S % '"tools":[{"type":"mcp","server_label":"s","connector_id":"x"}]', False, True),
+    (
+        "client",
+        _ITEM % '{"type":"function_call","name":"f","arguments":"{}","status":"queued"}',
+        False,
+        True,
+    ),
+    ("server", _DONE % '{"status":"paused","status_details":{"reason":"safety"}}', False, True),
+    (
+        "server",
+        '{"type":"rate_limits.updated","event_id":"e","rate_limits":[{"name":"audio"}]}',
+        False,
+        True,
+    ),
+    # the merged hard spots: a field of another variant keeps its type (SDK accepts, rtmsg rejects)
+    ("client", _ITEM % '{"type":"message","role":"system","content":[{"detail":5}]}', True, False),
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"assistant","content":[{"image_url":[]}]}',
+        True,
+        False,
+    ),
+    (
+        "client",
+        _S % '"audio":{"input":{"format":{"type":"audio/pcm","rate":24000.0}}}',
+        True,
+        False,
+    ),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/pcmu","rate":"8k"}}}', True, False),
+    ("client", _S % '"tools":[{"type":"function","server_label":5}]', True, False),
+    (
+        "client",
+        _S % '"tools":[{"type":"mcp","server_label":"s","parameters":{},"name":1}]',
+        True,
+        False,
+    ),
+    # values that select a shape stay checked (both reject)
+    ("client", _ITEM % '{"type":"message","role":"developer","content":[]}', False, False),
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"user","content":[{"type":"output_text"}]}',
+        False,
+        False,
+    ),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/opus"}}}', False, False),
+    ("client", _S % '"audio":{"input":{"format":{"type":"audio/pcm","rate":16000}}}', False, False),
+    ("client", _S % '"tools":[{"type":"web_search"}]', False, False),
+    ("client", _S % '"tools":[{"type":"mcp"}]', False, False),
+    ("client", _S % '"max_output_tokens":"unlimited"', False, False),
+    ("client", _S % '"truncation":{"type":"ratio","retention_ratio":0.5}', False, False),
+    # JSON numbers msgspec will not read as a float: pydantic reads 1e400 as inf and NaN as nan
+    ("client", _S % '"audio":{"output":{"speed":1e400}}', True, False),
+    ("client", _S % '"audio":{"output":{"speed":NaN}}', True, False),
+    # and what both accept: a pcm rate without a type reads as another format to the SDK
+    ("client", _S % '"audio":{"input":{"format":{"rate":16000}}}', True, True),
+    ("client", _S % '"tools":[{"server_label":"s","require_approval":"never"}]', True, True),
+]
+
+
+@pytest.mark.parametrize(("direction", "frame", "sdk_accepts", "rtmsg_accepts"), DIVERGENCES)
+def test_documented_divergence(
+    direction: Direction, frame: str, sdk_accepts: bool, rtmsg_accepts: bool
+) -> None:
+    try:
+        sdk_validate(frame, direction)
+        sdk_verdict = True
+    except pydantic.ValidationError:
+        sdk_verdict = False
+    assert sdk_verdict == sdk_accepts
+    if rtmsg_accepts:
+        assert_round_trip(frame, direction)
+    else:
+        with pytest.raises(rtmsg.DecodeError) as info:
+            decode(frame, direction)
+        if "NaN" not in frame:  # not JSON: the envelope cannot be read either
+            assert info.value.event_type == json.loads(frame)["type"]

@@ -1,0 +1,140 @@
+"""rtmsg's models against the SDK's: the same events, the same fields, required and nullable alike.
+
+These tests fail as soon as the pinned SDK and rtmsg disagree on the shape of
+the protocol, before any frame is decoded: a new event type, a new field, a
+field that became optional or nullable.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import msgspec
+import pydantic
+import pytest
+
+import rtmsg
+from helpers import Direction
+from sdk_oracle import (
+    MERGED,
+    SDK_TO_RTMSG,
+    sdk_events,
+    sdk_models,
+    sdk_name,
+    sdk_node,
+)
+
+_ENUMS: dict[Direction, type[rtmsg.ClientEventType] | type[rtmsg.ServerEventType]] = {
+    "client": rtmsg.ClientEventType,
+    "server": rtmsg.ServerEventType,
+}
+_UNIONS: dict[Direction, Any] = {"client": rtmsg.ClientEvent, "server": rtmsg.ServerEvent}
+
+
+def _event_type(model: type[pydantic.BaseModel]) -> str:
+    (value,) = typing.get_args(model.model_fields["type"].annotation)
+    assert isinstance(value, str)
+    return value
+
+
+def _variants() -> dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]]:
+    """Each rtmsg Struct and the SDK models it stands for."""
+    by_struct: dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]] = {}
+    for model in sdk_models():
+        by_struct.setdefault(SDK_TO_RTMSG[sdk_name(model)], []).append(model)
+    return by_struct
+
+
+def _tag_field(cls: type[msgspec.Struct]) -> str | None:
+    config = cls.__struct_config__
+    return config.tag_field if isinstance(config.tag, str) else None
+
+
+def _admits_null(t: msgspec.inspect.Type) -> bool:
+    if isinstance(t, msgspec.inspect.AnyType | msgspec.inspect.NoneType):
+        return True
+    return isinstance(t, msgspec.inspect.UnionType) and any(_admits_null(x) for x in t.types)
+
+
+def _rtmsg_fields(cls: type[msgspec.Struct]) -> dict[str, msgspec.inspect.Field]:
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return {field.encode_name: field for field in info.fields}
+
+
+@pytest.mark.parametrize("direction", ["client", "server"])
+def test_event_types_match_the_sdk_union(direction: Direction) -> None:
+    sdk_types = {_event_type(model) for model in sdk_events(direction)}
+    rtmsg_types = {member.value for member in _ENUMS[direction]}
+    assert sorted(sdk_types - rtmsg_types) == [], "events the SDK has and rtmsg lacks"
+    assert sorted(rtmsg_types - sdk_types) == [], "events rtmsg has and the SDK lacks"
+    union_types = {cls.event_type for cls in typing.get_args(_UNIONS[direction])}
+    assert union_types == rtmsg_types
+
+
+def test_event_counts() -> None:
+    assert (len(sdk_events("client")), len(sdk_events("server"))) == (11, 46)
+
+
+def test_the_map_covers_exactly_the_sdk_models() -> None:
+    reachable = {sdk_name(model) for model in sdk_models()}
+    assert sorted(reachable - SDK_TO_RTMSG.keys()) == [], "SDK models with no rtmsg counterpart"
+    assert sorted(SDK_TO_RTMSG.keys() - reachable) == [], "mapped names the SDK no longer has"
+
+
+@pytest.mark.parametrize("direction", ["client", "server"])
+def test_each_sdk_event_maps_to_the_class_of_its_type(direction: Direction) -> None:
+    for model in sdk_events(direction):
+        cls = SDK_TO_RTMSG[sdk_name(model)]
+        assert issubclass(cls, rtmsg.Event)
+        assert cls.event_type == _event_type(model), sdk_name(model)
+        assert cls in typing.get_args(_UNIONS[direction])
+
+
+@pytest.mark.parametrize("model", sdk_models(), ids=sdk_name)
+def test_every_sdk_field_exists_in_rtmsg(model: type[pydantic.BaseModel]) -> None:
+    cls = SDK_TO_RTMSG[sdk_name(model)]
+    fields = _rtmsg_fields(cls)
+    tag_field = _tag_field(cls)
+    for name, field in model.model_fields.items():
+        assert field.alias in (None, name), f"{sdk_name(model)}.{name} has an alias"
+        if name == tag_field:
+            # A tag is a required Literal of exactly the Struct's tag in the SDK.
+            assert field.is_required(), f"{sdk_name(model)}.{name}: optional, but a tag in rtmsg"
+            assert typing.get_args(field.annotation) == (cls.__struct_config__.tag,)
+            continue
+        assert name in fields, f"{sdk_name(model)}.{name} is missing from {cls.__name__}"
+
+
+def _struct_name(cls: Any) -> str:
+    return str(cls.__name__)
+
+
+@pytest.mark.parametrize("cls", sorted(_variants(), key=_struct_name), ids=_struct_name)
+def test_required_and_nullable_match(cls: type[msgspec.Struct]) -> None:
+    variants = _variants()[cls]
+    assert (len(variants) > 1 and cls in MERGED) or all(
+        variants[0].model_fields.keys() == v.model_fields.keys() for v in variants
+    ), f"{cls.__name__} stands for SDK models with different fields but is no known hard spot"
+    tag_field = _tag_field(cls)
+    for name, field in _rtmsg_fields(cls).items():
+        declared = [v.model_fields[name] for v in variants if name in v.model_fields]
+        assert declared, f"{cls.__name__}.{name} is declared by no SDK model"
+        sdk_nullable = any(sdk_node(f.annotation).nullable for f in declared)
+        where = f"{cls.__name__}.{name}"
+        if len(declared) == len(variants):
+            assert field.required == all(f.is_required() for f in declared), where
+            assert _admits_null(field.type) == sdk_nullable, where
+        else:
+            # Declared by some variants only: the others take it as an extra, so it is optional,
+            # and a null must pass where any variant allows one.
+            assert cls in MERGED, where
+            assert not field.required, where
+            assert _admits_null(field.type) or not sdk_nullable, where
+    assert tag_field is None or tag_field not in _rtmsg_fields(cls)
+
+
+def test_merged_structs_are_the_three_hard_spots_and_their_parts() -> None:
+    merged = {cls for cls, variants in _variants().items() if len(variants) > 1 and cls in MERGED}
+    assert merged == set(MERGED)
