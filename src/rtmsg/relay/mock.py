@@ -23,12 +23,15 @@ import functools
 import itertools
 import math
 import urllib.parse
+from http import HTTPStatus
 from typing import Final, TypedDict, TypeVar
 
 import msgspec
 from msgspec import UNSET
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
+from websockets.http11 import Response as HTTPResponse
 
 from .. import client_events as ce
 from .. import server_events as se
@@ -161,6 +164,8 @@ class MockSession:
         self.headers = headers
         self.received: list[bytes] = []
         self.sent: list[bytes] = []
+        self.close_code: int | None = None
+        self.close_reason: str | None = None
 
     @property
     def query(self) -> dict[str, str]:
@@ -172,7 +177,8 @@ class MockServer:
 
     ``audio_ms`` of tone per response in chunks of ``chunk_ms``; ``first_audio_delay_s``
     simulates the model's thinking time before the first audio delta. With ``record`` every
-    connection's frames are kept in :attr:`sessions`.
+    connection's frames are kept in :attr:`sessions`. With ``require_api_key`` a handshake
+    without an ``Authorization: Bearer …`` header is refused with HTTP 401, as the service does.
     """
 
     def __init__(
@@ -182,7 +188,9 @@ class MockServer:
         chunk_ms: int = 100,
         first_audio_delay_s: float = 0.0,
         record: bool = False,
+        require_api_key: bool = False,
     ) -> None:
+        self.require_api_key = require_api_key
         self.audio_ms = audio_ms
         self.chunk_ms = chunk_ms
         self.first_audio_delay_s = first_audio_delay_s
@@ -198,6 +206,16 @@ class MockServer:
             max_size=None,
             compression=None,
             logger=wire_logger("rtmsg.mock.websockets"),
+            process_request=self._check_api_key,
+        )
+
+    def _check_api_key(self, connection: ServerConnection, request: Request) -> HTTPResponse | None:
+        if not self.require_api_key:
+            return None
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return None
+        return connection.respond(
+            HTTPStatus.UNAUTHORIZED, "Missing bearer authentication in header.\n"
         )
 
     async def _handle(self, connection: ServerConnection) -> None:
@@ -207,6 +225,8 @@ class MockServer:
         if self.record:
             self.sessions.append(log)
         await _Conversation(self, connection, log).run()
+        log.close_code = connection.close_code
+        log.close_reason = connection.close_reason
 
 
 class _Conversation:
