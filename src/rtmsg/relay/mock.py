@@ -70,8 +70,11 @@ _M = TypeVar("_M", bound=Model)
 
 
 def _merge(old: _M, new: _M) -> _M:
-    """``old`` updated with the fields ``new`` sets; nested objects of one type merge too."""
-    if type(old) is not type(new):
+    """``old`` updated with the fields ``new`` sets; nested objects of one type merge too.
+
+    An audio format is one value, replaced whole: its rate belongs to its type.
+    """
+    if type(old) is not type(new) or isinstance(new, AudioFormat):
         return new
     changes = {}
     for name in new.__struct_fields__:
