@@ -301,7 +301,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
             (
                 "latency",
                 f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
-                f"max {latency.max_s * 1000:.1f} ms over {latency.turns} turns",
+                f"max {latency.max_s * 1000:.1f} ms over {latency.turns} "
+                f"turn{'' if latency.turns == 1 else 's'}",
             )
         )
     for name, value in rows:
