@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import rtmsg
 from rtmsg import cli
-from rtmsg.capture import CaptureWriter, Record, read_capture
+from rtmsg.capture import Record, read_capture
 from rtmsg.relay import MockServer, Relay
 
 API_KEY = "sk-test-relay-0123456789abcdef"
@@ -49,15 +49,19 @@ def _port(server: Any) -> int:
 
 @asynccontextmanager
 async def _servers(
-    *, capture: CaptureWriter | None = None, forward_invalid: bool = False, **mock_options: Any
+    *, capture: Path | None = None, forward_invalid: bool = False, **mock_options: Any
 ) -> AsyncIterator[tuple[MockServer, str, str]]:
     """A recording mock and a relay in front of it; yields (mock, mock URL, relay URL)."""
     mock = MockServer(record=True, **mock_options)
     async with mock.serve("127.0.0.1", 0) as mock_server:
         mock_url = f"ws://127.0.0.1:{_port(mock_server)}"
-        relay = Relay(mock_url, capture=capture, forward_invalid=forward_invalid)
-        async with relay.serve("127.0.0.1", 0) as relay_server:
-            yield mock, mock_url, f"ws://127.0.0.1:{_port(relay_server)}"
+        path = None if capture is None else str(capture)
+        relay = Relay(mock_url, capture=path, forward_invalid=forward_invalid)
+        try:
+            async with relay.serve("127.0.0.1", 0) as relay_server:
+                yield mock, mock_url, f"ws://127.0.0.1:{_port(relay_server)}"
+        finally:
+            relay.close()
 
 
 def _type(frame: bytes) -> str:
@@ -86,12 +90,12 @@ def test_sdk_voice_turn_through_the_relay(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    capture_path = tmp_path / "session.jsonl"
+    capture_path = tmp_path / "session-1.jsonl"
     received: list[bytes] = []
 
     async def scenario() -> MockServer:
-        capture = CaptureWriter(capture_path)
-        async with _servers(capture=capture, first_audio_delay_s=0.02) as (mock, _, relay_url):
+        template = tmp_path / "session-{session}.jsonl"
+        async with _servers(capture=template, first_audio_delay_s=0.02) as (mock, _, relay_url):
             client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
             async with client.realtime.connect(model="gpt-realtime") as connection:
                 await _recv_until(connection.recv_bytes, "session.created", received)
@@ -112,7 +116,6 @@ def test_sdk_voice_turn_through_the_relay(
                 await _recv_until(connection.recv_bytes, "response.done", received)
                 for frame in received:  # the SDK parses every one of them
                     assert connection.parse_event(frame) is not None
-        capture.close()
         return mock
 
     mock = _run(scenario)
@@ -192,8 +195,7 @@ def test_invalid_client_frames_are_answered_and_not_forwarded(tmp_path: Path) ->
     received: list[bytes] = []
 
     async def scenario() -> MockServer:
-        capture = CaptureWriter(capture_path)
-        async with _servers(capture=capture) as (mock, _, relay_url):
+        async with _servers(capture=capture_path) as (mock, _, relay_url):
             client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
             async with client.realtime.connect(model="gpt-realtime") as connection:
                 await _recv_until(connection.recv_bytes, "session.created", received)
@@ -205,7 +207,6 @@ def test_invalid_client_frames_are_answered_and_not_forwarded(tmp_path: Path) ->
                 await _recv_until(connection.recv_bytes, "error", received)
                 await connection.input_audio_buffer.clear(event_id="evt_ok_2")
                 await _recv_until(connection.recv_bytes, "input_audio_buffer.cleared", received)
-        capture.close()
         return mock
 
     mock = _run(scenario)

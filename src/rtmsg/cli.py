@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from .capture import BadRecord, CaptureReader, CaptureWriter, Direction, Record
+from .capture import BadRecord, CaptureReader, Direction, Record
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
 if TYPE_CHECKING:
@@ -112,7 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     relay.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     relay.add_argument("--upstream", required=True, metavar="URL", help="e.g. wss://api.openai.com")
-    relay.add_argument("--capture", metavar="FILE", help="record every frame (.gz compresses)")
+    relay.add_argument(
+        "--capture",
+        metavar="FILE",
+        help="record every frame; '{session}' in FILE makes one file per session "
+        "(numbered from 1); .gz compresses",
+    )
     relay.add_argument(
         "--forward-invalid",
         action="store_true",
@@ -334,17 +339,15 @@ def _relay(args: argparse.Namespace) -> int:
         return _relay_missing()
     _logging(args.verbose)
     host, port = args.listen
-    capture = CaptureWriter(args.capture) if args.capture else None
     try:
-        relay = Relay(args.upstream, capture=capture, forward_invalid=args.forward_invalid)
+        relay = Relay(args.upstream, capture=args.capture, forward_invalid=args.forward_invalid)
     except ValueError as exc:
         print(f"rtmsg relay: {exc}", file=sys.stderr)
         return 2
     try:
         return _run_server(lambda: relay.serve(host, port), "relay", args.duration, args.upstream)
     finally:
-        if capture is not None:
-            capture.close()
+        relay.close()
 
 
 def _mock_server(args: argparse.Namespace) -> int:

@@ -7,7 +7,9 @@ frame, byte-identical and in order, one per direction. Each frame is decoded wit
 the way: a valid or Unknown frame is forwarded; an invalid client frame is answered with an
 OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
-police the server. With a capture, every frame is recorded as the client saw it.
+police the server. With a capture, every frame is recorded as the client saw it: in one file
+for all sessions, or one file per session when the path has a ``{session}`` placeholder
+(sessions are numbered from 1), which is what ``rtmsg stats`` wants.
 
 Backpressure: a pump awaits each send before it reads the next frame, so a slow reader stops
 the pump, websockets stops reading from the other socket once ``max_queue`` frames wait, and
@@ -42,7 +44,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .._base import DecodeError
-from ..capture import CaptureWriter, Direction
+from ..capture import CaptureWriter
 from ..codec import decode_client_event, decode_server_event, encode
 from ..errors import error_event
 from ._logging import wire_logger
@@ -93,15 +95,16 @@ def _close_code_for(code: int | None, *, to_client: bool) -> int:
 class Relay:
     """Relays Realtime sessions to ``upstream`` (a ``ws://`` or ``wss://`` base URL).
 
-    The client's path and query are appended to the upstream URL's path. Use :meth:`serve`
-    to listen; :attr:`sessions` counts the sessions opened so far.
+    The client's path and query are appended to the upstream URL's path. ``capture`` is a
+    capture file path, with ``{session}`` in it for one file per session. Use :meth:`serve` to
+    listen and :meth:`close` when done; :attr:`sessions` counts the sessions opened so far.
     """
 
     def __init__(
         self,
         upstream: str,
         *,
-        capture: CaptureWriter | None = None,
+        capture: str | None = None,
         forward_invalid: bool = False,
         max_size: int = DEFAULT_MAX_SIZE,
         max_queue: int = DEFAULT_MAX_QUEUE,
@@ -114,6 +117,10 @@ class Relay:
             raise ValueError("upstream must not have a query or fragment: the client's is used")
         self._upstream = parts
         self.capture = capture
+        self._per_session = capture is not None and "{session}" in capture
+        self._shared_capture = (
+            CaptureWriter(capture) if capture is not None and not self._per_session else None
+        )
         self.forward_invalid = forward_invalid
         self.max_size = max_size
         self.max_queue = max_queue
@@ -121,6 +128,11 @@ class Relay:
         self.sessions = 0
         self._ids = itertools.count(1)
         self._pending: dict[ServerConnection, ClientConnection] = {}
+
+    def close(self) -> None:
+        """Close the capture file shared by all sessions, if any."""
+        if self._shared_capture is not None:
+            self._shared_capture.close()
 
     def upstream_url(self, path: str) -> str:
         """The upstream URL for a client request to ``path`` (path and query)."""
@@ -208,9 +220,13 @@ class Relay:
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
         log.info("session %d opened: %s", session, path)
+        capture = self._shared_capture
+        if self._per_session:
+            assert self.capture is not None
+            capture = CaptureWriter(self.capture.format(session=session))
         pumps = [
-            asyncio.create_task(self._pump_client(session, client, upstream)),
-            asyncio.create_task(self._pump_server(session, upstream, client)),
+            asyncio.create_task(self._pump_client(session, client, upstream, capture)),
+            asyncio.create_task(self._pump_server(session, upstream, client, capture)),
         ]
         try:
             await asyncio.gather(*pumps)
@@ -218,8 +234,11 @@ class Relay:
             for pump in pumps:
                 pump.cancel()
             await upstream.close()
-            if self.capture is not None:
-                self.capture.flush()
+            if capture is not None:
+                if self._per_session:
+                    capture.close()
+                else:
+                    capture.flush()
         log.info(
             "session %d closed: client %s, upstream %s",
             session,
@@ -227,17 +246,18 @@ class Relay:
             upstream.close_code,
         )
 
-    def _record(self, direction: Direction, message: str | bytes) -> None:
-        if self.capture is not None:
-            self.capture.write(direction, message)
-
     async def _pump_client(
-        self, session: int, client: ServerConnection, upstream: ClientConnection
+        self,
+        session: int,
+        client: ServerConnection,
+        upstream: ClientConnection,
+        capture: CaptureWriter | None,
     ) -> None:
         """Client to upstream: validate, answer invalid frames, forward."""
         with contextlib.suppress(ConnectionClosed):
             async for message in client:
-                self._record("client", message)
+                if capture is not None:
+                    capture.write("client", message)
                 try:
                     decode_client_event(message)
                 except DecodeError as exc:
@@ -249,7 +269,8 @@ class Relay:
                         exc,
                     )
                     answer = encode(error_event(exc)).decode()
-                    self._record("server", answer)
+                    if capture is not None:
+                        capture.write("server", answer)
                     await client.send(answer)
                     if not self.forward_invalid:
                         continue
@@ -259,12 +280,17 @@ class Relay:
             await upstream.close(code, client.close_reason or "")
 
     async def _pump_server(
-        self, session: int, upstream: ClientConnection, client: ServerConnection
+        self,
+        session: int,
+        upstream: ClientConnection,
+        client: ServerConnection,
+        capture: CaptureWriter | None,
     ) -> None:
         """Upstream to client: validate (log only) and forward."""
         with contextlib.suppress(ConnectionClosed):
             async for message in upstream:
-                self._record("server", message)
+                if capture is not None:
+                    capture.write("server", message)
                 try:
                     decode_server_event(message)
                 except DecodeError as exc:
