@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 import os
+import socket
 import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -383,3 +384,33 @@ def test_load_concurrent_sessions_through_the_relay(capsys: pytest.CaptureFixtur
             f"through the relay median {_ms(relayed, 50):.2f} ms p99 {_ms(relayed, 99):.2f} ms; "
             f"added per round trip (two relay hops) median {1000 * median:.2f} ms"
         )
+
+
+def test_a_client_that_does_not_read_holds_back_the_server() -> None:
+    """Backpressure: the relay buffers a bounded amount, then the server's sends wait."""
+    frames = 600  # 600 s of audio in 1 s deltas: about 38 MB of frames
+
+    async def scenario() -> tuple[int, int, list[bytes], MockServer]:
+        async with _servers(audio_ms=frames * 1000, chunk_ms=1000) as (mock, _, relay_url):
+            # A small receive buffer, so the kernel does not hide the backpressure.
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+            sock.connect(("127.0.0.1", int(relay_url.rsplit(":", 1)[1])))
+            sock.setblocking(False)
+            ws = await connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock)
+            await ws.recv()
+            await ws.send(rtmsg.encode(rtmsg.ResponseCreate()).decode())
+            await asyncio.sleep(1.0)  # not reading
+            stalled = len(mock.sessions[0].sent)
+            await asyncio.sleep(0.5)
+            still = len(mock.sessions[0].sent)
+            received: list[bytes] = []
+            await _recv_until(_recv(ws), "response.done", received)
+            await ws.close()
+        return stalled, still, received, mock
+
+    stalled, still, received, mock = _run(scenario)
+    total = len(mock.sessions[0].sent)
+    print(f"server held back after {stalled} of {total} frames")
+    assert stalled == still < total - 100, (stalled, still, total)
+    assert received == mock.sessions[0].sent[1:]

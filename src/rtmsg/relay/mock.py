@@ -140,15 +140,19 @@ def _alaw(sample: int) -> int:
     return (sign | code) ^ 0x55
 
 
-@functools.lru_cache(maxsize=16)
-def tone(kind: str | None, duration_ms: int, frequency: float = 440.0) -> bytes:
-    """``duration_ms`` of a sine tone in the audio format ``kind`` (``audio/pcm``, ``audio/pcmu``,
-    ``audio/pcma``; pcm16 at 24 kHz by default, G.711 at 8 kHz)."""
+def tone(kind: str | None, duration_ms: int) -> bytes:
+    """``duration_ms`` of a 440 Hz tone in the audio format ``kind`` (``audio/pcm``,
+    ``audio/pcmu``, ``audio/pcma``; pcm16 at 24 kHz by default, G.711 at 8 kHz)."""
+    second = _tone_second(kind)
+    size = len(second) * duration_ms // 1000
+    # 440 whole periods fit in a second, so seconds of tone join without a click.
+    return (second * (size // len(second) + 1))[:size]
+
+
+@functools.lru_cache(maxsize=4)
+def _tone_second(kind: str | None) -> bytes:
     rate = 8000 if kind in ("audio/pcmu", "audio/pcma") else 24000
-    samples = [
-        int(8000 * math.sin(2 * math.pi * frequency * n / rate))
-        for n in range(rate * duration_ms // 1000)
-    ]
+    samples = [int(8000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(rate)]
     if kind == "audio/pcmu":
         return bytes(_ulaw(s) for s in samples)
     if kind == "audio/pcma":
