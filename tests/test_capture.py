@@ -123,3 +123,21 @@ def test_reading_streams_and_reports_its_position(tmp_path: Path) -> None:
         # Only a buffer's worth has been read, not the whole file.
         assert 0 < reader.position < reader.size
         assert sum(1 for _ in iterator) == 19_999
+
+
+def test_a_truncated_gzip_capture_ends_with_a_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl.gz"
+    with CaptureWriter(path) as writer:
+        for i in range(1000):
+            writer.write("client", APPEND, t=float(i))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    records = _records(path)
+    assert all(isinstance(r, Record) for r in records[:-1])
+    last = records[-1]
+    assert isinstance(last, BadRecord)
+    assert "truncated" in last.message
+    path.write_bytes(b"not gzip at all\n")
+    [bad] = _records(path)
+    assert isinstance(bad, BadRecord)
+    assert bad.line == 1

@@ -24,6 +24,7 @@ import gzip
 import io
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Final, Literal
 
@@ -159,15 +160,21 @@ class CaptureReader:
         return self._raw.tell()
 
     def __iter__(self) -> Iterator[Record | BadRecord]:
+        """The records in file order; a cut-short or corrupt ``.gz`` ends with a BadRecord."""
         direction = self.direction
-        for number, line in enumerate(self._lines, 1):
-            content = line.rstrip(b"\r\n")
-            if not content.strip():
-                continue
-            if direction is not None:
-                yield Record(line=number, t=None, direction=direction, frame=content)
-            else:
-                yield _parse_record(number, content)
+        number = 0
+        try:
+            for number, line in enumerate(self._lines, 1):
+                content = line.rstrip(b"\r\n")
+                if not content.strip():
+                    continue
+                if direction is not None:
+                    yield Record(line=number, t=None, direction=direction, frame=content)
+                else:
+                    yield _parse_record(number, content)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            # A capture cut short, e.g. a relay killed before it could close its gzip stream.
+            yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
 
     def close(self) -> None:
         self._lines.close()

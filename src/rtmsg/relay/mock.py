@@ -19,6 +19,7 @@ does not model, in unusual but valid JSON (spaces, ``1.50``) so that any re-enco
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import math
@@ -490,7 +491,7 @@ class _Conversation:
         if isinstance(metadata, dict) and UNKNOWN_EVENT_HOOK in metadata:
             await self.send(_unknown_frame(metadata[UNKNOWN_EVENT_HOOK], self.new_id("event")))
         self.response_cancelled = False
-        self.response_task = asyncio.create_task(self.respond())
+        self.response_task = asyncio.create_task(self.respond_until_closed())
 
     async def on_response_cancel(self, event: ce.ResponseCancel) -> None:
         if self.response_task is None or self.response_task.done():
@@ -503,6 +504,10 @@ class _Conversation:
         self.response_cancelled = True
 
     # --- the response sequence ------------------------------------------------
+
+    async def respond_until_closed(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.respond()
 
     async def respond(self) -> None:
         response_id = self.new_id("resp")
