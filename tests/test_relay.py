@@ -23,6 +23,7 @@ import openai
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
 
 import rtmsg
 from rtmsg import cli
@@ -299,6 +300,28 @@ def test_upstream_refusals_reach_the_client() -> None:
         )
 
     assert _run(scenario) == (401, 502, "session.created")
+
+
+def test_subprotocols_are_negotiated_with_upstream_and_never_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    offered = [Subprotocol("realtime"), Subprotocol(f"openai-insecure-api-key.{API_KEY}")]
+
+    async def scenario() -> tuple[str | None, MockServer]:
+        async with (
+            _servers() as (mock, _, relay_url),
+            connect(f"{relay_url}/v1/realtime", subprotocols=offered) as ws,
+        ):
+            await ws.recv()
+            return ws.subprotocol, mock
+
+    chosen, mock = _run(scenario)
+    assert chosen == "realtime"
+    assert API_KEY in mock.sessions[0].headers["Sec-WebSocket-Protocol"]
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("rtmsg")]
+    assert any("Sec-WebSocket-Protocol: [redacted]" in message for message in ours)
+    assert not [message for message in ours if API_KEY in message]
 
 
 def test_relay_rejects_a_bad_upstream_url() -> None:

@@ -24,6 +24,7 @@ import functools
 import itertools
 import math
 import urllib.parse
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Final, TypedDict, TypeVar
 
@@ -33,6 +34,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 from websockets.http11 import Response as HTTPResponse
+from websockets.typing import Subprotocol
 
 from .. import client_events as ce
 from .. import server_events as se
@@ -215,6 +217,8 @@ class MockServer:
             compression=None,
             logger=wire_logger("rtmsg.mock.websockets"),
             process_request=self._check_api_key,
+            # Browser clients offer "realtime" plus their key as a second subprotocol.
+            select_subprotocol=_select_realtime,
         )
 
     def _check_api_key(self, connection: ServerConnection, request: Request) -> HTTPResponse | None:
@@ -648,6 +652,12 @@ class _Conversation:
             ),
         )
         await self.send(se.ResponseDone(event_id=self.new_id("event"), response=done))
+
+
+def _select_realtime(
+    connection: ServerConnection, subprotocols: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    return Subprotocol("realtime") if "realtime" in subprotocols else None
 
 
 class _Where(TypedDict):
