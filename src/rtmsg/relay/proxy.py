@@ -221,14 +221,15 @@ class Relay:
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
         log.info("session %d opened: %s", session, path)
         capture = self._shared_capture
-        if self._per_session:
-            assert self.capture is not None
-            capture = CaptureWriter(self.capture.format(session=session))
-        pumps = [
-            asyncio.create_task(self._pump_client(session, client, upstream, capture)),
-            asyncio.create_task(self._pump_server(session, upstream, client, capture)),
-        ]
+        pumps: list[asyncio.Task[None]] = []
         try:
+            if self._per_session:
+                assert self.capture is not None
+                capture = CaptureWriter(self.capture.format(session=session))
+            pumps = [
+                asyncio.create_task(self._pump_client(session, client, upstream, capture)),
+                asyncio.create_task(self._pump_server(session, upstream, client, capture)),
+            ]
             await asyncio.gather(*pumps)
         finally:
             for pump in pumps:
