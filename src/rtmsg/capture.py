@@ -1,0 +1,207 @@
+"""The capture format: a recorded session as JSON Lines, one record per WebSocket frame.
+
+A record is ``{"t": <unix time, float seconds>, "dir": "client" | "server", "frame": ...}``.
+``frame`` is the frame's JSON object embedded unchanged, byte for byte, so a reader gets back
+exactly the bytes that went over the wire. A frame that cannot be embedded that way is stored
+as a JSON string holding its exact text instead:
+
+- a frame with a raw line feed: inside a valid JSON object that can only be whitespace between
+  tokens, but one line per record is what keeps reading streaming, and rewriting the whitespace
+  would change the frame's bytes;
+- a frame that is not a single well-formed JSON object (malformed JSON, another JSON value,
+  whitespace around the object): such frames are exactly what a capture is for finding.
+
+Readers treat the two forms alike: :attr:`Record.frame` is always the frame's exact bytes.
+Files of bare frames (one event per line, no envelope) are read too, given their direction.
+Files ending in ``.gz`` are gzip-compressed, when writing and when reading.
+
+This module does file I/O with the standard library only; it knows nothing of WebSockets.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import time
+import zlib
+from collections.abc import Iterator
+from typing import Final, Literal
+
+import msgspec
+
+__all__ = [
+    "BadRecord",
+    "CaptureReader",
+    "CaptureWriter",
+    "Direction",
+    "Record",
+    "encode_record",
+    "read_capture",
+]
+
+Direction = Literal["client", "server"]
+"""Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
+
+StrPath = str | os.PathLike[str]
+
+
+class Record(msgspec.Struct, frozen=True):
+    """One frame of a capture: where it is in the file, when it was sent, by whom, its bytes.
+
+    ``t`` is ``None`` for files of bare frames, which carry no time.
+    """
+
+    line: int
+    t: float | None
+    direction: Direction
+    frame: bytes
+
+
+class BadRecord(msgspec.Struct, frozen=True):
+    """A line of a capture file that is not a capture record, and why."""
+
+    line: int
+    message: str
+
+
+class _Envelope(msgspec.Struct, frozen=True):
+    """A capture record as stored; ``frame`` is kept raw so its bytes are never re-encoded."""
+
+    t: float
+    dir: Direction
+    frame: msgspec.Raw
+
+
+_envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
+_raw_decoder: Final = msgspec.json.Decoder(msgspec.Raw)
+_str_decoder: Final = msgspec.json.Decoder(str)
+_encoder: Final = msgspec.json.Encoder()
+
+_PREFIX: Final[dict[str, bytes]] = {
+    "client": b',"dir":"client","frame":',
+    "server": b',"dir":"server","frame":',
+}
+
+
+def _embeddable(frame: bytes) -> bool:
+    """Whether ``frame`` is one well-formed JSON object on one line, with nothing around it."""
+    if not (frame.startswith(b"{") and frame.endswith(b"}")) or b"\n" in frame:
+        return False
+    try:
+        _raw_decoder.decode(frame)
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
+def encode_record(t: float, direction: Direction, frame: bytes | str) -> bytes:
+    """One capture line (ending in ``\\n``) for ``frame``, sent at ``t`` by ``direction``."""
+    data = frame.encode() if isinstance(frame, str) else frame
+    if not _embeddable(data):
+        # errors="replace" only matters for a binary frame that is not UTF-8, which the
+        # protocol never sends; a text frame is valid UTF-8 by the WebSocket rules.
+        data = _encoder.encode(data.decode("utf-8", errors="replace"))
+    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction], data, b"}\n"))
+
+
+class CaptureWriter:
+    """Appends records to a capture file; ``.gz`` paths are gzip-compressed.
+
+    Writes are buffered; :meth:`close` (or leaving the ``with`` block) flushes them.
+    """
+
+    def __init__(self, path: StrPath) -> None:
+        self.path = os.fspath(path)
+        self._file: io.BufferedIOBase
+        if self.path.endswith(".gz"):
+            self._file = gzip.open(self.path, "wb")  # noqa: SIM115  # closed by close()
+        else:
+            self._file = open(self.path, "wb")  # noqa: SIM115  # closed by close()
+
+    def write(self, direction: Direction, frame: bytes | str, t: float | None = None) -> None:
+        """Record ``frame``, sent by ``direction`` at ``t`` (now by default)."""
+        self._file.write(encode_record(time.time() if t is None else t, direction, frame))
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> CaptureWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class CaptureReader:
+    """Streams the records of one capture file, line by line; memory stays flat.
+
+    With ``direction`` the file holds bare frames, one event per line, all sent by
+    ``direction``; without it every line must be a capture record. Blank lines are skipped.
+    :attr:`position` and :attr:`size` (bytes of the file on disk, compressed for ``.gz``)
+    let a caller show progress.
+    """
+
+    def __init__(self, path: StrPath, direction: Direction | None = None) -> None:
+        self.path = os.fspath(path)
+        self.direction = direction
+        self.size = os.path.getsize(self.path)
+        self._raw: io.BufferedIOBase = open(self.path, "rb")  # noqa: SIM115  # closed by close()
+        self._lines: io.BufferedIOBase = self._raw
+        if self.path.endswith(".gz"):
+            self._lines = gzip.GzipFile(fileobj=self._raw, mode="rb")
+
+    @property
+    def position(self) -> int:
+        """How many bytes of the file on disk have been read so far."""
+        return self._raw.tell()
+
+    def __iter__(self) -> Iterator[Record | BadRecord]:
+        """The records in file order; a cut-short or corrupt ``.gz`` ends with a BadRecord."""
+        direction = self.direction
+        number = 0
+        try:
+            for number, line in enumerate(self._lines, 1):
+                content = line.rstrip(b"\r\n")
+                if not content.strip():
+                    continue
+                if direction is not None:
+                    yield Record(line=number, t=None, direction=direction, frame=content)
+                else:
+                    yield _parse_record(number, content)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            # A capture cut short, e.g. a relay killed before it could close its gzip stream.
+            yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
+
+    def close(self) -> None:
+        self._lines.close()
+        self._raw.close()
+
+    def __enter__(self) -> CaptureReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _parse_record(number: int, line: bytes) -> Record | BadRecord:
+    try:
+        envelope = _envelope_decoder.decode(line)
+    except msgspec.DecodeError as exc:
+        hint = ""
+        if b'"dir"' not in line:
+            hint = " (for a file of bare frames, give the direction: --direction client|server)"
+        return BadRecord(line=number, message=f"not a capture record: {exc}{hint}")
+    raw = bytes(envelope.frame)
+    if raw.startswith(b'"'):
+        raw = _str_decoder.decode(raw).encode()
+    return Record(line=number, t=envelope.t, direction=envelope.dir, frame=raw)
+
+
+def read_capture(path: StrPath, direction: Direction | None = None) -> Iterator[Record | BadRecord]:
+    """Iterate the records of a capture file (see :class:`CaptureReader`), closing it at the end."""
+    with CaptureReader(path, direction) as reader:
+        yield from reader

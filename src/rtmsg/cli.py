@@ -1,0 +1,385 @@
+"""The ``rtmsg`` command: check and summarise captures, run the relay and the mock server.
+
+``main(argv)`` parses the arguments, does the work and returns the exit status, so tests call it
+directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebSocket side in
+:mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
+libraries (rich for the progress bar, websockets for the servers) are imported when used.
+
+Exit status: 0 on success, 1 when ``check`` found an invalid frame, 2 for a usage error or a
+file that cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+import msgspec
+
+from .capture import BadRecord, CaptureReader, Direction, Record
+from .inspection import CheckReport, SessionStats, check_records, session_stats
+
+if TYPE_CHECKING:
+    from websockets.asyncio.server import serve
+
+__all__ = ["main"]
+
+_PROGRESS_MIN_BYTES = 1 << 20
+_PROGRESS_EVERY = 4096
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``rtmsg`` command with ``argv`` (``sys.argv[1:]`` by default)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except OSError as exc:
+        print(f"rtmsg {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rtmsg", description="Tools for OpenAI Realtime sessions, built on the rtmsg codec."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    direction = argparse.ArgumentParser(add_help=False)
+    direction.add_argument(
+        "--direction",
+        choices=("client", "server"),
+        help="the files hold bare frames (one event per line) sent by this side",
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print a JSON report")
+
+    check = commands.add_parser(
+        "check",
+        parents=[direction, as_json],
+        help="decode every frame of captures; exit 1 if any is invalid",
+        description="Decode every frame; print counts per direction and type, the Unknown "
+        "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="capture files (.gz too)")
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.add_argument(
+        "--max-invalid",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="list at most N invalid frames (all are counted; default 1000)",
+    )
+    check.set_defaults(run=_check)
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[direction, as_json],
+        help="summarise a recorded session",
+        description="Duration, audio seconds sent and received, turns, responses, token usage "
+        "and the latency from the end of speech to the first audio of the answer.",
+    )
+    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too)")
+    stats.set_defaults(run=_stats)
+
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true", help="log every connection")
+    verbose.add_argument(
+        "--duration",
+        type=float,
+        metavar="SECONDS",
+        help="stop after this many seconds (default: run until interrupted)",
+    )
+
+    relay = commands.add_parser(
+        "relay",
+        parents=[verbose],
+        help="relay Realtime sessions to a server, validating and recording every frame",
+        description="For each client connection, open one to UPSTREAM with the client's path, "
+        "query and headers, and forward every frame both ways unchanged. An invalid client "
+        "frame is answered with an 'error' event and not forwarded.",
+    )
+    relay.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
+    relay.add_argument("--upstream", required=True, metavar="URL", help="e.g. wss://api.openai.com")
+    relay.add_argument(
+        "--capture",
+        metavar="FILE",
+        help="record every frame; '{session}' in FILE makes one file per session "
+        "(numbered from 1); .gz compresses",
+    )
+    relay.add_argument(
+        "--forward-invalid",
+        action="store_true",
+        help="forward invalid client frames too (they are still answered with an error)",
+    )
+    relay.set_defaults(run=_relay)
+
+    mock = commands.add_parser(
+        "mock-server",
+        parents=[verbose],
+        help="a stand-in Realtime server for tests and demos",
+        description="Answers like the Realtime service: session events, and for a committed "
+        "audio buffer and response.create a full response with a synthetic tone.",
+    )
+    mock.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
+    mock.add_argument(
+        "--audio-ms", type=int, default=600, metavar="MS", help="audio per response (600)"
+    )
+    mock.add_argument(
+        "--first-audio-delay-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="simulated thinking time before the first audio delta (0)",
+    )
+    mock.set_defaults(run=_mock_server)
+    return parser
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+# --- check and stats ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A callback taking bytes done so far; a rich bar on a terminal for big inputs."""
+    if not enabled or total < _PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+    except ImportError:  # the cli extra is not installed: no bar, same results
+        yield lambda done: None
+        return
+    columns = (
+        TextColumn("checking"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("check", total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _tracked(
+    reader: CaptureReader, base: int, update: Callable[[int], None]
+) -> Iterator[Record | BadRecord]:
+    for count, record in enumerate(reader, 1):
+        if count % _PROGRESS_EVERY == 0:
+            update(base + reader.position)
+        yield record
+    update(base + reader.size)
+
+
+def _check(args: argparse.Namespace) -> int:
+    direction: Direction | None = args.direction
+    total = sum(os.path.getsize(path) for path in args.files)
+    report = CheckReport()
+    done = 0
+    with _progress(total, not args.no_progress) as update:
+        for path in args.files:
+            with CaptureReader(path, direction) as reader:
+                records = _tracked(reader, done, update)
+                check_records(records, path, report, max_invalid=args.max_invalid)
+                done += reader.size
+    if args.json:
+        _print_json(report, ok=report.ok)
+    else:
+        _print_check(report, sys.stdout)
+    return 0 if report.ok else 1
+
+
+def _print_json(report: msgspec.Struct, **extra: Any) -> None:
+    data = msgspec.to_builtins(report)
+    data.update(extra)
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n")
+
+
+def _print_check(report: CheckReport, out: TextIO) -> None:
+    files = ", ".join(report.files)
+    print(
+        f"{files}: {report.frames} frames, {report.valid} valid, {report.invalid} invalid",
+        file=out,
+    )
+    for direction in ("client", "server"):
+        counts = report.counts[direction]
+        if not counts:
+            continue
+        print(f"{direction} ({sum(counts.values())} known events)", file=out)
+        for kind, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {count:>8}  {kind}", file=out)
+    unknown = [
+        (direction, kind, count)
+        for direction in ("client", "server")
+        for kind, count in sorted(report.unknown_types[direction].items())
+    ]
+    if unknown:
+        print("unknown event types (kept as Unknown, forwarded unchanged)", file=out)
+        for direction, kind, count in unknown:
+            print(f"  {count:>8}  {kind} ({direction})", file=out)
+    if report.invalid:
+        print(f"invalid frames ({report.invalid})", file=out)
+        for bad in report.invalid_frames:
+            where = f"{bad.file}:{bad.line}"
+            what = " ".join(
+                part
+                for part in (
+                    bad.direction,
+                    bad.event_type,
+                    f"(event_id {bad.event_id})" if bad.event_id else None,
+                )
+                if part
+            )
+            print(f"  {where}: {what + ': ' if what else ''}{bad.message}", file=out)
+        hidden = report.invalid - len(report.invalid_frames)
+        if hidden:
+            print(f"  ... and {hidden} more", file=out)
+    print("OK" if report.ok else "INVALID", file=out)
+
+
+def _stats(args: argparse.Namespace) -> int:
+    with CaptureReader(args.file, args.direction) as reader:
+        stats = session_stats(reader)
+    if args.json:
+        _print_json(stats)
+    else:
+        _print_stats(stats, sys.stdout)
+    return 0
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a (no timestamps)" if value is None else f"{value:.3f} s"
+
+
+def _print_stats(stats: SessionStats, out: TextIO) -> None:
+    tokens = stats.tokens
+    by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
+    rows = [
+        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        ("duration", _seconds(stats.duration_s)),
+        ("audio sent", f"{stats.audio_sent_s:.3f} s"),
+        ("audio received", f"{stats.audio_received_s:.3f} s"),
+        ("turns", str(stats.turns)),
+        ("responses", f"{stats.responses}" + (f" ({by_status})" if by_status else "")),
+        (
+            "input tokens",
+            f"{tokens.input_tokens} (audio {tokens.input_audio_tokens}, text "
+            f"{tokens.input_text_tokens}, cached {tokens.input_cached_tokens})",
+        ),
+        (
+            "output tokens",
+            f"{tokens.output_tokens} (audio {tokens.output_audio_tokens}, text "
+            f"{tokens.output_text_tokens})",
+        ),
+        ("total tokens", str(tokens.total_tokens)),
+    ]
+    latency = stats.latency
+    if latency is None:
+        rows.append(("latency", "n/a (no speech_stopped followed by audio)"))
+    else:
+        rows.append(
+            (
+                "latency",
+                f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
+                f"max {latency.max_s * 1000:.1f} ms over {latency.turns} "
+                f"turn{'' if latency.turns == 1 else 's'}",
+            )
+        )
+    for name, value in rows:
+        print(f"{name:<15} {value}", file=out)
+
+
+# --- servers -------------------------------------------------------------------
+
+
+def _relay_missing() -> int:
+    print(
+        "rtmsg: the relay and the mock server need the 'relay' extra: pip install 'rtmsg[relay]'",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _relay(args: argparse.Namespace) -> int:
+    try:
+        from .relay import Relay
+    except ImportError:
+        return _relay_missing()
+    _logging(args.verbose)
+    host, port = args.listen
+    try:
+        relay = Relay(args.upstream, capture=args.capture, forward_invalid=args.forward_invalid)
+    except ValueError as exc:
+        print(f"rtmsg relay: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _run_server(lambda: relay.serve(host, port), "relay", args.duration, args.upstream)
+    finally:
+        relay.close()
+
+
+def _mock_server(args: argparse.Namespace) -> int:
+    try:
+        from .relay import MockServer
+    except ImportError:
+        return _relay_missing()
+    _logging(args.verbose)
+    host, port = args.listen
+    mock = MockServer(audio_ms=args.audio_ms, first_audio_delay_s=args.first_audio_delay_ms / 1000)
+    return _run_server(lambda: mock.serve(host, port), "mock-server", args.duration, None)
+
+
+def _run_server(
+    server: Callable[[], serve], name: str, duration: float | None, upstream: str | None
+) -> int:
+    """Serve until interrupted (SIGINT, SIGTERM) or for ``duration`` seconds."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop.set)
+        async with server() as running:
+            for sock in running.sockets:
+                host, port = sock.getsockname()[:2]
+                target = f" -> {upstream}" if upstream else ""
+                print(f"rtmsg {name} listening on ws://{host}:{port}{target}", file=sys.stderr)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), duration)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    return 0

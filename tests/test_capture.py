@@ -1,0 +1,143 @@
+"""The capture format keeps every frame's exact bytes, streams, and reads bare and gzipped files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from rtmsg.capture import (
+    BadRecord,
+    CaptureReader,
+    CaptureWriter,
+    Direction,
+    Record,
+    encode_record,
+    read_capture,
+)
+
+APPEND = b'{"type":"input_audio_buffer.append","audio":"AAAA","event_id":"c1"}'
+UNKNOWN = b'{"type": "future.event",  "x": 1.50}'
+
+
+def _records(path: Path, direction: Direction | None = None) -> list[Record | BadRecord]:
+    return list(read_capture(path, direction))
+
+
+def test_a_record_embeds_the_frame_unchanged() -> None:
+    line = encode_record(1700000000.25, "client", APPEND)
+    assert line == b'{"t":1700000000.25,"dir":"client","frame":' + APPEND + b"}\n"
+    assert json.loads(line)["frame"] == json.loads(APPEND)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        APPEND,
+        UNKNOWN,
+        b'{"type":"session.update",\n  "session":{"type":"realtime"}}',  # raw newline: whitespace
+        b'{"type": "session.update",',  # malformed JSON
+        b"[1, 2, 3]",  # not an object
+        b' {"type":"x"} ',  # whitespace around the object
+        '{"type":"x","text":"caf\u00e9 \u2028 \U0001f600"}'.encode(),
+        b'{"type":"x","text":"line\\nbreak"}',  # an escaped newline stays embedded
+    ],
+)
+def test_every_frame_reads_back_byte_identical(tmp_path: Path, frame: bytes) -> None:
+    path = tmp_path / "capture.jsonl"
+    with CaptureWriter(path) as writer:
+        writer.write("server", frame, t=12.5)
+    data = path.read_bytes()
+    assert data.count(b"\n") == 1, "one line per record"
+    assert json.loads(data)["dir"] == "server"
+    [record] = _records(path)
+    assert record == Record(line=1, t=12.5, direction="server", frame=frame)
+
+
+def test_frames_that_cannot_be_embedded_are_stored_as_their_text(tmp_path: Path) -> None:
+    frame = b'{"type":"session.update",\n"session":{}}'
+    line = encode_record(1.0, "client", frame)
+    assert json.loads(line)["frame"] == frame.decode()
+    assert b'"frame":{' not in line
+
+
+def test_str_frames_are_written_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    with CaptureWriter(path) as writer:
+        writer.write("client", APPEND.decode())
+    [record] = _records(path)
+    assert isinstance(record, Record)
+    assert record.frame == APPEND
+    assert record.t is not None
+    assert record.t > 1.6e9
+
+
+def test_gzip_is_written_and_read_transparently(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl.gz"
+    with CaptureWriter(path) as writer:
+        for i in range(100):
+            writer.write("client" if i % 2 else "server", APPEND, t=float(i))
+    assert gzip.decompress(path.read_bytes()).count(b"\n") == 100
+    records = _records(path)
+    assert [r.line for r in records] == list(range(1, 101))
+    assert all(isinstance(r, Record) and r.frame == APPEND for r in records)
+
+
+def test_bare_frames_need_a_direction(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_bytes(APPEND + b"\r\n\n" + UNKNOWN + b"\n")
+    records = _records(path, "client")
+    assert records == [
+        Record(line=1, t=None, direction="client", frame=APPEND),
+        Record(line=3, t=None, direction="client", frame=UNKNOWN),
+    ]
+    [first, second] = _records(path)
+    assert isinstance(first, BadRecord)
+    assert first.line == 1
+    assert "--direction" in first.message
+    assert isinstance(second, BadRecord)
+
+
+def test_a_broken_line_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(
+        encode_record(1.0, "client", APPEND)
+        + b'{"t":2.0,"dir":"sideways","frame":{}}\n'
+        + b'{"t":3.0,"dir":"client","frame":{"type":\n'
+        + encode_record(4.0, "server", UNKNOWN)
+    )
+    kinds = [type(r).__name__ for r in _records(path)]
+    assert kinds == ["Record", "BadRecord", "BadRecord", "Record"]
+
+
+def test_reading_streams_and_reports_its_position(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    with CaptureWriter(path) as writer:
+        for i in range(20_000):
+            writer.write("client", APPEND, t=float(i))
+    with CaptureReader(path) as reader:
+        iterator = iter(reader)
+        next(iterator)
+        # Only a buffer's worth has been read, not the whole file.
+        assert 0 < reader.position < reader.size
+        assert sum(1 for _ in iterator) == 19_999
+
+
+def test_a_truncated_gzip_capture_ends_with_a_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl.gz"
+    with CaptureWriter(path) as writer:
+        for i in range(1000):
+            writer.write("client", APPEND, t=float(i))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    records = _records(path)
+    assert all(isinstance(r, Record) for r in records[:-1])
+    last = records[-1]
+    assert isinstance(last, BadRecord)
+    assert "truncated" in last.message
+    path.write_bytes(b"not gzip at all\n")
+    [bad] = _records(path)
+    assert isinstance(bad, BadRecord)
+    assert bad.line == 1

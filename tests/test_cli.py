@@ -1,0 +1,209 @@
+"""The ``rtmsg`` command, called as ``main(argv)``: check, stats, and the two servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+
+import rtmsg
+from rtmsg import cli
+from rtmsg.capture import CaptureWriter
+
+COMMIT = rtmsg.encode(rtmsg.InputAudioBufferCommit(event_id="c1"))
+BAD_DELETE = b'{"type":"conversation.item.delete","event_id":"c2"}'
+FUTURE = b'{"type": "future.event", "event_id": "s9"}'
+
+
+def _capture(path: Path, *, invalid: bool = False) -> Path:
+    session = rtmsg.Session(
+        audio=rtmsg.AudioConfig(
+            input=rtmsg.AudioConfigInput(format=rtmsg.AudioFormat(type="audio/pcmu"))
+        )
+    )
+    delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
+        b"\0" * 4800, event_id="e", response_id="r", item_id="i", output_index=0, content_index=0
+    )
+    with CaptureWriter(path) as writer:
+        writer.write("client", rtmsg.encode(rtmsg.SessionUpdate(session=session)), t=10.0)
+        writer.write(
+            "client", rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 8000)), 10.5
+        )
+        writer.write(
+            "server",
+            rtmsg.encode(
+                rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=1000)
+            ),
+            t=11.0,
+        )
+        writer.write("client", COMMIT, t=11.0)
+        writer.write("server", FUTURE, t=11.1)
+        writer.write("server", rtmsg.encode(delta), t=11.25)
+        done = rtmsg.ResponseDone(
+            event_id="e",
+            response=rtmsg.Response(
+                status="completed", usage=rtmsg.Usage(input_tokens=3, total_tokens=5)
+            ),
+        )
+        writer.write("server", rtmsg.encode(done), t=12.0)
+        if invalid:
+            writer.write("client", BAD_DELETE, t=12.5)
+    return path
+
+
+def test_check_accepts_a_valid_capture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _capture(tmp_path / "ok.jsonl")
+    assert cli.main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "7 frames, 7 valid, 0 invalid" in out
+    assert "input_audio_buffer.commit" in out
+    assert "future.event (server)" in out
+    assert out.rstrip().endswith("OK")
+
+
+def test_check_reports_invalid_frames_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _capture(tmp_path / "bad.jsonl", invalid=True)
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:8: client conversation.item.delete (event_id c2):" in out
+    assert "item_id" in out
+    assert out.rstrip().endswith("INVALID")
+
+
+def test_check_json_over_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = _capture(tmp_path / "a.jsonl")
+    bad = _capture(tmp_path / "b.jsonl.gz", invalid=True)
+    assert cli.main(["check", "--json", str(good), str(bad)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["files"] == [str(good), str(bad)]
+    assert report["frames"] == 15
+    assert report["invalid"] == 1
+    assert report["counts"]["client"]["input_audio_buffer.commit"] == 2
+    assert report["unknown_types"]["server"] == {"future.event": 2}
+    [invalid] = report["invalid_frames"]
+    assert invalid["file"] == str(bad)
+    assert invalid["line"] == 8
+    assert invalid["event_id"] == "c2"
+
+
+def test_check_bare_frames_with_a_direction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "client.jsonl"
+    path.write_bytes(COMMIT + b"\n" + BAD_DELETE + b"\n")
+    assert cli.main(["check", "--direction", "client", "--json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["client"] == {"input_audio_buffer.commit": 1}
+    assert report["invalid_frames"][0]["line"] == 2
+    assert cli.main(["check", str(path)]) == 1
+    assert "--direction" in capsys.readouterr().out
+
+
+def test_check_shows_a_progress_bar_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _capture(tmp_path / "ok.jsonl")
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("OK")
+    assert cli.main(["check", "--no-progress", str(path)]) == 0
+
+
+def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _capture(tmp_path / "s.jsonl")
+    assert cli.main(["stats", "--json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["duration_s"] == pytest.approx(2.0)
+    assert stats["audio_sent_s"] == pytest.approx(1.0)  # 8000 bytes of G.711
+    assert stats["audio_received_s"] == pytest.approx(0.1)  # 4800 bytes of pcm16
+    assert stats["responses"] == 1
+    assert stats["tokens"]["total_tokens"] == 5
+    assert stats["latency"]["median_s"] == pytest.approx(0.25)
+    assert cli.main(["stats", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "audio sent      1.000 s" in out
+    assert "latency         median 250.0 ms" in out
+
+
+def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    assert cli.main(["check"]) == 2
+    assert cli.main(["--help"]) == 0
+    assert cli.main(["check", str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl" in capsys.readouterr().err
+    assert cli.main(["relay", "--listen", "nowhere", "--upstream", "ws://x"]) == 2
+    assert cli.main(["relay", "--listen", "127.0.0.1:1", "--upstream", "http://x"]) == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _first_frame(url: str, deadline: float) -> bytes:
+    while True:
+        try:
+            async with connect(url, open_timeout=2) as ws:
+                frame = await asyncio.wait_for(ws.recv(decode=False), 5)
+                assert isinstance(frame, bytes)
+                return frame
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
+    mock_port, relay_port = _free_port(), _free_port()
+    capture = tmp_path / "relay.jsonl"
+    results: dict[str, int] = {}
+
+    def run(name: str, argv: list[str]) -> None:
+        results[name] = cli.main(argv)
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=("mock", ["mock-server", "--listen", f"127.0.0.1:{mock_port}", "--duration", "3"]),
+        ),
+        threading.Thread(
+            target=run,
+            args=(
+                "relay",
+                [
+                    "relay",
+                    "--listen",
+                    f"127.0.0.1:{relay_port}",
+                    "--upstream",
+                    f"ws://127.0.0.1:{mock_port}",
+                    "--capture",
+                    str(capture),
+                    "--duration",
+                    "3",
+                ],
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 2.5
+    frame = asyncio.run(_first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == {"mock": 0, "relay": 0}
+    assert isinstance(rtmsg.decode_server_event(frame), rtmsg.SessionCreated)
+    assert cli.main(["check", str(capture)]) == 0

@@ -1,0 +1,199 @@
+"""check_records counts and reports frames; session_stats summarises a known session exactly."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+import rtmsg
+from rtmsg.capture import BadRecord, Direction, Record
+from rtmsg.inspection import (
+    LatencySummary,
+    audio_bytes_per_second,
+    base64_size,
+    check_records,
+    session_stats,
+)
+
+
+def _rec(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+    frame = event if isinstance(event, bytes) else rtmsg.encode(event)
+    return Record(line=line, t=t, direction=direction, frame=frame)
+
+
+def _session(output: str) -> rtmsg.Session:
+    return rtmsg.Session(
+        audio=rtmsg.AudioConfig(
+            output=rtmsg.AudioConfigOutput(format=rtmsg.AudioFormat(type=output)),
+        )
+    )
+
+
+def _delta(response_id: str, size: int) -> rtmsg.ResponseOutputAudioDelta:
+    return rtmsg.ResponseOutputAudioDelta.from_pcm(
+        b"\x01" * size,
+        event_id="e",
+        response_id=response_id,
+        item_id="item",
+        output_index=0,
+        content_index=0,
+    )
+
+
+def _done(response_id: str, status: str, tokens: int) -> rtmsg.ResponseDone:
+    return rtmsg.ResponseDone(
+        event_id="e",
+        response=rtmsg.Response(
+            id=response_id,
+            status=status,
+            usage=rtmsg.Usage(
+                input_tokens=tokens,
+                output_tokens=2 * tokens,
+                total_tokens=3 * tokens,
+                input_token_details=rtmsg.InputTokenDetails(
+                    audio_tokens=tokens, text_tokens=0, cached_tokens=1
+                ),
+                output_token_details=rtmsg.OutputTokenDetails(audio_tokens=2 * tokens),
+            ),
+        ),
+    )
+
+
+def _turn(start: float, response_id: str, latency: float) -> list[Record]:
+    """One user turn of 1 s of pcm16 and an answer of 0.5 s, ``latency`` after speech stops."""
+    return [
+        _rec(start, "client", rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 24_000)),
+        _rec(start + 0.5, "client", rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 24_000)),
+        _rec(
+            start + 1.0,
+            "server",
+            rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=1000),
+        ),
+        _rec(start + 1.0, "server", rtmsg.InputAudioBufferCommitted(event_id="e", item_id="i")),
+        _rec(start + 1.0, "client", rtmsg.ResponseCreate()),
+        _rec(start + 1.0 + latency, "server", _delta(response_id, 12_000)),
+        _rec(start + 1.1 + latency, "server", _delta(response_id, 12_000)),
+        _rec(start + 1.2 + latency, "server", _done(response_id, "completed", 10)),
+    ]
+
+
+def test_stats_of_a_known_session() -> None:
+    records = [
+        _rec(100.0, "server", rtmsg.SessionCreated(event_id="e", session=_session("audio/pcm"))),
+        *_turn(101.0, "r1", 0.2),
+        *_turn(110.0, "r2", 0.4),
+        *_turn(120.0, "r3", 0.3),
+    ]
+    stats = session_stats(records)
+    assert stats.frames == 1 + 3 * 8
+    assert stats.invalid_frames == 0
+    assert stats.duration_s == pytest.approx(121.2 + 0.3 - 100.0)
+    assert stats.audio_sent_s == pytest.approx(3.0)
+    assert stats.audio_received_s == pytest.approx(1.5)
+    assert stats.turns == 3
+    assert stats.responses == 3
+    assert stats.responses_by_status == {"completed": 3}
+    assert stats.tokens.input_tokens == 30
+    assert stats.tokens.output_tokens == 60
+    assert stats.tokens.total_tokens == 90
+    assert stats.tokens.input_cached_tokens == 3
+    assert stats.tokens.output_audio_tokens == 60
+    assert stats.latency is not None
+    assert stats.latency.turns == 3
+    assert stats.latency.median_s == pytest.approx(0.3)
+    assert stats.latency.p95_s == pytest.approx(0.4)
+    assert stats.latency.max_s == pytest.approx(0.4)
+
+
+def test_audio_seconds_follow_the_session_formats() -> None:
+    g711 = _session("audio/pcmu")
+    records = [
+        _rec(0.0, "server", rtmsg.SessionCreated(event_id="e", session=_session("audio/pcm"))),
+        _rec(1.0, "server", _delta("r1", 48_000)),  # 1 s of pcm16 at 24 kHz
+        _rec(2.0, "client", rtmsg.SessionUpdate(session=g711)),
+        _rec(3.0, "server", _delta("r1", 8_000)),  # 1 s of G.711 at 8 kHz
+        _rec(4.0, "server", rtmsg.SessionUpdated(event_id="e", session=_session("audio/pcma"))),
+        _rec(5.0, "server", _delta("r1", 4_000)),
+    ]
+    stats = session_stats(records)
+    assert stats.audio_received_s == pytest.approx(2.5)
+    assert stats.latency is None
+
+
+def test_a_response_may_name_its_own_output_format() -> None:
+    created = rtmsg.ResponseCreated(
+        event_id="e",
+        response=rtmsg.Response(
+            id="r9",
+            audio=rtmsg.ResponseAudio(
+                output=rtmsg.ResponseAudioOutput(format=rtmsg.AudioFormat(type="audio/pcma"))
+            ),
+        ),
+    )
+    records = [
+        _rec(0.0, "server", created),
+        _rec(1.0, "server", _delta("r9", 8_000)),
+        _rec(1.0, "server", _delta("other", 48_000)),
+    ]
+    assert session_stats(records).audio_received_s == pytest.approx(2.0)
+
+
+def test_bare_frames_have_no_duration_or_latency() -> None:
+    records: list[Record | BadRecord] = [
+        Record(line=1, t=None, direction="server", frame=rtmsg.encode(_delta("r", 480))),
+        BadRecord(line=2, message="not a record"),
+        Record(line=3, t=None, direction="server", frame=b"{"),
+    ]
+    stats = session_stats(records)
+    assert stats.duration_s is None
+    assert stats.latency is None
+    assert stats.invalid_frames == 2
+    assert stats.audio_received_s == pytest.approx(0.01)
+
+
+def test_check_counts_types_unknowns_and_invalid_frames() -> None:
+    records: list[Record | BadRecord] = [
+        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
+        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=2),
+        _rec(0.0, "server", b'{"type":"future.thing","event_id":"e9"}', line=3),
+        _rec(0.0, "client", b'{"type":"conversation.item.delete","event_id":"c7"}', line=4),
+        BadRecord(line=5, message="not a capture record"),
+        # A client event type in the server direction is an unknown server event.
+        _rec(0.0, "server", rtmsg.InputAudioBufferCommit(), line=6),
+    ]
+    report = check_records(records, "f.jsonl")
+    assert report.frames == 6
+    assert report.valid == 4
+    assert report.invalid == 2
+    assert not report.ok
+    assert report.counts == {"client": {"input_audio_buffer.commit": 2}, "server": {}}
+    assert report.unknown_types == {
+        "client": {},
+        "server": {"future.thing": 1, "input_audio_buffer.commit": 1},
+    }
+    first, second = report.invalid_frames
+    assert (first.file, first.line, first.direction) == ("f.jsonl", 4, "client")
+    assert first.event_type == "conversation.item.delete"
+    assert first.event_id == "c7"
+    assert "item_id" in first.message
+    assert (second.line, second.direction) == (5, None)
+
+
+def test_check_lists_at_most_max_invalid_but_counts_all() -> None:
+    records = [Record(line=i, t=None, direction="client", frame=b"nope") for i in range(10)]
+    report = check_records(records, "f", max_invalid=3)
+    assert report.invalid == 10
+    assert len(report.invalid_frames) == 3
+
+
+def test_helpers() -> None:
+    for size in range(10):
+        assert base64_size(base64.b64encode(b"x" * size).decode()) == size
+    assert audio_bytes_per_second(None) == 48_000
+    assert audio_bytes_per_second(rtmsg.AudioFormat()) == 48_000
+    assert audio_bytes_per_second(rtmsg.AudioFormat(type="audio/pcmu")) == 8_000
+    assert LatencySummary.of([]) is None
+    summary = LatencySummary.of([float(i) for i in range(1, 101)])
+    assert summary is not None
+    assert (summary.median_s, summary.p95_s, summary.max_s) == (50.5, 95.0, 100.0)
