@@ -22,7 +22,9 @@ class DecodeError(ValueError):
 
     ``event_type`` and ``event_id`` hold the frame's ``type`` and ``event_id``
     when they could be read, so a server can name the offending event in its answer;
-    ``path`` is the JSON path of the offending value (``$.session.audio``) when known.
+    ``path`` is the JSON path of the offending value (``$.session.audio``) when known;
+    ``code`` names a broken limit or encoding (``frame_too_large``, ``nesting_too_deep``,
+    ``duplicate_type``, ``invalid_utf8``) and is ``None`` for a plain JSON or schema error.
     """
 
     def __init__(
@@ -32,11 +34,13 @@ class DecodeError(ValueError):
         event_type: str | None = None,
         event_id: str | None = None,
         path: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.event_type = event_type
         self.event_id = event_id
         self.path = path
+        self.code = code
 
 
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
@@ -51,6 +55,18 @@ class Event(Tagged):
     """Base of every event; ``event_type`` is the wire ``type`` string."""
 
     event_type: ClassVar[str]
+
+
+class _Shown:
+    """A stand-in whose repr is the given text, e.g. ``<6400 bytes>``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def b64encode(data: bytes) -> str:
