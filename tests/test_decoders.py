@@ -87,6 +87,14 @@ def test_max_depth_ignores_brackets_inside_strings() -> None:
     assert isinstance(decoder.decode(frame.decode()), rtmsg.SessionUpdate)
 
 
+def test_max_depth_applies_to_tracing_metadata() -> None:
+    decoder = rtmsg.ClientEventDecoder(max_depth=6)
+    frame = b'{"type":"session.update","session":{"type":"realtime","tracing":{"metadata":%s}}}'
+    assert isinstance(decoder.decode(frame % b"[[[]]]"), rtmsg.SessionUpdate)
+    with pytest.raises(rtmsg.DecodeError):
+        decoder.decode(frame % b"[[[[]]]]")
+
+
 def test_max_depth_applies_to_unknown_events() -> None:
     decoder = rtmsg.ServerEventDecoder(max_depth=3)
     assert isinstance(decoder.decode(b'{"type":"vendor.x","a":[{}]}'), rtmsg.Unknown)

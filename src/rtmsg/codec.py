@@ -451,7 +451,7 @@ def _nesting_exceeds(raw: bytes, limit: int) -> bool:
 
 def _schema_depth(info: mi.Type, seen: frozenset[int] = frozenset()) -> float:
     """How deep a value of this type may nest; infinite where it holds free-form JSON."""
-    if isinstance(info, mi.AnyType):
+    if isinstance(info, mi.AnyType | mi.CustomType):  # ``object`` fields are CustomType
         return float("inf")
     if id(info) in seen:
         return float("inf")
