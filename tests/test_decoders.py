@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import msgspec
 import pytest
 
 import rtmsg
+from rtmsg import codec
 
 TRUNCATE_MISSING_FIELDS = b'{"type":"conversation.item.truncate","event_id":"c1","item_id":"i"}'
 
@@ -85,6 +87,12 @@ def test_max_depth_ignores_brackets_inside_strings() -> None:
     frame = _tool_frame(b'{"description":"[[[[[[[[ {{{{ \\" ]]"}')
     assert isinstance(decoder.decode(frame), rtmsg.SessionUpdate)
     assert isinstance(decoder.decode(frame.decode()), rtmsg.SessionUpdate)
+
+
+def test_object_typed_fields_count_as_free_form() -> None:
+    # tracing.metadata is typed ``object``, which msgspec reports as a CustomType, not Any.
+    depth = codec._schema_depth(msgspec.inspect.type_info(rtmsg.TracingConfiguration))
+    assert depth == float("inf")
 
 
 def test_max_depth_applies_to_tracing_metadata() -> None:
