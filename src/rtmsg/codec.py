@@ -149,15 +149,14 @@ class _EventDecoder(Generic[_E]):
 
     def _decode_checked(self, frame: Frame) -> _E | Unknown:
         event = self._decode(frame)
-        if event.__class__ is Unknown:
+        cls = event.__class__
+        if cls is Unknown:
             return event  # the fallback has checked it already
-        assert isinstance(event, Event)
-        event_id = getattr(event, "event_id", None)
-        event_id = event_id if isinstance(event_id, str) else None
         if self.reject_duplicate_type and _repeats_type(frame):
-            raise _duplicate_type(event_id)
-        if self.max_depth is not None and event.__class__ in self._deep_events:
-            self._check_depth(_as_bytes(frame), event.event_type, event_id)
+            raise _duplicate_type(_event_id(event))
+        if cls in self._deep_events:
+            assert isinstance(event, Event)
+            self._check_depth(_as_bytes(frame), event.event_type, _event_id(event))
         return event
 
     def _fallback(self, frame: Frame, exc: Exception) -> Unknown:
@@ -352,6 +351,17 @@ def _short(text: str, limit: int = 64) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"
 
 
+def _event_id(event: object) -> str | None:
+    event_id = getattr(event, "event_id", None)
+    return event_id if isinstance(event_id, str) else None
+
+
+def _may_repeat_type(data: bytes) -> bool:
+    """Cheap pre-check: a second ``type`` key needs a second ``"type"`` or a ``\\u`` escape."""
+    # find() of one byte is a memchr; ``\\u`` is only looked for when a backslash is there.
+    return data.count(b'"type"') > 1 or (data.find(b"\\") >= 0 and b"\\u" in data)
+
+
 def _as_bytes(frame: Frame) -> bytes:
     if isinstance(frame, str):
         return frame.encode()
@@ -395,7 +405,7 @@ def _conflicting_type(raw: bytes, event_type: str) -> bool:
     The envelope decode keeps the last ``type``; a reader that keeps the first
     would see another event, so such a frame is an error, never an Unknown.
     """
-    if raw.count(b'"type"') < 2 and b"\\u" not in raw:
+    if not _may_repeat_type(raw):
         return False  # one plain key: nothing to disagree with
     try:
         _type_checker(event_type).decode(raw)
@@ -415,7 +425,7 @@ def _ignore_number(text: str) -> None:
 def _repeats_type(frame: Frame) -> bool:
     """Whether the top-level object has ``type`` more than once, whatever the values."""
     data = _as_bytes(frame)
-    if data.count(b'"type"') < 2 and b"\\u" not in data:
+    if not _may_repeat_type(data):
         return False
     try:
         pairs = json.loads(
