@@ -193,3 +193,12 @@ def test_decode_error_keeps_its_attributes_through_pickle() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert (again.event_type, again.event_id, again.path, again.code) == ("t", "e", "$.x", "c")
     assert str(again) == "bad"
+
+
+def test_max_depth_counts_depth_not_brackets() -> None:
+    decoder = rtmsg.ServerEventDecoder(max_depth=3)
+    siblings = b'{"type":"vendor.x","a":[' + b",".join([b"[]", b"{}"] * 500) + b"]}"
+    assert isinstance(decoder.decode(siblings), rtmsg.Unknown)
+    deeper = b'{"type":"vendor.x","a":[' + b",".join([b"[]"] * 500) + b",[[]]]}"
+    with pytest.raises(rtmsg.DecodeError):
+        decoder.decode(deeper)

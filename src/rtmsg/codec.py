@@ -15,6 +15,7 @@ module-level functions are their default instances.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import sys
@@ -440,23 +441,21 @@ def _repeats_type(frame: Frame) -> bool:
     return sum(1 for key, _ in pairs if key == "type") > 1
 
 
-_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_TO_BRACKETS: Final = bytes.maketrans(b"{}", b"[]")
+_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_TO_SIGNS: Final = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS: Final = bytes(set(range(256)) - set(b"[]{}"))
 
 
 def _nesting_exceeds(raw: bytes, limit: int) -> bool:
-    """Whether the JSON in ``raw`` nests arrays and objects more than ``limit`` deep.
+    """Whether the JSON in ``raw`` (already known to be well formed) nests deeper than ``limit``.
 
-    Strings are dropped and only brackets kept; each pass removes the innermost
-    level, so the work is bounded by ``limit`` passes over the brackets.
+    Strings are dropped and every bracket becomes +1 or -1; the depth is the
+    highest running sum, found in one linear pass by C iterators.
     """
-    brackets = _STRING.sub(b"", raw).translate(_TO_BRACKETS, _NOT_BRACKETS)
-    for _ in range(limit):
-        if not brackets:
-            return False
-        brackets = brackets.replace(b"[]", b"")
-    return bool(brackets)
+    signs = _STRING.sub(b"", raw).translate(_TO_SIGNS, _NOT_BRACKETS)
+    if len(signs) <= 2 * limit:
+        return False  # at most ``limit`` opening brackets in all
+    return max(itertools.accumulate(memoryview(signs).cast("b"))) > limit
 
 
 def _schema_depth(info: mi.Type, seen: frozenset[int] = frozenset()) -> float:
