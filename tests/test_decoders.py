@@ -186,6 +186,10 @@ def test_lenient_valid_and_unknown_events_are_unchanged() -> None:
 def test_options_are_readable() -> None:
     decoder = rtmsg.ServerEventDecoder(max_depth=10, reject_duplicate_type=True, lenient=True)
     assert (decoder.max_depth, decoder.reject_duplicate_type, decoder.lenient) == (10, True, True)
+    assert repr(decoder) == (
+        "ServerEventDecoder(max_frame_bytes=16777216, max_depth=10,"
+        " reject_duplicate_type=True, lenient=True)"
+    )
 
 
 def test_decode_error_keeps_its_attributes_through_pickle() -> None:

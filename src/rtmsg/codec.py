@@ -140,6 +140,13 @@ class _EventDecoder(Generic[_E]):
         checked = reject_duplicate_type or bool(self._deep_events)
         self.decode = self._decode_checked if checked else self._decode
 
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(max_frame_bytes={self.max_frame_bytes!r},"
+            f" max_depth={self.max_depth!r}, reject_duplicate_type={self.reject_duplicate_type!r},"
+            f" lenient={self.lenient!r})"
+        )
+
     def _decode(self, frame: Frame) -> _E | Unknown:
         if len(frame) > self._size_limit:
             raise _frame_too_large(len(frame), self._size_limit)
@@ -170,7 +177,6 @@ class _EventDecoder(Generic[_E]):
             ) from None
         event_type = envelope.type
         event_id = envelope.event_id if isinstance(envelope.event_id, str) else None
-        raw = _utf8_bytes(frame, event_type, event_id)
         error = None
         if event_type in self._known:
             if isinstance(exc, RecursionError | UnicodeError):
@@ -189,8 +195,11 @@ class _EventDecoder(Generic[_E]):
             )
             if not self.lenient:
                 raise error from None
-        elif _conflicting_type(raw, event_type):
-            raise _duplicate_type(event_id)
+            raw = _utf8_bytes(frame, event_type, event_id)
+        else:
+            raw = _utf8_bytes(frame, event_type, event_id)
+            if _conflicting_type(raw, event_type):
+                raise _duplicate_type(event_id)
         if self.reject_duplicate_type and _repeats_type(raw):
             raise _duplicate_type(event_id)
         if self.max_depth is not None:
