@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt bench bench-quick relay-bench clean
+.PHONY: install test check lint types fmt fuzz bench bench-quick relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ types: $(VENV)/.test-installed
 	$(BIN)/mypy
 
 check: lint types test
+
+# FUZZ_N mutated frames (default 10^6) through every decoder; fails on any contract break.
+fuzz: $(VENV)/.test-installed
+	$(BIN)/python tests/fuzz.py $(FUZZ_N)
 
 fmt: $(VENV)/.test-installed
 	$(BIN)/ruff format .

@@ -45,3 +45,26 @@ def assert_round_trip(frame: bytes | str, direction: Direction) -> Any:
     again = decode(encoded, direction)
     assert again == event
     return event
+
+
+Outcome = Literal["event", "unknown", "error"]
+
+
+def contract_outcome(frame: rtmsg.Frame, direction: Direction) -> Outcome:
+    """Decode ``frame`` and check the result is one the contract allows; return which.
+
+    A typed event must survive encode → decode unchanged; an Unknown must give back
+    the frame's exact UTF-8 bytes. Any exception other than DecodeError propagates.
+    """
+    try:
+        event = decode(frame, direction)
+    except rtmsg.DecodeError:
+        return "error"
+    raw = frame.encode() if isinstance(frame, str) else bytes(frame)
+    if isinstance(event, rtmsg.Unknown):
+        assert event.raw == raw, "an Unknown must keep the exact bytes"
+        assert rtmsg.encode(event) == raw
+        return "unknown"
+    again = decode(rtmsg.encode(event), direction)
+    assert again == event, f"re-encoding changed the event: {event!r}"
+    return "event"

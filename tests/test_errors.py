@@ -51,3 +51,28 @@ def test_error_event_encodes_as_a_valid_server_event() -> None:
     event = _error_for(b'{"type":"response.cancel","event_id":5}')
     decoded = rtmsg.decode_server_event(rtmsg.encode(event))
     assert decoded == event
+
+
+@pytest.mark.parametrize(
+    ("decoder", "frame", "code"),
+    [
+        (
+            rtmsg.ClientEventDecoder(max_frame_bytes=8),
+            b'{"type":"response.cancel"}',
+            "frame_too_large",
+        ),
+        (
+            rtmsg.ClientEventDecoder(max_depth=2),
+            b'{"type":"x","event_id":"c3","a":[[]]}',
+            "nesting_too_deep",
+        ),
+        (rtmsg.ClientEventDecoder(), b'{"type":"x","event_id":"c3","a":"\xff"}', "invalid_utf8"),
+    ],
+)
+def test_limits_keep_their_code(decoder: rtmsg.ClientEventDecoder, frame: bytes, code: str) -> None:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        decoder.decode(frame)
+    event = rtmsg.error_event(info.value)
+    assert event.error.type == "invalid_request_error"
+    assert event.error.code == code
+    assert event.error.event_id == (None if code == "frame_too_large" else "c3")

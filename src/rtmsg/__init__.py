@@ -7,7 +7,17 @@ from msgspec import UNSET, UnsetType
 from ._base import Event, Model
 from .client_events import *  # noqa: F403  # re-exported; the names are listed in __all__ below
 from .client_events import __all__ as _client_events_all
-from .codec import DecodeError, Frame, Unknown, decode_client_event, decode_server_event, encode
+from .codec import (
+    DEFAULT_MAX_FRAME_BYTES,
+    ClientEventDecoder,
+    DecodeError,
+    Frame,
+    ServerEventDecoder,
+    Unknown,
+    decode_client_event,
+    decode_server_event,
+    encode,
+)
 from .errors import error_event
 from .items import *  # noqa: F403  # re-exported
 from .items import __all__ as _items_all
@@ -23,11 +33,14 @@ from .tools import __all__ as _tools_all
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_MAX_FRAME_BYTES",
     "UNSET",
+    "ClientEventDecoder",
     "DecodeError",
     "Event",
     "Frame",
     "Model",
+    "ServerEventDecoder",
     "Unknown",
     "UnsetType",
     "decode_client_event",

@@ -2,15 +2,17 @@
 
 Every wire model derives from :class:`Model`, every object selected by its
 ``type`` from :class:`Tagged`, every event from :class:`Event`, so the msgspec
-configuration (tag field, keyword-only fields, omitted defaults) lives in
-exactly one place.
+configuration (tag field, keyword-only fields, omitted defaults) and the repr
+that keeps audio and credentials out of logs live in exactly one place.
 """
 
 from __future__ import annotations
 
 import binascii
 import enum
-from typing import ClassVar
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar, Final
 
 import msgspec
 
@@ -22,7 +24,9 @@ class DecodeError(ValueError):
 
     ``event_type`` and ``event_id`` hold the frame's ``type`` and ``event_id``
     when they could be read, so a server can name the offending event in its answer;
-    ``path`` is the JSON path of the offending value (``$.session.audio``) when known.
+    ``path`` is the JSON path of the offending value (``$.session.audio``) when known;
+    ``code`` names a broken limit or encoding (``frame_too_large``, ``nesting_too_deep``,
+    ``duplicate_type``, ``invalid_utf8``) and is ``None`` for a plain JSON or schema error.
     """
 
     def __init__(
@@ -32,15 +36,30 @@ class DecodeError(ValueError):
         event_type: str | None = None,
         event_id: str | None = None,
         path: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.event_type = event_type
         self.event_id = event_id
         self.path = path
+        self.code = code
 
 
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
-    """Base of every wire object: an absent field is ``UNSET`` and stays absent on encode."""
+    """Base of every wire object: an absent field is ``UNSET`` and stays absent on encode.
+
+    The repr is safe for logs: audio fields (listed per class in ``_audio_fields``)
+    and long base64 strings show their length, credentials show as ``<redacted>``.
+    """
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in _safe_fields(self))
+        return f"{type(self).__name__}({shown})"
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return list(_safe_fields(self))
 
 
 class Tagged(Model, tag_field="type"):
@@ -51,6 +70,72 @@ class Event(Tagged):
     """Base of every event; ``event_type`` is the wire ``type`` string."""
 
     event_type: ClassVar[str]
+
+
+class _Shown:
+    """A stand-in whose repr is the given text: ``<base64, 6400 chars>``, ``<redacted>``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_REDACTED: Final = _Shown("<redacted>")
+_SECRET_FIELDS: Final = frozenset(
+    {"authorization", "api_key", "client_secret", "secret", "password", "access_token"}
+)
+_SECRET: Final = re.compile(
+    r"\b(?P<key>sk-|ek_)[A-Za-z0-9_\-]{8,}|\b(?P<scheme>(?i:bearer))\s+[A-Za-z0-9._~+/\-]{12,}=*"
+)
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/=\s]*")
+_LONG_BASE64: Final = 256
+_MAX_SHOWN_DEPTH: Final = 16
+
+
+def _safe_fields(model: Model) -> Iterator[tuple[str, Any]]:
+    """The fields a repr shows (defaults left out, as msgspec does), made safe to log."""
+    cls = type(model)
+    names = cls.__struct_fields__
+    defaults = cls.__struct_defaults__
+    first_default = len(names) - len(defaults)
+    audio = cls._audio_fields
+    for index, name in enumerate(names):
+        value = getattr(model, name)
+        if index >= first_default:
+            default = defaults[index - first_default]
+            if value is default or (type(value) is type(default) and value == default):
+                continue
+        if name in audio and isinstance(value, str):
+            yield name, _Shown(f"<base64, {len(value)} chars>")
+        elif name in _SECRET_FIELDS and value is not None:
+            yield name, _REDACTED
+        elif name == "headers" and isinstance(value, dict):
+            yield name, dict.fromkeys(value, _REDACTED)
+        else:
+            yield name, _safe(value, 0)
+
+
+def _safe(value: Any, depth: int) -> Any:
+    """``value`` with secrets and long base64 replaced; free-form JSON cut at a fixed depth."""
+    if isinstance(value, str):
+        if len(value) >= _LONG_BASE64 and _BASE64.fullmatch(value):
+            return _Shown(f"<base64, {len(value)} chars>")
+        return _SECRET.sub(_redact, value)
+    if isinstance(value, list | tuple | dict) and depth >= _MAX_SHOWN_DEPTH:
+        return _Shown("...")
+    if isinstance(value, list | tuple):
+        return [_safe(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_safe(key, depth + 1): _safe(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+def _redact(match: re.Match[str]) -> str:
+    return f"{match.group('key') or match.group('scheme') + ' '}<redacted>"
 
 
 def b64encode(data: bytes) -> str:

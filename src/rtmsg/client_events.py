@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Self, get_args
+from typing import ClassVar, Self, get_args
 
 from msgspec import UNSET, UnsetType
 
@@ -38,6 +38,8 @@ class SessionUpdate(Event, tag="session.update"):
 
 class InputAudioBufferAppend(Event, tag="input_audio_buffer.append"):
     """Append base64 audio, in the session's input format, to the input audio buffer."""
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
 
     audio: str
     event_id: str | None | UnsetType = UNSET

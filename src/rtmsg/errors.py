@@ -25,7 +25,9 @@ def error_event(exc: DecodeError, *, event_id: str | None = None) -> Error:
     """
     message = str(exc)
     param = _param(exc, message)
-    if exc.event_type is None:
+    if exc.code is not None:
+        code = exc.code
+    elif exc.event_type is None:
         code = "invalid_json" if exc.path is None else "invalid_value"
     elif _MISSING_FIELD.search(message):
         code = "missing_required_parameter"

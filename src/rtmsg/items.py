@@ -7,7 +7,7 @@ checks the role and which content parts that role allows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from msgspec import UNSET, UnsetType
 
@@ -39,6 +39,8 @@ _CONTENT_TYPES_BY_ROLE: dict[str, frozenset[str]] = {
 
 class MessageContent(Model):
     """One content part of a message: text, audio (base64), a transcript or an image."""
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
 
     type: str | None | UnsetType = UNSET
     text: str | None | UnsetType = UNSET

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Self, get_args
+from typing import ClassVar, Self, get_args
 
 from msgspec import UNSET, UnsetType
 
@@ -155,6 +155,8 @@ class RateLimit(Model):
 
 class ContentPart(Model):
     """A content part of a response item, as added or done."""
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
 
     audio: str | None | UnsetType = UNSET
     text: str | None | UnsetType = UNSET
@@ -444,6 +446,8 @@ class ResponseOutputTextDone(Event, tag="response.output_text.done"):
 
 class ResponseOutputAudioDelta(Event, tag="response.output_audio.delta"):
     """A chunk of a response's audio, base64 in the session's output format."""
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"delta"})
 
     event_id: str
     response_id: str

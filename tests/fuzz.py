@@ -1,0 +1,260 @@
+"""Mutation fuzzing of the decoders: ``python tests/fuzz.py [N] [--seed S]`` (``make fuzz``).
+
+Every mutated frame (bit flips, truncations, inserted and deleted bytes, swapped
+and repeated ``type`` values, splices) must decode to a correct event, an
+``Unknown`` keeping its exact bytes, or a ``DecodeError``. The run prints how many
+frames ran and how many broke that contract, and fails if any did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any, get_args
+
+import msgspec
+import msgspec.inspect as mi
+
+import rtmsg
+
+Decode = Callable[[rtmsg.Frame], Any]
+
+_SAMPLE_STRINGS = {"role": "user", "type": "function"}
+_SAMPLE_OVERRIDES: dict[type, dict[str, Any]] = {
+    rtmsg.AudioFormat: {"type": "audio/pcm"},
+    rtmsg.Message: {"content": [{"type": "input_text", "text": "hello"}]},
+}
+
+
+def _sample(info: mi.Type, name: str) -> Any:
+    """A small valid JSON value for a field of this type (the first choice of every union)."""
+    if isinstance(info, mi.UnionType):
+        return _sample(next(t for t in info.types if not isinstance(t, mi.NoneType)), name)
+    if isinstance(info, mi.StructType):
+        return _sample_struct(info)
+    if isinstance(info, mi.ListType):
+        return [_sample(info.item_type, name)]
+    if isinstance(info, mi.DictType):
+        return {"k": _sample(info.value_type, name)}
+    if isinstance(info, mi.LiteralType):
+        return info.values[0]
+    if isinstance(info, mi.StrType):
+        return _SAMPLE_STRINGS.get(name, f"{name}_1")
+    if isinstance(info, mi.IntType):
+        return 24000 if name == "rate" else 7
+    if isinstance(info, mi.FloatType):
+        return 0.5
+    if isinstance(info, mi.BoolType):
+        return True
+    return {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
+
+
+def _sample_struct(info: mi.StructType) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    if info.tag_field is not None:
+        document[info.tag_field] = info.tag
+    for field in info.fields:
+        document[field.encode_name] = _sample(field.type, field.name)
+    document.update(_SAMPLE_OVERRIDES.get(info.cls, {}))
+    return document
+
+
+def valid_frames() -> list[tuple[str, bytes]]:
+    """One frame per event class with every field filled, and one with only required ones."""
+    frames: list[tuple[str, bytes]] = []
+    for direction, union in (("client", rtmsg.ClientEvent), ("server", rtmsg.ServerEvent)):
+        for cls in get_args(union):
+            info = mi.type_info(cls)
+            assert isinstance(info, mi.StructType)
+            full = _sample_struct(info)
+            required = {
+                key: value
+                for key, value in full.items()
+                if key == "type" or any(f.encode_name == key and f.required for f in info.fields)
+            }
+            for document in (full, required):
+                frames.append((direction, json.dumps(document).encode()))
+    frames += [
+        (
+            "client",
+            b'{"type":"input_audio_buffer.append","event_id":"e","audio":"' + b"QUFB" * 64 + b'"}',
+        ),
+        ("server", b'{"type":"vendor.future_event","event_id":"e","x":[1,{"type":"y"}]}'),
+        ("client", '{"type":"response.create","response":{"instructions":"héllo ☃"}}'.encode()),
+    ]
+    return frames
+
+
+_TOKENS = [
+    b'"',
+    b"\\",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"null",
+    b"true",
+    b"-",
+    b"0",
+    b"1e999",
+    b"NaN",
+    b"\\ud800",
+    b"\\u0074",
+    b"\xff",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b"\xef\xbb\xbf",
+    b" ",
+    b'"type":',
+    b'"type":"x",',
+    b'"type":null,',
+    b"18446744073709551616",
+    b"[" * 2000,
+]
+_TYPES = [str(t).encode() for t in (*rtmsg.ClientEventType, *rtmsg.ServerEventType)] + [
+    b"",
+    b"x" * 300,
+    b"vendor.x",
+    b"Session.Update",
+]
+
+
+def mutate(frame: bytes, rng: random.Random) -> bytes:
+    """One to three random edits of ``frame``."""
+    data = bytearray(frame)
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.randrange(9)
+        at = rng.randrange(len(data) + 1)
+        if kind == 0 and data:  # bit flip
+            index = rng.randrange(len(data))
+            data[index] ^= 1 << rng.randrange(8)
+        elif kind == 1:  # truncate
+            del data[at:]
+        elif kind == 2:  # insert random bytes
+            data[at:at] = rng.randbytes(rng.randint(1, 4))
+        elif kind == 3:  # insert a JSON-ish token
+            data[at:at] = rng.choice(_TOKENS)
+        elif kind == 4 and data:  # delete a range
+            del data[at : at + rng.randint(1, 8)]
+        elif kind == 5:  # swap the type for another one
+            start = data.find(b'"type":"')
+            if start >= 0:
+                end = data.find(b'"', start + 8)
+                if end >= 0:
+                    data[start + 8 : end] = rng.choice(_TYPES)
+        elif kind == 6:  # a second type key
+            start = data.find(b"{")
+            if start >= 0:
+                data[start + 1 : start + 1] = b'"type":"' + rng.choice(_TYPES) + b'",'
+        elif kind == 7 and data:  # duplicate a range
+            data[at:at] = data[at : at + rng.randint(1, 16)]
+        else:  # replace a byte
+            if data:
+                data[rng.randrange(len(data))] = rng.randrange(256)
+    return bytes(data)
+
+
+def _top_level_types(raw: bytes) -> set[Any]:
+    """Every value of a top-level ``type`` key, read by a parser that keeps duplicates."""
+    try:
+        pairs = json.loads(raw.decode(errors="replace"), object_pairs_hook=lambda p: p)
+    except (ValueError, RecursionError):
+        return set()
+    return {json.dumps(v) for k, v in pairs if k == "type"} if isinstance(pairs, list) else set()
+
+
+def check(frame: rtmsg.Frame, decode: Decode, direction: str) -> str | None:
+    """``None`` if ``decode(frame)`` keeps the contract, else what went wrong.
+
+    Besides the three outcomes, an accepted frame must have one reading of its
+    ``type``: a frame whose duplicate ``type`` keys disagree is always an error.
+    """
+    try:
+        event = decode(frame)
+    except rtmsg.DecodeError:
+        return None
+    except Exception:
+        return f"raised {traceback.format_exc(limit=-1).strip()}"
+    raw = frame.encode() if isinstance(frame, str) else bytes(frame)
+    if len(_top_level_types(raw)) > 1:
+        return "accepted a frame whose type keys disagree"
+    try:
+        if isinstance(event, rtmsg.Unknown):
+            if event.raw != raw or rtmsg.encode(event) != raw:
+                return "Unknown did not keep the exact bytes"
+            return None
+        repr(event)
+        encoded = rtmsg.encode(event)
+        again = (rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event)(
+            encoded
+        )
+    except Exception:
+        return f"event broke on repr/encode/re-decode: {traceback.format_exc(limit=-1).strip()}"
+    if again != event:
+        return "re-encoding changed the event"
+    return None
+
+
+def decoders() -> dict[str, list[Decode]]:
+    """The decoders under test: the defaults and every option switched on."""
+    options: list[dict[str, Any]] = [
+        {"lenient": True},
+        {"max_depth": 32, "reject_duplicate_type": True, "max_frame_bytes": 4096},
+    ]
+    return {
+        "client": [rtmsg.decode_client_event]
+        + [rtmsg.ClientEventDecoder(**o).decode for o in options],
+        "server": [rtmsg.decode_server_event]
+        + [rtmsg.ServerEventDecoder(**o).decode for o in options],
+    }
+
+
+def run(count: int, seed: int) -> Iterator[tuple[bytes, str]]:
+    """Decode ``count`` mutated frames; yield each one that broke the contract."""
+    rng = random.Random(seed)
+    corpus = valid_frames()
+    by_direction = decoders()
+    for index in range(count):
+        direction, frame = rng.choice(corpus)
+        mutated = mutate(frame, rng)
+        if rng.random() < 0.5:
+            direction = "server" if direction == "client" else "client"
+        decode = by_direction[direction][index % 3]
+        # A str frame exercises the other input path; undecodable bytes stay bytes.
+        subject: rtmsg.Frame = mutated
+        if index % 7 == 0:
+            subject = mutated.decode(errors="surrogateescape")
+        problem = check(subject, decode, direction)
+        if problem is not None:
+            yield mutated, problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=int(os.environ.get("FUZZ_N", 10**6)))
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", 0)))
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    broken = 0
+    for frame, problem in run(args.count, args.seed):
+        broken += 1
+        if broken <= 10:
+            print(f"contract broken: {problem}\n  frame: {frame[:300]!r}")
+    elapsed = time.perf_counter() - started
+    print(
+        f"fuzz: {args.count} mutated frames (seed {args.seed}), {broken} broke the contract,"
+        f" {elapsed:.1f} s, msgspec {msgspec.__version__}, Python {sys.version.split()[0]}"
+    )
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

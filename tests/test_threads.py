@@ -1,0 +1,66 @@
+"""Decoding and encoding from many threads at once gives what one thread gives."""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import rtmsg
+from fuzz import mutate, valid_frames
+
+_DECODERS: dict[str, list[Callable[[rtmsg.Frame], Any]]] = {
+    "client": [
+        rtmsg.decode_client_event,
+        rtmsg.ClientEventDecoder(lenient=True).decode,
+        rtmsg.ClientEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
+    ],
+    "server": [
+        rtmsg.decode_server_event,
+        rtmsg.ServerEventDecoder(lenient=True).decode,
+        rtmsg.ServerEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
+    ],
+}
+
+
+def _corpus() -> list[tuple[str, bytes]]:
+    """Valid frames of every class, unknown ones, and mutated (mostly invalid) ones."""
+    rng = random.Random(7)
+    frames = valid_frames()
+    frames += [(direction, mutate(frame, rng)) for direction, frame in frames * 8]
+    return frames
+
+
+def _outcome(direction: str, frame: bytes) -> list[Any]:
+    """What every decoder makes of ``frame``, in a form that compares across threads."""
+    results: list[Any] = []
+    for decode in _DECODERS[direction]:
+        try:
+            event = decode(frame)
+        except rtmsg.DecodeError as exc:
+            results.append(("error", str(exc), exc.event_type, exc.event_id, exc.path, exc.code))
+            continue
+        if isinstance(event, rtmsg.Unknown):
+            error = None if event.error is None else str(event.error)
+            results.append(("unknown", event.type, event.raw, event.event_id, error))
+        else:
+            results.append(("event", event, rtmsg.encode(event), repr(event)))
+    return results
+
+
+def test_many_threads_give_the_results_of_one() -> None:
+    corpus = _corpus()
+    expected = [_outcome(direction, frame) for direction, frame in corpus]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for _ in range(4):
+                got = list(pool.map(lambda item: _outcome(*item), corpus))
+                assert got == expected
+    finally:
+        sys.setswitchinterval(switch)
+    kinds = {result[0] for results in expected for result in results}
+    assert kinds == {"event", "unknown", "error"}
