@@ -261,11 +261,6 @@ def test_decode_error_event_id_is_read_only_when_it_is_a_string(
     assert " - at `$." in str(info.value)
 
 
-@pytest.mark.xfail(
-    raises=UnicodeDecodeError,
-    strict=True,
-    reason="decode lets the UnicodeDecodeError of an invalid UTF-8 string escape",
-)
 @pytest.mark.parametrize(
     "frame",
     [
