@@ -7,7 +7,7 @@ live here because they share their audio input types.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from msgspec import UNSET, UnsetType
 
@@ -136,7 +136,7 @@ class TracingConfiguration(Model):
     """Tracing settings: workflow name, group id and free-form metadata."""
 
     group_id: str | None | UnsetType = UNSET
-    metadata: object | None | UnsetType = UNSET
+    metadata: Any | None | UnsetType = UNSET
     workflow_name: str | None | UnsetType = UNSET
 
 
