@@ -65,7 +65,10 @@ def test_chunks_cut_anywhere(chunk_size: int) -> None:
 
 
 def test_chunks_may_be_bytearrays_and_memoryviews() -> None:
-    chunks = [bytearray(APPEND + b"\n"), memoryview(COMMIT + b"\n")]
+    chunks: list[bytes | bytearray | memoryview] = [
+        bytearray(APPEND + b"\n"),
+        memoryview(COMMIT + b"\n"),
+    ]
     assert client_types(rtmsg.iter_client_events(chunks)) == [
         "input_audio_buffer.append",
         "input_audio_buffer.commit",
@@ -158,7 +161,7 @@ def test_on_error_may_stop_the_stream() -> None:
 
 def test_text_sources_are_refused() -> None:
     with pytest.raises(TypeError, match="binary mode"):
-        list(rtmsg.iter_client_events(io.StringIO(APPEND.decode())))
+        list(rtmsg.iter_client_events(io.StringIO(APPEND.decode())))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="binary mode"):
         list(rtmsg.iter_client_events(APPEND.decode()))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="str chunk"):

@@ -28,7 +28,9 @@ class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-LineSource = IO[bytes] | _Readable | Iterable[bytes] | bytes | bytearray | memoryview
+_Bytes = bytes | bytearray | memoryview
+
+LineSource = IO[bytes] | _Readable | Iterable[_Bytes] | _Bytes
 """Where the lines come from: a binary file (anything with ``read``), an iterable of byte
 chunks cut anywhere (e.g. an HTTP body), or the whole content as one bytes object."""
 
@@ -124,7 +126,7 @@ def _lines(source: LineSource) -> Iterator[bytes]:
 class _ChunksRaw(io.RawIOBase):
     """A raw reader over an iterable of byte chunks, so that line splitting runs in C."""
 
-    def __init__(self, chunks: Iterable[bytes]) -> None:
+    def __init__(self, chunks: Iterable[_Bytes]) -> None:
         self._chunks = iter(chunks)
         self._rest = memoryview(b"")
 
