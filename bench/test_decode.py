@@ -1,0 +1,30 @@
+"""Decode whole streams, each peer on the same frames: what a server spends per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.corpus import Corpus
+from bench.peers import DECODE_MIXES, DECODE_PEERS, SDK_PARSE, SDK_PYDANTIC, decode_run
+
+CASES = [
+    (mix, peer)
+    for mix in DECODE_MIXES
+    for peer in DECODE_PEERS
+    if not (peer == SDK_PARSE and mix in ("client stream", "control events"))
+    and not (peer == SDK_PYDANTIC and "unknown" in mix)
+]
+
+
+@pytest.mark.parametrize(("mix", "peer"), CASES)
+def test_decode_stream(benchmark: Any, corpus: Corpus, mix: str, peer: str) -> None:
+    measured = decode_run(corpus, mix, peer)
+    assert measured is not None
+    run, n_frames, n_bytes = measured
+    benchmark.group = f"decode {mix}"
+    benchmark.extra_info.update(
+        kind="decode", mix=mix, peer=peer, frames=n_frames, bytes=n_bytes, seconds=corpus.seconds
+    )
+    benchmark(run)
