@@ -9,6 +9,7 @@ import pytest
 
 import rtmsg
 from helpers import assert_round_trip, same_json
+from rtmsg import codec
 
 SESSION_UPDATE_VAD_OFF = (
     b'{"type":"session.update","session":{"type":"realtime",'
@@ -121,3 +122,54 @@ def test_audio_helpers_round_trip() -> None:
 def test_invalid_base64_audio_is_a_decode_error() -> None:
     with pytest.raises(rtmsg.DecodeError, match=r"\$\.audio"):
         rtmsg.InputAudioBufferAppend(audio="not base64!").pcm()
+
+
+@pytest.mark.parametrize(
+    ("frame", "event_id"),
+    [
+        (b'{"type":"x.seen.twice","event_id":"e7","n":[1,{"a":null}]}', "e7"),
+        ('{"type":"x.seen.twice.é","event_id":"e8"}', "e8"),
+        (b'{"event_id":5,"type":"x.seen.twice.id"}', None),
+        (b'{"type":"x.seen.twice.none"}', None),
+    ],
+)
+def test_an_unknown_type_seen_again_gives_the_same_unknown(
+    frame: bytes | str, event_id: str | None
+) -> None:
+    first = rtmsg.decode_server_event(frame)
+    again = rtmsg.decode_server_event(frame)
+    assert isinstance(first, rtmsg.Unknown)
+    assert again == first
+    assert first.event_id == event_id
+    assert rtmsg.encode(again) == (frame.encode() if isinstance(frame, str) else frame)
+
+
+def test_an_unknown_type_seen_again_still_rejects_malformed_json() -> None:
+    assert isinstance(rtmsg.decode_client_event(b'{"type":"x.seen.bad"}'), rtmsg.Unknown)
+    for frame in (
+        b'{"type":"x.seen.bad",',
+        b'{"type":"x.seen.bad"}x',
+        b'{"type":"x.seen.bad","a":}',
+    ):
+        with pytest.raises(rtmsg.DecodeError):
+            rtmsg.decode_client_event(frame)
+
+
+def test_types_seen_in_one_direction_stay_unknown_only_there() -> None:
+    frame = b'{"type":"x.seen.client.only","event_id":"c1"}'
+    assert isinstance(rtmsg.decode_client_event(frame), rtmsg.Unknown)
+    assert isinstance(rtmsg.decode_server_event(frame), rtmsg.Unknown)
+    known = b'{"type":"input_audio_buffer.commit","event_id":"e1"}'
+    assert isinstance(rtmsg.decode_client_event(known), rtmsg.InputAudioBufferCommit)
+    assert isinstance(rtmsg.decode_server_event(known), rtmsg.Unknown)
+
+
+def test_endless_new_types_still_decode_as_unknown() -> None:
+    for n in range(codec._MAX_SEEN + 10):
+        frame = b'{"type":"x.flood.%d","event_id":"f"}' % n
+        assert rtmsg.decode_server_event(frame) == rtmsg.Unknown(f"x.flood.{n}", frame, "f")
+    assert len(codec._server.seen) <= codec._MAX_SEEN
+    long_type = "x." + "y" * codec._MAX_SEEN_LENGTH
+    frame = json.dumps({"type": long_type}).encode()
+    assert rtmsg.decode_client_event(frame) == rtmsg.Unknown(long_type, frame)
+    assert long_type not in codec._client.seen

@@ -4,11 +4,17 @@ Each direction has one module-level msgspec ``Decoder`` over its tagged union,
 so a known event is decoded in a single C pass. Only when that fails does a
 second, cheap decode read the envelope (``type`` and ``event_id``) to tell an
 unknown event type, which is data, from an invalid frame, which is an error.
+
+A failed decode costs a raised exception, several times the decode of a small
+event. A proxy facing a newer server sees the same few unknown types over and
+over, so each unknown type seen is added to the union as a bodiless Struct
+(up to a bound): its next frames decode in one pass, and become an
+:class:`Unknown` without an exception.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Union
 
 import msgspec
 
@@ -49,6 +55,55 @@ class _Envelope(msgspec.Struct):
     event_id: Any = None
 
 
+class _Seen(msgspec.Struct, tag_field="type", gc=False):
+    """Base of the Structs standing for unknown types already seen: only ``event_id`` is read."""
+
+    event_id: Any = None
+    wire_type: ClassVar[str]
+
+
+class _Direction:
+    """The decoder of one direction, over its events and the unknown types it has seen."""
+
+    __slots__ = ("classes", "decoder", "events", "known", "seen")
+
+    def __init__(
+        self, decoder: msgspec.json.Decoder[Any], known: frozenset[str], classes: set[Any]
+    ) -> None:
+        self.decoder: msgspec.json.Decoder[Any] = decoder
+        self.events = decoder.type
+        self.known = known
+        self.seen: dict[str, type[msgspec.Struct]] = {}
+        self.classes = classes
+
+    def see(self, event_type: str) -> None:
+        """Add ``event_type`` to the union, so that its next frames decode without an error."""
+        if len(self.seen) >= _MAX_SEEN or len(event_type) > _MAX_SEEN_LENGTH:
+            return
+        seen = msgspec.defstruct(
+            "Seen", [], bases=(_Seen,), tag=event_type, namespace={"wire_type": event_type}
+        )
+        self.seen[event_type] = seen
+        self.classes.add(seen)
+        old = self.decoder
+        self.decoder = msgspec.json.Decoder(
+            Union[(self.events, *self.seen.values())],  # built at run time from a tuple
+            strict=old.strict,
+            dec_hook=old.dec_hook,
+            float_hook=old.float_hook,
+        )
+
+
+# A peer inventing types cannot grow the union without bound.
+_MAX_SEEN: Final = 64
+_MAX_SEEN_LENGTH: Final = 128
+
+# The classes of the types seen, by direction: module-level sets, so that a decode checks
+# them in a few nanoseconds (an empty set, or a set lookup of the class; isinstance()
+# against a Struct class costs several times more).
+_CLIENT_SEEN: Final[set[Any]] = set()
+_SERVER_SEEN: Final[set[Any]] = set()
+
 _client_decoder: Final[msgspec.json.Decoder[ClientEvent]] = msgspec.json.Decoder(ClientEvent)
 _server_decoder: Final[msgspec.json.Decoder[ServerEvent]] = msgspec.json.Decoder(ServerEvent)
 _envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
@@ -56,6 +111,9 @@ _encoder: Final = msgspec.json.Encoder()
 
 _CLIENT_TYPES: Final = frozenset(ClientEventType)
 _SERVER_TYPES: Final = frozenset(ServerEventType)
+
+_client: Final = _Direction(_client_decoder, _CLIENT_TYPES, _CLIENT_SEEN)
+_server: Final = _Direction(_server_decoder, _SERVER_TYPES, _SERVER_SEEN)
 
 
 def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
@@ -65,17 +123,23 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     type rtmsg does not know. Raises :class:`DecodeError` for anything else.
     """
     try:
-        return _client_decoder.decode(frame)
+        event = _client.decoder.decode(frame)
     except (msgspec.DecodeError, RecursionError) as exc:
-        return _fallback(frame, exc, _CLIENT_TYPES)
+        return _fallback(frame, exc, _client)
+    if _CLIENT_SEEN and type(event) in _CLIENT_SEEN:
+        return _unknown(frame, event)
+    return event  # type: ignore[no-any-return]  # the union of ClientEvent and _Seen
 
 
 def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     """Decode one server event frame; see :func:`decode_client_event`."""
     try:
-        return _server_decoder.decode(frame)
+        event = _server.decoder.decode(frame)
     except (msgspec.DecodeError, RecursionError) as exc:
-        return _fallback(frame, exc, _SERVER_TYPES)
+        return _fallback(frame, exc, _server)
+    if _SERVER_SEEN and type(event) in _SERVER_SEEN:
+        return _unknown(frame, event)
+    return event  # type: ignore[no-any-return]  # the union of ServerEvent and _Seen
 
 
 def encode(event: Event | Unknown) -> bytes:
@@ -85,7 +149,14 @@ def encode(event: Event | Unknown) -> bytes:
     return _encoder.encode(event)
 
 
-def _fallback(frame: Frame, exc: Exception, known: frozenset[str]) -> Unknown:
+def _unknown(frame: Frame, seen: _Seen) -> Unknown:
+    """The :class:`Unknown` for a frame of an unknown type already seen."""
+    event_id = seen.event_id if isinstance(seen.event_id, str) else None
+    raw = frame.encode() if isinstance(frame, str) else bytes(frame)
+    return Unknown(type=seen.wire_type, raw=raw, event_id=event_id)
+
+
+def _fallback(frame: Frame, exc: Exception, direction: _Direction) -> Unknown:
     """Turn a failed typed decode into an :class:`Unknown` or a :class:`DecodeError`."""
     try:
         envelope = _envelope_decoder.decode(frame)
@@ -94,12 +165,14 @@ def _fallback(frame: Frame, exc: Exception, known: frozenset[str]) -> Unknown:
     except RecursionError:
         raise DecodeError("JSON is nested too deeply") from None
     event_id = envelope.event_id if isinstance(envelope.event_id, str) else None
-    if envelope.type in known:
+    if envelope.type in direction.known:
         raise DecodeError(
             f"Invalid {envelope.type!r} event: {_message(exc)}",
             event_type=envelope.type,
             event_id=event_id,
         ) from None
+    if envelope.type not in direction.seen:
+        direction.see(envelope.type)
     raw = frame.encode() if isinstance(frame, str) else bytes(frame)
     return Unknown(type=envelope.type, raw=raw, event_id=event_id)
 
