@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import msgspec
@@ -173,3 +174,10 @@ def test_endless_new_types_still_decode_as_unknown() -> None:
     frame = json.dumps({"type": long_type}).encode()
     assert rtmsg.decode_client_event(frame) == rtmsg.Unknown(long_type, frame)
     assert long_type not in codec._client.seen
+
+
+def test_decoded_events_are_not_tracked_by_the_garbage_collector() -> None:
+    event = rtmsg.decode_client_event(SESSION_UPDATE_VAD_OFF)
+    assert isinstance(event, rtmsg.SessionUpdate)
+    assert not gc.is_tracked(event)
+    assert not gc.is_tracked(event.session)
