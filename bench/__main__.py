@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from bench import report
-
 ROOT = Path(__file__).resolve().parent.parent
 JSON = ROOT / ".benchmarks" / "latest.json"
 
@@ -50,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if code != 0:
         return int(code)
+    from bench import report  # after the run: it imports the SDK, which pytest loads as a plugin
+
     output = JSON.parent / "quick.md" if quick else ROOT / "docs" / "benchmarks.md"
     return report.main([str(JSON), "--output", str(output)])
 

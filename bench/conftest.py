@@ -1,13 +1,31 @@
-"""Shared fixtures of the benchmark suite: the corpus, and the size of the quick run."""
+"""Shared fixtures of the benchmark suite: the corpus, the quick switch, paired measurement.
+
+Every benchmark is paired with a baseline (rtmsg on the same frames, or rtmsg on a known
+event for an Unknown): pytest-benchmark times the peer round by round, and before each
+round the baseline runs once and is timed too. The two alternate, so a slow spell on a
+shared machine hits both, and the ratio of their minimums holds where separate runs
+would disagree by more than the ratio itself.
+"""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from bench.corpus import Corpus, build_corpus
+from bench.peers import Run
 
 FULL_SECONDS = 30.0
 QUICK_SECONDS = 6.0
+
+FULL_BUDGET = 1.0  # seconds of peer + baseline rounds per benchmark
+QUICK_BUDGET = 0.01
+MAX_ROUNDS = 200
+
+Measure = Callable[..., None]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -15,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--quick",
         action="store_true",
-        help="a short corpus and small captures: proves the harness works, in seconds",
+        help="a short corpus, few rounds and small captures: proves the harness works",
     )
     group.addoption(
         "--capture-mb",
@@ -32,3 +50,29 @@ def quick(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def corpus(quick: bool) -> Corpus:
     return build_corpus(QUICK_SECONDS if quick else FULL_SECONDS)
+
+
+def _timed(run: Run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+@pytest.fixture
+def paired(benchmark: Any, quick: bool) -> Measure:
+    """``paired(run, baseline, group=..., **info)``: time ``run``, each round after ``baseline``."""
+
+    def measure(run: Run, baseline: Run, *, group: str, **info: Any) -> None:
+        first = _timed(run) + _timed(baseline)  # also warms both up
+        budget = QUICK_BUDGET if quick else FULL_BUDGET
+        rounds = max(3, min(MAX_ROUNDS, int(budget / first)))
+        baseline_times: list[float] = []
+
+        def before_round() -> None:
+            baseline_times.append(_timed(baseline))
+
+        benchmark.pedantic(run, setup=before_round, rounds=rounds, iterations=1)
+        benchmark.group = group
+        benchmark.extra_info.update(info, baseline=min(baseline_times))
+
+    return measure

@@ -37,6 +37,7 @@ __all__ = [
     "encode_run",
     "encoder",
     "frame_run",
+    "value_run",
 ]
 
 Direction = Literal["client", "server"]
@@ -185,5 +186,16 @@ def frame_run(frame: bytes, direction: Direction, peer: str, repeat: int) -> Run
     def run() -> None:
         for f in frames:
             decode(f)
+
+    return run
+
+
+def value_run(encode: Encode, value: Any, repeat: int) -> Run:
+    """A call encoding one value ``repeat`` times."""
+    values = [value] * repeat
+
+    def run() -> None:
+        for v in values:
+            encode(v)
 
     return run

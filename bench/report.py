@@ -1,9 +1,10 @@
 """Turn the suite's pytest-benchmark JSON into the ratios table, print it, write it to docs.
 
-Run as ``python -m bench.report [JSON] [--output docs/benchmarks.md]``. Every figure is a
-ratio of two timings from the same run on the same frames; the statistic is the minimum
-over rounds (on a shared machine interference only ever adds time, so the minimum is the
-least disturbed estimate), applied to every benchmark alike.
+Run as ``python -m bench.report [JSON] [--output docs/benchmarks.md]``. Every benchmark of
+the suite is paired with a baseline run alternating with it round by round (rtmsg on the
+same frames; see ``bench/conftest.py``), and every ratio here is the benchmark's minimum
+over the baseline's minimum: on a shared machine interference only ever adds time, so the
+minimum is the least disturbed estimate, and a slow spell hits both sides of a pair.
 """
 
 from __future__ import annotations
@@ -90,22 +91,32 @@ class Results:
             self.by_key[(info["kind"], info["mix"], info["peer"])] = bench
 
     def seconds(self, kind: str, mix: str, peer: str) -> float | None:
-        """Time of one round: the whole mix, or one event for micro benchmarks."""
+        """Minimum time of one round: the whole mix, or ``frames`` calls for one event."""
         bench = self.by_key.get((kind, mix, peer))
         return None if bench is None else float(bench["stats"][STAT])
 
-    def per_event(self, kind: str, mix: str, peer: str) -> float | None:
+    def per_event(self, kind: str, mix: str, peer: str = RTMSG) -> float | None:
         bench = self.by_key.get((kind, mix, peer))
         if bench is None:
             return None
         return float(bench["stats"][STAT]) / int(bench["extra_info"]["frames"])
 
-    def ratio(self, kind: str, mix: str, peer: str, base: str = RTMSG) -> float | None:
-        """``peer``'s time over ``base``'s time on the same frames."""
-        top, bottom = self.seconds(kind, mix, peer), self.seconds(kind, mix, base)
-        if top is None or bottom is None:
+    def baseline_per_event(self, kind: str, mix: str, peer: str) -> float | None:
+        bench = self.by_key.get((kind, mix, peer))
+        if bench is None:
             return None
-        return top / bottom
+        return float(bench["extra_info"]["baseline"]) / int(bench["extra_info"]["frames"])
+
+    def ratio(self, kind: str, mix: str, peer: str) -> float | None:
+        """``peer``'s time over its paired baseline's time (rtmsg on the same frames)."""
+        bench = self.by_key.get((kind, mix, peer))
+        if bench is None:
+            return None
+        return float(bench["stats"][STAT]) / float(bench["extra_info"]["baseline"])
+
+    def rounds(self, kind: str, mix: str, peer: str) -> int | None:
+        bench = self.by_key.get((kind, mix, peer))
+        return None if bench is None else int(bench["stats"]["rounds"])
 
     def mixes(self, kind: str) -> list[str]:
         seen: dict[str, None] = {}
@@ -116,6 +127,37 @@ class Results:
 
     def info(self, kind: str, mix: str, peer: str = RTMSG) -> dict[str, Any]:
         return dict(self.by_key[(kind, mix, peer)]["extra_info"])
+
+
+def _invert(value: float | None) -> float | None:
+    return None if value is None else 1 / value
+
+
+def _target_values(results: Results) -> dict[str, tuple[float | None, int | None]]:
+    """Each target's ratio, and the rounds it was measured over."""
+    values: dict[str, tuple[float | None, int | None]] = {}
+    for mix in ("client stream", "control events", "server stream"):
+        values[f"{mix}: rtmsg / untyped floor"] = (
+            _invert(results.ratio("decode", mix, FLOOR)),
+            results.rounds("decode", mix, FLOOR),
+        )
+    for mix, peer in (("control events", SDK_PYDANTIC), ("server stream", SDK_PARSE)):
+        values[f"{mix}: {peer} / rtmsg"] = (
+            results.ratio("decode", mix, peer),
+            results.rounds("decode", mix, peer),
+        )
+    for mix in ("client stream", "server stream", "control events"):
+        for peer, name in (("json", "json.dumps"), (SDK_PYDANTIC, SDK_PYDANTIC)):
+            values[f"encode {mix}: {name} / rtmsg"] = (
+                results.ratio("encode", mix, peer),
+                results.rounds("encode", mix, peer),
+            )
+    for event in ("audio_transcript.delta", "output_audio.delta 200 ms"):
+        values[f"Unknown / known, same size: {event}"] = (
+            results.ratio("micro-decode", f"{event} as Unknown", RTMSG),
+            results.rounds("micro-decode", f"{event} as Unknown", RTMSG),
+        )
+    return values
 
 
 def _us(seconds: float | None) -> str:
@@ -163,12 +205,13 @@ def _machine(data: dict[str, Any]) -> list[str]:
         f"- Python {info.get('python_version', platform.python_version())} "
         f"({info.get('python_implementation', platform.python_implementation())}); "
         f"rtmsg {_version('rtmsg')}; {versions}",
-        f"- Run: {data.get('datetime', '?')}; statistic: {STAT} over rounds; corpus seed {SEED}",
+        f"- Run: {data.get('datetime', '?')}; statistic: {STAT} over rounds, each benchmark "
+        f"paired with a baseline alternating with it; corpus seed {SEED}",
     ]
 
 
 def _stream_section(results: Results, kind: str, peers: Sequence[str], title: str) -> list[str]:
-    header = ["mix", "events", "rtmsg µs/event", *(f"{p} ÷ rtmsg" for p in peers if p != RTMSG)]
+    header = ["mix", "events", "rtmsg µs/event", *(f"{p} ÷ rtmsg" for p in peers)]
     rows = []
     for mix in results.mixes(kind):
         info = results.info(kind, mix)
@@ -176,27 +219,68 @@ def _stream_section(results: Results, kind: str, peers: Sequence[str], title: st
             [
                 mix,
                 f"{info['frames']:,}",
-                _us(results.per_event(kind, mix, RTMSG)),
-                *(_x(results.ratio(kind, mix, p)) for p in peers if p != RTMSG),
+                _us(results.per_event(kind, mix)),
+                *(_x(results.ratio(kind, mix, p)) for p in peers),
             ]
         )
     return [f"### {title}", "", *_table(header, rows), ""]
 
 
 def _micro_section(results: Results, kind: str, peers: Sequence[str], title: str) -> list[str]:
-    header = ["event", "bytes", "rtmsg µs", *(f"{p} ÷ rtmsg" for p in peers if p != RTMSG)]
+    header = ["event", "bytes", "rtmsg µs", *(f"{p} ÷ rtmsg" for p in peers)]
     rows = []
     for mix in results.mixes(kind):
+        if mix.endswith("as Unknown"):
+            continue
         info = results.info(kind, mix)
         rows.append(
             [
                 mix,
                 f"{info['bytes']:,}",
-                _us(results.seconds(kind, mix, RTMSG)),
-                *(_x(results.ratio(kind, mix, p)) for p in peers if p != RTMSG),
+                _us(results.per_event(kind, mix)),
+                *(_x(results.ratio(kind, mix, p)) for p in peers),
             ]
         )
     return [f"### {title}", "", *_table(header, rows), ""]
+
+
+def _unknown_section(results: Results) -> list[str]:
+    rows = []
+    for mix in results.mixes("micro-decode"):
+        if not mix.endswith("as Unknown"):
+            continue
+        known = mix.removesuffix(" as Unknown")
+        rows.append(
+            [
+                known,
+                f"{results.info('micro-decode', mix)['bytes']:,}",
+                _us(results.baseline_per_event("micro-decode", mix, RTMSG)),
+                _us(results.per_event("micro-decode", mix)),
+                _x(results.ratio("micro-decode", mix, RTMSG)),
+                _x(results.ratio("micro-decode", mix, FLOOR)),
+            ]
+        )
+    if not rows:
+        return []
+    return [
+        "### Unknown against known, same size",
+        "",
+        "The known event with its `type` renamed to a future one (same bytes otherwise), "
+        "decoded by rtmsg, in steady state: a type already seen once decodes in one pass.",
+        "",
+        *_table(
+            [
+                "event",
+                "bytes",
+                "known µs",
+                "as Unknown µs",
+                "Unknown ÷ known",
+                "untyped floor on the Unknown ÷ known",
+            ],
+            rows,
+        ),
+        "",
+    ]
 
 
 SESSION_STACKS: list[tuple[str, str, str, str]] = [
@@ -212,26 +296,26 @@ SESSION_STACKS: list[tuple[str, str, str, str]] = [
 
 def _sessions_section(results: Results) -> list[str]:
     client, server = "client stream", "server stream"
-    if not all((("decode", m, RTMSG) in results.by_key) for m in (client, server)):
+    if not all(("decode", m, RTMSG) in results.by_key for m in (client, server)):
         return []
     seconds = float(results.info("decode", client)["seconds"])
     client_rate = results.info("decode", client)["frames"] / seconds
     server_rate = results.info("decode", server)["frames"] / seconds
+
+    def cost(kind: str, mix: str, peer: str) -> float | None:
+        """A peer's time on a stream: rtmsg's time there times the peer's paired ratio."""
+        ratio, rtmsg_time = results.ratio(kind, mix, peer), results.seconds(kind, mix, RTMSG)
+        return None if not peer or ratio is None or rtmsg_time is None else ratio * rtmsg_time
+
+    def per_core(*parts: float | None) -> str:
+        if any(part is None for part in parts):
+            return "n/a"
+        return f"{seconds / sum(part for part in parts if part is not None):,.0f}"
+
     rows = []
     for name, client_peer, server_peer, encode_peer in SESSION_STACKS:
-
-        def load(kind: str, mix: str, peer: str) -> float | None:
-            return results.seconds(kind, mix, peer) if peer else None
-
-        dec_c, dec_s = load("decode", client, client_peer), load("decode", server, server_peer)
-        enc_c, enc_s = load("encode", client, encode_peer), load("encode", server, encode_peer)
-
-        def per_core(*parts: float | None) -> str:
-            if any(part is None for part in parts):
-                return "n/a"
-            busy = sum(part for part in parts if part is not None)
-            return f"{seconds / busy:,.0f}"
-
+        dec_c, dec_s = cost("decode", client, client_peer), cost("decode", server, server_peer)
+        enc_c, enc_s = cost("encode", client, encode_peer), cost("encode", server, encode_peer)
         rows.append(
             [
                 name,
@@ -244,9 +328,10 @@ def _sessions_section(results: Results) -> list[str]:
         "### Voice sessions per core",
         "",
         f"Session profile, from the corpus: {client_rate:.1f} client events/s "
-        f"(mostly audio appends) and {server_rate:.1f} server events/s. A core spends "
-        "the measured time per second of session; sessions per core = 1 s / that time "
-        "(codec work only: no sockets, no audio processing).",
+        f"(mostly audio appends) and {server_rate:.1f} server events/s. Per second of "
+        "session a core spends the stream's time (rtmsg's measured time times the peer's "
+        "paired ratio, over the corpus's seconds); sessions per core = 1 s / that time. "
+        "Codec work only: no sockets, no audio processing.",
         "",
         *_table(
             [
@@ -307,44 +392,38 @@ def _capture_section(results: Results) -> list[str]:
     ]
 
 
-def _pair_peers(results: Results, name: str) -> str:
-    for kind, mix, peer in results.by_key:
-        if kind == "target" and mix == name:
-            return peer
-    return ""
-
-
 def render(data: dict[str, Any]) -> tuple[str, int]:
     """The markdown report of one run, and how many targets it missed."""
     results = Results(data)
     lines = ["# rtmsg benchmarks", "", *_machine(data), ""]
     target_rows, misses = [], 0
+    values = _target_values(results)
     for target in TARGETS:
-        bench = results.by_key.get(("target", target.name, _pair_peers(results, target.name)))
-        value = None if bench is None else float(bench["extra_info"]["ratio"])
-        rounds = "" if bench is None else str(bench["extra_info"]["rounds"])
+        value, rounds = values.get(target.name, (None, None))
         verdict = "n/a" if value is None else target.verdict(value)
         misses += verdict == "MISS"
-        target_rows.append([target.name, _x(value), target.goal(), verdict, rounds])
+        target_rows.append(
+            [target.name, _x(value), target.goal(), verdict, "" if rounds is None else str(rounds)]
+        )
     lines += [
         "## Targets",
-        "",
-        "Each ratio is measured as a pair: the two sides alternate round by round and the "
-        "ratio is taken between their minimums, so that a slow spell on the machine hits "
-        "both (`bench/test_targets.py`).",
         "",
         *_table(["ratio", "measured", "target", "result", "rounds"], target_rows),
         "",
         "## Figures",
         "",
-        "Each cell is the peer's time divided by rtmsg's on the same frames: 20× means rtmsg "
-        "is twenty times faster; below 1× the peer is faster.",
+        "Each cell is the peer's time divided by rtmsg's on the same frames, the two "
+        "alternating round by round: 20× means rtmsg is twenty times faster, below 1× the "
+        "peer is faster. The rtmsg column pairs rtmsg with itself: how far from 1.00× it "
+        "lands shows the noise of the run.",
         "",
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
     lines += _stream_section(results, "encode", ENCODE_PEERS, "Encode, whole streams")
     lines += _micro_section(results, "micro-decode", DECODE_PEERS, "Decode, one event")
-    lines += _micro_section(results, "micro-encode", ENCODE_PEERS, "Encode, one event")
+    micro_encode_peers = [peer for peer in ENCODE_PEERS if peer != FLOOR]
+    lines += _micro_section(results, "micro-encode", micro_encode_peers, "Encode, one event")
+    lines += _unknown_section(results)
     lines += _sessions_section(results)
     lines += _capture_section(results)
     lines += [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from bench.conftest import Measure
 from bench.corpus import Corpus
-from bench.peers import DECODE_MIXES, DECODE_PEERS, SDK_PARSE, SDK_PYDANTIC, decode_run
+from bench.peers import DECODE_MIXES, DECODE_PEERS, RTMSG, SDK_PARSE, SDK_PYDANTIC, decode_run
 
 CASES = [
     (mix, peer)
@@ -19,12 +18,19 @@ CASES = [
 
 
 @pytest.mark.parametrize(("mix", "peer"), CASES)
-def test_decode_stream(benchmark: Any, corpus: Corpus, mix: str, peer: str) -> None:
-    measured = decode_run(corpus, mix, peer)
+def test_decode_stream(paired: Measure, corpus: Corpus, mix: str, peer: str) -> None:
+    measured, baseline = decode_run(corpus, mix, peer), decode_run(corpus, mix, RTMSG)
     assert measured is not None
+    assert baseline is not None
     run, n_frames, n_bytes = measured
-    benchmark.group = f"decode {mix}"
-    benchmark.extra_info.update(
-        kind="decode", mix=mix, peer=peer, frames=n_frames, bytes=n_bytes, seconds=corpus.seconds
+    paired(
+        run,
+        baseline[0],
+        group=f"decode {mix}",
+        kind="decode",
+        mix=mix,
+        peer=peer,
+        frames=n_frames,
+        bytes=n_bytes,
+        seconds=corpus.seconds,
     )
-    benchmark(run)
