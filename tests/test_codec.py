@@ -132,17 +132,22 @@ def test_invalid_base64_audio_is_a_decode_error() -> None:
         ('{"type":"x.seen.twice.é","event_id":"e8"}', "e8"),
         (b'{"event_id":5,"type":"x.seen.twice.id"}', None),
         (b'{"type":"x.seen.twice.none"}', None),
+        (bytearray(b'{"type":"x.seen.twice.ba","event_id":"e9"}'), "e9"),
+        (memoryview(b'{"type":"x.seen.twice.mv","event_id":"e10"}'), "e10"),
     ],
 )
 def test_an_unknown_type_seen_again_gives_the_same_unknown(
-    frame: bytes | str, event_id: str | None
+    frame: rtmsg.Frame, event_id: str | None
 ) -> None:
     first = rtmsg.decode_server_event(frame)
     again = rtmsg.decode_server_event(frame)
     assert isinstance(first, rtmsg.Unknown)
     assert again == first
     assert first.event_id == event_id
-    assert rtmsg.encode(again) == (frame.encode() if isinstance(frame, str) else frame)
+    raw = frame.encode() if isinstance(frame, str) else bytes(frame)
+    assert rtmsg.encode(first) == raw
+    assert type(rtmsg.encode(again)) is bytes
+    assert rtmsg.encode(again) == raw
 
 
 def test_an_unknown_type_seen_again_still_rejects_malformed_json() -> None:
