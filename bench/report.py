@@ -392,10 +392,16 @@ def _capture_section(results: Results) -> list[str]:
     ]
 
 
-def render(data: dict[str, Any]) -> tuple[str, int]:
+def render(data: dict[str, Any], *, quick: bool = False) -> tuple[str, int]:
     """The markdown report of one run, and how many targets it missed."""
     results = Results(data)
     lines = ["# rtmsg benchmarks", "", *_machine(data), ""]
+    if quick:
+        lines += [
+            "**Quick run**: a short corpus and three rounds a benchmark prove that the "
+            "harness works; the figures are too noisy to compare. Run `make bench`.",
+            "",
+        ]
     target_rows, misses = [], 0
     values = _target_values(results)
     for target in TARGETS:
@@ -448,9 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
     parser.add_argument("json", nargs="?", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--quick", action="store_true", help="label the report a quick run")
     args = parser.parse_args(argv)
     data = json.loads(args.json.read_text())
-    text, misses = render(data)
+    text, misses = render(data, quick=args.quick)
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
