@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def test_iteration_is_lazy() -> None:
 
     events = rtmsg.iter_client_events(chunks())
     assert isinstance(next(events), rtmsg.InputAudioBufferAppend)
+
+
+def test_stream_errors_survive_pickling() -> None:
+    """A worker process can send a bad line's error back whole."""
+    with pytest.raises(rtmsg.StreamDecodeError) as info:
+        list(rtmsg.iter_client_events(APPEND + b"\n" + BAD_BODY))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is rtmsg.StreamDecodeError
+    assert str(copy) == str(info.value)
+    assert (copy.line_number, copy.event_type, copy.event_id) == (
+        2,
+        "conversation.item.truncate",
+        "e9",
+    )

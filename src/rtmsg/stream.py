@@ -41,12 +41,15 @@ class StreamDecodeError(DecodeError):
     ``event_type`` and ``event_id`` are those of the line's :class:`DecodeError`.
     """
 
-    def __init__(self, message: str, *, line_number: int, cause: DecodeError) -> None:
-        super().__init__(
-            f"line {line_number}: {message}",
-            event_type=cause.event_type,
-            event_id=cause.event_id,
-        )
+    def __init__(
+        self,
+        message: str,
+        *,
+        line_number: int = 0,
+        event_type: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        super().__init__(message, event_type=event_type, event_id=event_id)
         self.line_number = line_number
 
 
@@ -88,7 +91,12 @@ def _iter_events(
         except DecodeError as exc:
             if not line.strip():
                 continue
-            error = StreamDecodeError(str(exc), line_number=line_number, cause=exc)
+            error = StreamDecodeError(
+                f"line {line_number}: {exc}",
+                line_number=line_number,
+                event_type=exc.event_type,
+                event_id=exc.event_id,
+            )
             if on_error is None:
                 raise error from None
             on_error(error)
