@@ -65,13 +65,12 @@ class _Seen(msgspec.Struct, tag_field="type", gc=False):
 class _Direction:
     """The decoder of one direction, over its events and the unknown types it has seen."""
 
-    __slots__ = ("classes", "decoder", "events", "known", "seen")
+    __slots__ = ("classes", "decoder", "events", "known", "name", "seen")
 
-    def __init__(
-        self, decoder: msgspec.json.Decoder[Any], known: frozenset[str], classes: set[Any]
-    ) -> None:
-        self.decoder: msgspec.json.Decoder[Any] = decoder
-        self.events = decoder.type
+    def __init__(self, name: str, known: frozenset[str], classes: set[Any]) -> None:
+        self.name = name  # of the module-level decoder, read by the decode functions
+        self.decoder: msgspec.json.Decoder[Any] = globals()[name]
+        self.events = self.decoder.type
         self.known = known
         self.seen: dict[str, type[msgspec.Struct]] = {}
         self.classes = classes
@@ -92,6 +91,7 @@ class _Direction:
             dec_hook=old.dec_hook,
             float_hook=old.float_hook,
         )
+        globals()[self.name] = self.decoder
 
 
 # A peer inventing types cannot grow the union without bound.
@@ -104,16 +104,17 @@ _MAX_SEEN_LENGTH: Final = 128
 _CLIENT_SEEN: Final[set[Any]] = set()
 _SERVER_SEEN: Final[set[Any]] = set()
 
-_client_decoder: Final[msgspec.json.Decoder[ClientEvent]] = msgspec.json.Decoder(ClientEvent)
-_server_decoder: Final[msgspec.json.Decoder[ServerEvent]] = msgspec.json.Decoder(ServerEvent)
+# Module-level names, read directly on the hot path; rebound when an unknown type is seen.
+_client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientEvent)
+_server_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ServerEvent)
 _envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
 _encoder: Final = msgspec.json.Encoder()
 
 _CLIENT_TYPES: Final = frozenset(ClientEventType)
 _SERVER_TYPES: Final = frozenset(ServerEventType)
 
-_client: Final = _Direction(_client_decoder, _CLIENT_TYPES, _CLIENT_SEEN)
-_server: Final = _Direction(_server_decoder, _SERVER_TYPES, _SERVER_SEEN)
+_client: Final = _Direction("_client_decoder", _CLIENT_TYPES, _CLIENT_SEEN)
+_server: Final = _Direction("_server_decoder", _SERVER_TYPES, _SERVER_SEEN)
 
 
 def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
@@ -123,7 +124,7 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     type rtmsg does not know. Raises :class:`DecodeError` for anything else.
     """
     try:
-        event = _client.decoder.decode(frame)
+        event = _client_decoder.decode(frame)
     except (msgspec.DecodeError, RecursionError) as exc:
         return _fallback(frame, exc, _client)
     if _CLIENT_SEEN and type(event) in _CLIENT_SEEN:
@@ -134,7 +135,7 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
 def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     """Decode one server event frame; see :func:`decode_client_event`."""
     try:
-        event = _server.decoder.decode(frame)
+        event = _server_decoder.decode(frame)
     except (msgspec.DecodeError, RecursionError) as exc:
         return _fallback(frame, exc, _server)
     if _SERVER_SEEN and type(event) in _SERVER_SEEN:
