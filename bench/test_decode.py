@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.conftest import Measure
+from bench.conftest import STREAM_BUDGET, Measure
 from bench.corpus import Corpus
 from bench.peers import DECODE_MIXES, DECODE_PEERS, RTMSG, SDK_PARSE, SDK_PYDANTIC, decode_run
 
@@ -27,6 +27,7 @@ def test_decode_stream(paired: Measure, corpus: Corpus, mix: str, peer: str) -> 
         run,
         baseline[0],
         group=f"decode {mix}",
+        budget=STREAM_BUDGET,
         kind="decode",
         mix=mix,
         peer=peer,

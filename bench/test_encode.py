@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.conftest import Measure
+from bench.conftest import STREAM_BUDGET, Measure
 from bench.corpus import Corpus
 from bench.peers import ENCODE_MIXES, ENCODE_PEERS, RTMSG, encode_run
 
@@ -17,6 +17,7 @@ def test_encode_stream(paired: Measure, corpus: Corpus, mix: str, peer: str) -> 
         run,
         encode_run(corpus, mix, RTMSG)[0],
         group=f"encode {mix}",
+        budget=STREAM_BUDGET,
         kind="encode",
         mix=mix,
         peer=peer,
