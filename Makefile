@@ -39,9 +39,13 @@ fmt: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The main job: the pytest-benchmark suite in bench/ on the embedded corpus (JSON kept in
+# .benchmarks/ for --benchmark-compare), then the ratios table, printed and written to
+# docs/benchmarks.md. About two minutes on two cores, plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
+# The same code on a short corpus and small captures, in seconds; no timing is asserted.
 bench-quick: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
 

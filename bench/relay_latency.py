@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import importlib.metadata
 import os
 import platform
 import socket
@@ -29,7 +30,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import websockets
 from websockets.asyncio.client import connect
 from websockets.sync.client import connect as sync_connect
 
@@ -127,7 +127,8 @@ def main() -> int:
     mock_url = f"ws://127.0.0.1:{mock_port}/v1/realtime?model=bench"
     relay_url = f"ws://127.0.0.1:{relay_port}/v1/realtime?model=bench"
     print(
-        f"Python {platform.python_version()}, websockets {websockets.__version__}, "
+        f"Python {platform.python_version()},"
+        f" websockets {importlib.metadata.version('websockets')}, "
         f"{os.cpu_count()} CPUs, {platform.machine()}; one round = append 100 ms pcm16 + clear, "
         f"every {args.interval_ms:g} ms per session; times are clear -> cleared round trips (ms)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 import rtmsg
 from helpers import Direction, assert_round_trip, decode, same_json
+from rtmsg import codec
 
 SESSION_UPDATE_VAD_OFF = (
     b'{"type":"session.update","session":{"type":"realtime",'
@@ -272,3 +274,66 @@ def test_decode_error_event_id_is_read_only_when_it_is_a_string(
 def test_invalid_utf8_is_a_decode_error(frame: bytes) -> None:
     with pytest.raises(rtmsg.DecodeError):
         rtmsg.decode_client_event(frame)
+
+
+@pytest.mark.parametrize(
+    ("frame", "event_id"),
+    [
+        (b'{"type":"x.seen.twice","event_id":"e7","n":[1,{"a":null}]}', "e7"),
+        ('{"type":"x.seen.twice.é","event_id":"e8"}', "e8"),
+        (b'{"event_id":5,"type":"x.seen.twice.id"}', None),
+        (b'{"type":"x.seen.twice.none"}', None),
+        (bytearray(b'{"type":"x.seen.twice.ba","event_id":"e9"}'), "e9"),
+        (memoryview(b'{"type":"x.seen.twice.mv","event_id":"e10"}'), "e10"),
+    ],
+)
+def test_an_unknown_type_seen_again_gives_the_same_unknown(
+    frame: rtmsg.Frame, event_id: str | None
+) -> None:
+    first = rtmsg.decode_server_event(frame)
+    again = rtmsg.decode_server_event(frame)
+    assert isinstance(first, rtmsg.Unknown)
+    assert again == first
+    assert first.event_id == event_id
+    raw = frame.encode() if isinstance(frame, str) else bytes(frame)
+    assert rtmsg.encode(first) == raw
+    assert type(rtmsg.encode(again)) is bytes
+    assert rtmsg.encode(again) == raw
+
+
+def test_an_unknown_type_seen_again_still_rejects_malformed_json() -> None:
+    assert isinstance(rtmsg.decode_client_event(b'{"type":"x.seen.bad"}'), rtmsg.Unknown)
+    for frame in (
+        b'{"type":"x.seen.bad",',
+        b'{"type":"x.seen.bad"}x',
+        b'{"type":"x.seen.bad","a":}',
+    ):
+        with pytest.raises(rtmsg.DecodeError):
+            rtmsg.decode_client_event(frame)
+
+
+def test_types_seen_in_one_direction_stay_unknown_only_there() -> None:
+    frame = b'{"type":"x.seen.client.only","event_id":"c1"}'
+    assert isinstance(rtmsg.decode_client_event(frame), rtmsg.Unknown)
+    assert isinstance(rtmsg.decode_server_event(frame), rtmsg.Unknown)
+    known = b'{"type":"input_audio_buffer.commit","event_id":"e1"}'
+    assert isinstance(rtmsg.decode_client_event(known), rtmsg.InputAudioBufferCommit)
+    assert isinstance(rtmsg.decode_server_event(known), rtmsg.Unknown)
+
+
+def test_endless_new_types_still_decode_as_unknown() -> None:
+    for n in range(codec._MAX_SEEN + 10):
+        frame = b'{"type":"x.flood.%d","event_id":"f"}' % n
+        assert rtmsg.decode_server_event(frame) == rtmsg.Unknown(f"x.flood.{n}", frame, "f")
+    assert len(codec._default_server._seen) <= codec._MAX_SEEN
+    long_type = "x." + "y" * codec._MAX_SEEN_LENGTH
+    frame = json.dumps({"type": long_type}).encode()
+    assert rtmsg.decode_client_event(frame) == rtmsg.Unknown(long_type, frame)
+    assert long_type not in codec._default_client._seen
+
+
+def test_decoded_events_are_not_tracked_by_the_garbage_collector() -> None:
+    event = rtmsg.decode_client_event(SESSION_UPDATE_VAD_OFF)
+    assert isinstance(event, rtmsg.SessionUpdate)
+    assert not gc.is_tracked(event)
+    assert not gc.is_tracked(event.session)

@@ -27,6 +27,7 @@ from .server_events import *  # noqa: F403  # re-exported
 from .server_events import __all__ as _server_events_all
 from .session import *  # noqa: F403  # re-exported
 from .session import __all__ as _session_all
+from .stream import LineSource, StreamDecodeError, iter_client_events, iter_server_events
 from .tools import *  # noqa: F403  # re-exported
 from .tools import __all__ as _tools_all
 
@@ -39,14 +40,18 @@ __all__ = [
     "DecodeError",
     "Event",
     "Frame",
+    "LineSource",
     "Model",
     "ServerEventDecoder",
+    "StreamDecodeError",
     "Unknown",
     "UnsetType",
     "decode_client_event",
     "decode_server_event",
     "encode",
     "error_event",
+    "iter_client_events",
+    "iter_server_events",
     *_client_events_all,
     *_server_events_all,
     *_session_all,

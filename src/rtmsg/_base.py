@@ -45,8 +45,12 @@ class DecodeError(ValueError):
         self.code = code
 
 
-class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
+class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """Base of every wire object: an absent field is ``UNSET`` and stays absent on encode.
+
+    ``gc=False``: decoded JSON holds no reference cycles, so the garbage collector need
+    not track wire objects (decoding creates tens of thousands a second). A cycle built
+    by hand through a list or ``Any`` field would never be collected.
 
     The repr is safe for logs: audio fields (listed per class in ``_audio_fields``)
     and long base64 strings show their length, credentials show as ``<redacted>``.

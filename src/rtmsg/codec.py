@@ -7,6 +7,12 @@ to tell an unknown event type, which is data, from an invalid frame, which is
 an error. Whatever the frame, decoding returns an event or an :class:`Unknown`,
 or raises :class:`DecodeError`; no other exception escapes.
 
+A failed decode costs a raised exception, several times the decode of a small
+event. A proxy facing a newer server sees the same few unknown types over and
+over, so each decoder adds the unknown types it meets to its union as bodiless
+Structs (up to a bound): their next frames decode in one pass and become an
+:class:`Unknown` without an exception, after the same checks as the slow path.
+
 :class:`ClientEventDecoder` and :class:`ServerEventDecoder` hold the options
 (frame size and depth limits, duplicate ``type`` policy, lenient mode); the
 module-level functions are their default instances.
@@ -20,7 +26,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from typing import Any, Final, Generic, TypeVar, get_args
+from typing import Any, ClassVar, Final, Generic, TypeVar, Union, get_args
 
 import msgspec
 import msgspec.inspect as mi
@@ -99,6 +105,18 @@ _FAILURES: Final = (msgspec.DecodeError, RecursionError, UnicodeError)
 _envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
 _encoder: Final = msgspec.json.Encoder()
 
+
+class _Seen(msgspec.Struct, tag_field="type", gc=False):
+    """Base of the Structs standing for unknown types already seen: only ``event_id`` is read."""
+
+    event_id: Any = None
+    wire_type: ClassVar[str]
+
+
+# A peer inventing types cannot grow a decoder's union without bound.
+_MAX_SEEN: Final = 64
+_MAX_SEEN_LENGTH: Final = 128
+
 _E = TypeVar("_E")
 
 
@@ -126,8 +144,13 @@ class _EventDecoder(Generic[_E]):
         self.max_depth = max_depth
         self.reject_duplicate_type = reject_duplicate_type
         self.lenient = lenient
+        self._union = union
         self._decoder: msgspec.json.Decoder[_E] = msgspec.json.Decoder(union)
         self._known = known
+        # The unknown types met so far, each decoded by a bodiless Struct in the union;
+        # the set of their classes is what the hot path tests (an empty set while none).
+        self._seen: dict[str, type[_Seen]] = {}
+        self._seen_classes: set[type] = set()
         # One comparison on the hot path whether or not a limit is set.
         self._size_limit = sys.maxsize if max_frame_bytes is None else max_frame_bytes
         # Events whose decoded value may nest deeper than max_depth: those with free-form
@@ -151,9 +174,12 @@ class _EventDecoder(Generic[_E]):
         if len(frame) > self._size_limit:
             raise _frame_too_large(len(frame), self._size_limit)
         try:
-            return self._decoder.decode(frame)
+            event = self._decoder.decode(frame)
         except _FAILURES as exc:
             return self._fallback(frame, exc)
+        if self._seen_classes and event.__class__ in self._seen_classes:
+            return self._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
+        return event
 
     def _decode_checked(self, frame: Frame) -> _E | Unknown:
         event = self._decode(frame)
@@ -200,11 +226,44 @@ class _EventDecoder(Generic[_E]):
             raw = _utf8_bytes(frame, event_type, event_id)
             if _conflicting_type(raw, event_type):
                 raise _duplicate_type(event_id)
+            if event_type not in self._seen:
+                self._learn(event_type)
+        return self._checked_unknown(raw, event_type, event_id, error)
+
+    def _seen_unknown(self, frame: Frame, seen: _Seen) -> Unknown:
+        """The :class:`Unknown` for a frame of a type already seen, decoded in one pass.
+
+        msgspec has checked that every top-level ``type`` key holds that type.
+        """
+        event_type = seen.wire_type
+        event_id = seen.event_id if type(seen.event_id) is str else None
+        raw = _utf8_bytes(frame, event_type, event_id)
+        return self._checked_unknown(raw, event_type, event_id, None)
+
+    def _checked_unknown(
+        self, raw: bytes, event_type: str, event_id: str | None, error: DecodeError | None
+    ) -> Unknown:
         if self.reject_duplicate_type and _repeats_type(raw):
             raise _duplicate_type(event_id)
         if self.max_depth is not None:
             self._check_depth(raw, event_type, event_id)
-        return Unknown(type=event_type, raw=raw, event_id=event_id, error=error)
+        return Unknown(event_type, raw, event_id, error)
+
+    def _learn(self, event_type: str) -> None:
+        """Add ``event_type`` to the union, so that its next frames decode without an error."""
+        if len(self._seen) >= _MAX_SEEN or len(event_type) > _MAX_SEEN_LENGTH:
+            return
+        seen: type[_Seen] = msgspec.defstruct(  # type: ignore[assignment]  # bases=(_Seen,)
+            "Seen", [], bases=(_Seen,), tag=event_type, namespace={"wire_type": event_type}
+        )
+        self._seen[event_type] = seen
+        # The new decoder is in place before its class is announced to the hot path.
+        self._decoder = msgspec.json.Decoder(Union[(self._union, *self._seen.values())])
+        self._seen_classes.add(seen)
+        self._relearned()
+
+    def _relearned(self) -> None:
+        """Called after the union grew; the default decoders rebind the module's fast path."""
 
     def _check_depth(self, raw: bytes, event_type: str, event_id: str | None) -> None:
         assert self.max_depth is not None
@@ -275,10 +334,32 @@ class ServerEventDecoder(_EventDecoder[ServerEvent]):
 _CLIENT_TYPES: Final = frozenset(ClientEventType)
 _SERVER_TYPES: Final = frozenset(ServerEventType)
 
-_default_client: Final = ClientEventDecoder()
-_default_server: Final = ServerEventDecoder()
-_client_decoder: Final = _default_client._decoder
-_server_decoder: Final = _default_server._decoder
+
+class _DefaultClientDecoder(ClientEventDecoder):
+    """The decoder behind :func:`decode_client_event`: keeps the module's fast path current."""
+
+    def _relearned(self) -> None:
+        global _client_decoder
+        _client_decoder = self._decoder
+
+
+class _DefaultServerDecoder(ServerEventDecoder):
+    """The decoder behind :func:`decode_server_event`: keeps the module's fast path current."""
+
+    def _relearned(self) -> None:
+        global _server_decoder
+        _server_decoder = self._decoder
+
+
+_default_client: Final = _DefaultClientDecoder()
+_default_server: Final = _DefaultServerDecoder()
+
+# Module-level names, read directly by the decode functions (a global lookup is cheaper
+# than an attribute); the decoders are rebound when their default instance learns a type.
+_client_decoder: msgspec.json.Decoder[Any] = _default_client._decoder
+_server_decoder: msgspec.json.Decoder[Any] = _default_server._decoder
+_client_seen: Final = _default_client._seen_classes
+_server_seen: Final = _default_server._seen_classes
 
 
 def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
@@ -290,9 +371,12 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     if len(frame) > DEFAULT_MAX_FRAME_BYTES:
         raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
     try:
-        return _client_decoder.decode(frame)
+        event = _client_decoder.decode(frame)
     except _FAILURES as exc:
         return _default_client._fallback(frame, exc)
+    if _client_seen and event.__class__ in _client_seen:
+        return _default_client._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
+    return event  # type: ignore[no-any-return]  # a ClientEvent: the seen types were caught
 
 
 def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
@@ -300,9 +384,12 @@ def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     if len(frame) > DEFAULT_MAX_FRAME_BYTES:
         raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
     try:
-        return _server_decoder.decode(frame)
+        event = _server_decoder.decode(frame)
     except _FAILURES as exc:
         return _default_server._fallback(frame, exc)
+    if _server_seen and event.__class__ in _server_seen:
+        return _default_server._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
+    return event  # type: ignore[no-any-return]  # a ServerEvent: the seen types were caught
 
 
 def encode(event: Event | Unknown) -> bytes:

@@ -1,0 +1,86 @@
+"""Shared fixtures of the benchmark suite: the corpus, the quick switch, paired measurement.
+
+Every benchmark is paired with a baseline (rtmsg on the same frames, or rtmsg on a known
+event for an Unknown): pytest-benchmark times the peer round by round, and before each
+round the baseline runs once and is timed too. The two alternate, so a slow spell on a
+shared machine hits both, and the ratio of their minimums holds where separate runs
+would disagree by more than the ratio itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bench.corpus import Corpus, build_corpus
+from bench.peers import Run
+
+FULL_SECONDS = 30.0
+QUICK_SECONDS = 6.0
+
+# Seconds of peer + baseline rounds per benchmark: whole streams get more, as their ratios
+# are the targets and a round of a stream lasts milliseconds.
+STREAM_BUDGET = 2.0
+EVENT_BUDGET = 0.75
+QUICK_BUDGET = 0.01
+MAX_ROUNDS = 500
+
+Measure = Callable[..., None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rtmsg bench")
+    group.addoption(
+        "--quick",
+        action="store_true",
+        help="a short corpus, few rounds and small captures: proves the harness works",
+    )
+    group.addoption(
+        "--capture-mb",
+        default=None,
+        help="comma-separated sizes in MiB of the JSONL captures (default 100,1024; quick 2,8)",
+    )
+
+
+@pytest.fixture(scope="session")
+def quick(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--quick"))
+
+
+@pytest.fixture(scope="session")
+def corpus(quick: bool) -> Corpus:
+    return build_corpus(QUICK_SECONDS if quick else FULL_SECONDS)
+
+
+def _timed(run: Run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+@pytest.fixture
+def paired(benchmark: Any, quick: bool) -> Measure:
+    """``paired(run, baseline, group=..., **info)``: time ``run``, each round after ``baseline``.
+
+    ``budget`` (seconds, full runs only) bounds the rounds; ``info`` goes to ``extra_info``.
+    """
+
+    def measure(
+        run: Run, baseline: Run, *, group: str, budget: float = EVENT_BUDGET, **info: Any
+    ) -> None:
+        first = _timed(run) + _timed(baseline)  # also warms both up
+        budget = QUICK_BUDGET if quick else budget
+        rounds = max(3, min(MAX_ROUNDS, int(budget / first)))
+        baseline_times: list[float] = []
+
+        def before_round() -> None:
+            baseline_times.append(_timed(baseline))
+
+        benchmark.pedantic(run, setup=before_round, rounds=rounds, iterations=1)
+        benchmark.group = group
+        benchmark.extra_info.update(info, baseline=min(baseline_times))
+
+    return measure

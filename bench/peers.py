@@ -1,0 +1,203 @@
+"""The peers: every decoder and encoder rtmsg is measured against, on the same frames.
+
+Each peer is the call a Python program makes today to turn a frame into something it can
+use (decode), or an event back into a frame (encode). The official SDK's models are built
+once, outside the timed code, as a program would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any, Literal
+
+import msgspec
+import orjson
+from openai._models import construct_type_unchecked
+from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
+from pydantic import TypeAdapter
+
+import rtmsg
+from bench.corpus import Corpus
+
+__all__ = [
+    "DECODE_MIXES",
+    "DECODE_PEERS",
+    "ENCODE_MIXES",
+    "ENCODE_PEERS",
+    "FLOOR",
+    "PEER_NOTES",
+    "RTMSG",
+    "SDK_PARSE",
+    "SDK_PYDANTIC",
+    "decode_run",
+    "decoder",
+    "encode_inputs",
+    "encode_run",
+    "encoder",
+    "frame_run",
+    "value_run",
+]
+
+Direction = Literal["client", "server"]
+Decode = Callable[[bytes], object]
+Encode = Callable[[Any], object]
+
+RTMSG = "rtmsg"
+FLOOR = "msgspec untyped"
+SDK_PYDANTIC = "SDK pydantic"
+SDK_PARSE = "SDK parse path"
+
+DECODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC, SDK_PARSE)
+ENCODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC)
+
+PEER_NOTES = {
+    RTMSG: "`rtmsg.decode_client_event` / `decode_server_event`; `rtmsg.encode(event)`.",
+    FLOOR: "`msgspec.json.decode(frame)` into dicts, no schema; `msgspec.json.encode(dict)`. "
+    "It reads every byte, as any decoder must, with the same parser as rtmsg: the floor a "
+    "typed decoder is held to. Building a Struct can cost less than building a dict, so "
+    "rtmsg may come in under it.",
+    "orjson": "`orjson.loads(frame)` into dicts, no validation; `orjson.dumps(dict)`.",
+    "json": "`json.loads(frame)` into dicts, no validation; `json.dumps(dict)`, as the SDK "
+    "sends a dict event.",
+    SDK_PYDANTIC: "the official `openai` SDK's pydantic models: "
+    "`TypeAdapter(RealtimeClientEvent | RealtimeServerEvent).validate_json(frame)`; "
+    "`model.model_dump_json(exclude_unset=True)`.",
+    SDK_PARSE: "what the SDK's realtime connection does with each received frame: "
+    "`construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)` "
+    "(builds models without validating; server events only).",
+}
+
+
+@cache
+def _adapter(direction: Direction) -> TypeAdapter[Any]:
+    return TypeAdapter(RealtimeClientEvent if direction == "client" else RealtimeServerEvent)
+
+
+def _sdk_parse(frame: bytes) -> object:
+    return construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)
+
+
+def decoder(peer: str, direction: Direction, *, unknown: bool = False) -> Decode | None:
+    """The decode call of ``peer`` for ``direction``; None where the peer has none.
+
+    With ``unknown`` (frames of types the SDK does not know), the pydantic models are left
+    out: they reject such frames, which a proxy cannot afford.
+    """
+    if peer == RTMSG:
+        return rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event
+    if peer == FLOOR:
+        return msgspec.json.decode
+    if peer == "orjson":
+        return orjson.loads
+    if peer == "json":
+        return json.loads
+    if peer == SDK_PYDANTIC:
+        return None if unknown else _adapter(direction).validate_json
+    if peer == SDK_PARSE:
+        return _sdk_parse if direction == "server" else None
+    raise ValueError(f"unknown peer {peer!r}")
+
+
+def _rtmsg_encode(event: Any) -> bytes:
+    return rtmsg.encode(event)
+
+
+def _pydantic_encode(model: Any) -> str:
+    return str(model.model_dump_json(exclude_unset=True))
+
+
+def encoder(peer: str) -> Encode:
+    """The encode call of ``peer``; its input comes from :func:`encode_inputs`."""
+    encoders: dict[str, Encode] = {
+        RTMSG: _rtmsg_encode,
+        FLOOR: msgspec.json.encode,
+        "orjson": orjson.dumps,
+        "json": json.dumps,
+        SDK_PYDANTIC: _pydantic_encode,
+    }
+    return encoders[peer]
+
+
+def encode_inputs(peer: str, direction: Direction, frames: list[bytes]) -> list[Any]:
+    """What ``peer`` encodes: rtmsg events, plain dicts, or the SDK's validated models."""
+    if peer == RTMSG:
+        decode = decoder(RTMSG, direction)
+        assert decode is not None
+        return [decode(frame) for frame in frames]
+    if peer == SDK_PYDANTIC:
+        adapter = _adapter(direction)
+        return [adapter.validate_json(frame) for frame in frames]
+    return [json.loads(frame) for frame in frames]
+
+
+Run = Callable[[], None]
+
+# mix name -> its frames by direction
+DECODE_MIXES: dict[str, Callable[[Corpus], list[tuple[Direction, list[bytes]]]]] = {
+    "client stream": lambda c: [("client", c.client)],
+    "server stream": lambda c: [("server", c.server)],
+    "control events": lambda c: [("client", c.control_client), ("server", c.control_server)],
+    "unknown-heavy server stream": lambda c: [("server", c.unknown_heavy)],
+}
+ENCODE_MIXES = {mix: frames for mix, frames in DECODE_MIXES.items() if "unknown" not in mix}
+
+
+def decode_run(corpus: Corpus, mix: str, peer: str) -> tuple[Run, int, int] | None:
+    """A call decoding every frame of ``mix`` with ``peer``, the frame count and byte count."""
+    parts: list[tuple[Decode, list[bytes]]] = []
+    for direction, frames in DECODE_MIXES[mix](corpus):
+        decode = decoder(peer, direction, unknown="unknown" in mix)
+        if decode is None:
+            return None
+        parts.append((decode, frames))
+
+    def run() -> None:
+        for decode, frames in parts:
+            for frame in frames:
+                decode(frame)
+
+    n_frames = sum(len(frames) for _, frames in parts)
+    n_bytes = sum(len(frame) for _, frames in parts for frame in frames)
+    return run, n_frames, n_bytes
+
+
+def encode_run(corpus: Corpus, mix: str, peer: str) -> tuple[Run, int, int]:
+    """A call encoding every event of ``mix`` with ``peer``, the event count and byte count."""
+    values: list[Any] = []
+    n_bytes = 0
+    for direction, frames in ENCODE_MIXES[mix](corpus):
+        values.extend(encode_inputs(peer, direction, frames))
+        n_bytes += sum(len(frame) for frame in frames)
+    encode = encoder(peer)
+
+    def run() -> None:
+        for value in values:
+            encode(value)
+
+    return run, len(values), n_bytes
+
+
+def frame_run(frame: bytes, direction: Direction, peer: str, repeat: int) -> Run:
+    """A call decoding one frame ``repeat`` times with ``peer``."""
+    decode = decoder(peer, direction)
+    assert decode is not None
+    frames = [frame] * repeat
+
+    def run() -> None:
+        for f in frames:
+            decode(f)
+
+    return run
+
+
+def value_run(encode: Encode, value: Any, repeat: int) -> Run:
+    """A call encoding one value ``repeat`` times."""
+    values = [value] * repeat
+
+    def run() -> None:
+        for v in values:
+            encode(v)
+
+    return run

@@ -1,0 +1,173 @@
+"""Decode a stream of frames, one per line (JSONL): captures, logs and replays of any size.
+
+Separate from the codec because it reads: it pulls lines from a binary file or a
+byte stream and hands each to :func:`decode_client_event` / :func:`decode_server_event`,
+one at a time, so memory stays flat whatever the size of the capture. The line
+splitting runs in C (:class:`io.BufferedReader`); a known event costs one decode
+call on the line as it was read, with no copy.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Protocol, TypeVar, runtime_checkable
+
+from ._base import DecodeError
+from .client_events import ClientEvent
+from .codec import Frame, Unknown, decode_client_event, decode_server_event
+from .server_events import ServerEvent
+
+__all__ = ["LineSource", "StreamDecodeError", "iter_client_events", "iter_server_events"]
+
+_E = TypeVar("_E")
+
+
+@runtime_checkable
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+_Bytes = bytes | bytearray | memoryview
+
+LineSource = IO[bytes] | _Readable | Iterable[_Bytes] | _Bytes
+"""Where the lines come from: a binary file (anything with ``read``), an iterable of byte
+chunks cut anywhere (e.g. an HTTP body), or the whole content as one bytes object."""
+
+
+class StreamDecodeError(DecodeError):
+    """A line that is not a valid frame; ``line_number`` (from 1) says which line.
+
+    ``event_type`` and ``event_id`` are those of the line's :class:`DecodeError`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line_number: int = 0,
+        event_type: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        super().__init__(message, event_type=event_type, event_id=event_id)
+        self.line_number = line_number
+
+
+ErrorHandler = Callable[[StreamDecodeError], None]
+"""Called with each bad line's error when decoding should go on past it."""
+
+_BUFFER_SIZE = 1 << 16
+
+
+def iter_client_events(
+    source: LineSource, *, on_error: ErrorHandler | None = None
+) -> Iterator[ClientEvent | Unknown]:
+    """Decode the client events of ``source``, one frame per line, lazily.
+
+    Lines end with ``\\n`` or ``\\r\\n``; blank lines are skipped. A bad line raises
+    :class:`StreamDecodeError` and ends the iteration, unless ``on_error`` is given:
+    then it is called with the error (it may raise it, log it or count it) and the
+    line is skipped. An :class:`Unknown`'s ``raw`` is its line without the line end.
+    """
+    return _iter_events(source, decode_client_event, on_error)
+
+
+def iter_server_events(
+    source: LineSource, *, on_error: ErrorHandler | None = None
+) -> Iterator[ServerEvent | Unknown]:
+    """Decode the server events of ``source``, one per line; see :func:`iter_client_events`."""
+    return _iter_events(source, decode_server_event, on_error)
+
+
+def _iter_events(
+    source: LineSource,
+    decode: Callable[[Frame], _E | Unknown],
+    on_error: ErrorHandler | None,
+) -> Iterator[_E | Unknown]:
+    # msgspec skips the trailing line end as whitespace, so a line is decoded as it was read.
+    for line_number, line in enumerate(_lines(source), 1):
+        try:
+            event = decode(line)
+        except DecodeError as exc:
+            if not line.strip():
+                continue
+            error = StreamDecodeError(
+                f"line {line_number}: {exc}",
+                line_number=line_number,
+                event_type=exc.event_type,
+                event_id=exc.event_id,
+            )
+            if on_error is None:
+                raise error from None
+            on_error(error)
+            continue
+        if isinstance(event, Unknown):
+            event = _without_line_end(event, line)
+        yield event
+
+
+def _without_line_end(event: Unknown, line: bytes) -> Unknown:
+    if line.endswith(b"\r\n"):
+        raw = line[:-2]
+    elif line.endswith(b"\n"):
+        raw = line[:-1]
+    else:
+        return event
+    return Unknown(type=event.type, raw=raw, event_id=event.event_id)
+
+
+def _lines(source: LineSource) -> Iterator[bytes]:
+    """The lines of ``source``, each with its line end, split by a C-level buffered reader."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return iter(io.BytesIO(source))
+    if isinstance(source, io.BufferedIOBase):
+        return iter(source)
+    if isinstance(source, io.RawIOBase):
+        return iter(io.BufferedReader(source, buffer_size=_BUFFER_SIZE))
+    if isinstance(source, str | io.TextIOBase):
+        raise TypeError("a stream of frames is read as bytes: open files in binary mode")
+    if isinstance(source, _Readable):
+        return iter(io.BufferedReader(_ReadableRaw(source), buffer_size=_BUFFER_SIZE))
+    return iter(io.BufferedReader(_ChunksRaw(source), buffer_size=_BUFFER_SIZE))
+
+
+class _ChunksRaw(io.RawIOBase):
+    """A raw reader over an iterable of byte chunks, so that line splitting runs in C."""
+
+    def __init__(self, chunks: Iterable[_Bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._rest = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # bytes-like
+        while not self._rest:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            if isinstance(chunk, str):
+                raise TypeError("a stream of frames is read as bytes, got a str chunk")
+            self._rest = memoryview(chunk).cast("B")
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+class _ReadableRaw(io.RawIOBase):
+    """A raw reader over any object with ``read(size)``, e.g. a socket or a gzip file."""
+
+    def __init__(self, source: _Readable) -> None:
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # bytes-like
+        data = self._source.read(len(buffer))
+        if isinstance(data, str):
+            raise TypeError("a stream of frames is read as bytes: open files in binary mode")
+        size = len(data)
+        buffer[:size] = data
+        return size

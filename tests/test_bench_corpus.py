@@ -1,0 +1,82 @@
+"""The benchmark corpus is provably valid: the SDK accepts every frame in strict mode.
+
+rtmsg must decode each frame to its class and round-trip it; the future event types of the
+unknown-heavy stream must come out as :class:`rtmsg.Unknown`, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
+from pydantic import TypeAdapter
+
+import rtmsg
+from bench.corpus import AUDIO_TYPES, Corpus, build_corpus, unknown_twin
+from helpers import assert_round_trip
+
+CLIENT = TypeAdapter[Any](RealtimeClientEvent)
+SERVER = TypeAdapter[Any](RealtimeServerEvent)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return build_corpus(30.0)
+
+
+def test_same_seed_same_bytes() -> None:
+    assert build_corpus(4.0).server == build_corpus(4.0).server
+    assert build_corpus(4.0, seed=1).server != build_corpus(4.0).server
+
+
+def test_every_client_frame_is_valid_for_the_sdk(corpus: Corpus) -> None:
+    for frame in corpus.client:
+        CLIENT.validate_json(frame, strict=True)
+        assert_round_trip(frame, "client")
+
+
+def test_every_server_frame_is_valid_for_the_sdk(corpus: Corpus) -> None:
+    for frame in corpus.server:
+        SERVER.validate_json(frame, strict=True)
+        assert_round_trip(frame, "server")
+
+
+def test_micro_frames_are_valid_or_unknown(corpus: Corpus) -> None:
+    for name, (direction, frame) in corpus.micro.items():
+        if name.endswith("as Unknown"):
+            event = rtmsg.decode_server_event(frame)
+            assert isinstance(event, rtmsg.Unknown)
+            assert rtmsg.encode(event) == frame
+        else:
+            (CLIENT if direction == "client" else SERVER).validate_json(frame, strict=True)
+            assert_round_trip(frame, direction)
+
+
+def test_unknown_heavy_stream_is_thirty_percent_unknown(corpus: Corpus) -> None:
+    events = [rtmsg.decode_server_event(frame) for frame in corpus.unknown_heavy]
+    unknown = [event for event in events if isinstance(event, rtmsg.Unknown)]
+    assert len(unknown) / len(events) == pytest.approx(0.3, abs=0.01)
+    for event in unknown:
+        assert rtmsg.encode(event) in corpus.unknown_heavy
+
+
+def test_audio_dominates_the_client_stream(corpus: Corpus) -> None:
+    types = [json.loads(frame)["type"] for frame in corpus.client]
+    appends_per_second = types.count("input_audio_buffer.append") / corpus.seconds
+    assert 25 <= appends_per_second <= 50
+    assert {"session.update", "response.create", "conversation.item.truncate"} <= set(types)
+
+
+def test_control_mixes_hold_no_audio(corpus: Corpus) -> None:
+    for frame in corpus.control_client + corpus.control_server:
+        assert json.loads(frame)["type"] not in AUDIO_TYPES
+
+
+def test_unknown_twin_keeps_the_size() -> None:
+    frame = b'{"type":"response.output_audio.delta","event_id":"e","delta":"AAA="}'
+    twin = unknown_twin(frame)
+    assert twin is not None
+    assert len(twin) == len(frame)
+    assert unknown_twin(b'{"type":"response.done"}') is None
