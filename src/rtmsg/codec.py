@@ -237,8 +237,17 @@ class _EventDecoder(Generic[_E]):
         """
         event_type = seen.wire_type
         event_id = seen.event_id if type(seen.event_id) is str else None
-        raw = _utf8_bytes(frame, event_type, event_id)
-        return self._checked_unknown(raw, event_type, event_id, None)
+        if type(frame) is bytes:  # the common case, inlined: this path runs per frame
+            try:
+                frame.decode()
+            except UnicodeError:
+                raw = _utf8_bytes(frame, event_type, event_id)  # raises the DecodeError
+            raw = frame
+        else:
+            raw = _utf8_bytes(frame, event_type, event_id)
+        if self.reject_duplicate_type or self.max_depth is not None:
+            return self._checked_unknown(raw, event_type, event_id, None)
+        return Unknown(event_type, raw, event_id, None)
 
     def _checked_unknown(
         self, raw: bytes, event_type: str, event_id: str | None, error: DecodeError | None
