@@ -321,3 +321,10 @@ def test_other_duplicate_keys_keep_the_last_value() -> None:
     )
     assert isinstance(event, rtmsg.ResponseCancel)
     assert event.response_id == "last"
+
+
+def test_a_memoryview_that_is_not_contiguous() -> None:
+    view = memoryview(b'{"type":"response.cancel"}' * 2)[::2]
+    for decode in (rtmsg.decode_client_event, rtmsg.ClientEventDecoder(lenient=True).decode):
+        with pytest.raises(rtmsg.DecodeError, match="contiguous"):
+            decode(view)

@@ -9,8 +9,10 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import rich.progress
 from websockets.asyncio.client import connect
 
 import rtmsg
@@ -116,9 +118,21 @@ def test_check_shows_a_progress_bar_on_a_terminal(
     monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
     monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress: list[float | None] = []
+
+    class RecordingProgress(rich.progress.Progress):
+        def update(self, task_id: rich.progress.TaskID, **fields: Any) -> None:
+            progress.append(fields.get("completed"))
+            super().update(task_id, **fields)
+
+    monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
     assert cli.main(["check", str(path)]) == 0
     assert capsys.readouterr().out.rstrip().endswith("OK")
+    assert progress, "no progress bar was drawn"
+    assert progress[-1] == path.stat().st_size
+    progress.clear()
     assert cli.main(["check", "--no-progress", str(path)]) == 0
+    assert not progress
 
 
 def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -134,3 +134,42 @@ def test_equality_and_encoding_are_unchanged(event: Any) -> None:
         encoded
     )
     assert decoded == event
+
+
+def test_url_credentials_never_show() -> None:
+    tool = rtmsg.Tool(
+        type="mcp",
+        server_label="crm",
+        server_url="https://svc-user:hunter3@mcp.example.com/sse?api_key=abc123&region=eu",
+    )
+    for text in (repr(tool), _rich_text(tool)):
+        assert "hunter3" not in text
+        assert "abc123" not in text
+        assert "mcp.example.com/sse" in text
+        assert "region=eu" in text
+
+
+def test_a_lenient_unknown_does_not_echo_a_key_from_its_error() -> None:
+    frame = (
+        b'{"type":"session.update","event_id":"' + KEY.encode() + b'","session":'
+        b'{"type":"realtime","tools":[{"type":"' + KEY.encode() + b'"}]}}'
+    )
+    event = rtmsg.ClientEventDecoder(lenient=True).decode(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert event.error is not None
+    assert KEY in str(event.error)  # the message itself is what a client is answered with
+    for text in (repr(event), repr(event.error), _rich_text(event)):
+        assert KEY not in text
+        assert "sk-<redacted>" in text
+
+
+def test_decode_errors_compare_by_value() -> None:
+    decoder = rtmsg.ClientEventDecoder(lenient=True)
+    frame = b'{"type":"conversation.item.delete","event_id":"e1"}'
+    first, again = decoder.decode(frame), decoder.decode(frame)
+    assert first == again
+    assert hash(first.error) == hash(again.error)  # type: ignore[union-attr]
+    other = decoder.decode(b'{"type":"conversation.item.delete","event_id":"e2"}')
+    assert first != other
+    assert rtmsg.DecodeError("x") != ValueError("x")
+    assert rtmsg.DecodeError.__module__ == "rtmsg"

@@ -64,3 +64,21 @@ def test_many_threads_give_the_results_of_one() -> None:
         sys.setswitchinterval(switch)
     kinds = {result[0] for results in expected for result in results}
     assert kinds == {"event", "unknown", "error"}
+
+
+def test_types_learned_from_many_threads_all_take_the_one_pass_path() -> None:
+    # A fresh decoder learns its unknown types while 16 threads decode them; every type it
+    # says it has learned must then be in its union, or that type stays on the slow path.
+    frames = [b'{"type":"x.learned.%d","event_id":"e"}' % n for n in range(48)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(20):
+            decoder = rtmsg.ServerEventDecoder()
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                results = list(pool.map(decoder.decode, frames * 4))
+            assert all(isinstance(event, rtmsg.Unknown) for event in results)
+            for frame in frames:
+                decoder._decoder.decode(frame)  # raises if the type is not in the union
+    finally:
+        sys.setswitchinterval(switch)

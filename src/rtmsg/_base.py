@@ -16,7 +16,16 @@ from typing import Any, ClassVar, Final
 
 import msgspec
 
-__all__ = ["DecodeError", "Event", "Model", "Tagged", "b64decode", "b64encode", "register_events"]
+__all__ = [
+    "DecodeError",
+    "Event",
+    "Model",
+    "Tagged",
+    "b64decode",
+    "b64encode",
+    "redact",
+    "register_events",
+]
 
 
 class DecodeError(ValueError):
@@ -43,6 +52,26 @@ class DecodeError(ValueError):
         self.event_id = event_id
         self.path = path
         self.code = code
+
+    def _key(self) -> tuple[object, ...]:
+        return (type(self), self.args, self.event_type, self.event_id, self.path, self.code)
+
+    # A value, not an identity: the same bad frame gives equal errors, so the Unknown of a
+    # lenient decode, which carries its error, equals the one the same frame gave before.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DecodeError):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        # The message may quote the offending value: a log must not get a key from it.
+        return f"{type(self).__name__}({redact(str(self))!r})"
+
+
+DecodeError.__module__ = "rtmsg"  # where users import it from, and where pickle finds it
 
 
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
@@ -95,6 +124,12 @@ _SECRET_FIELDS: Final = frozenset(
 _SECRET: Final = re.compile(
     r"\b(?P<key>sk-|ek_)[A-Za-z0-9_\-]{8,}|\b(?P<scheme>(?i:bearer))\s+[A-Za-z0-9._~+/\-]{12,}=*"
 )
+# ``https://user:password@host`` and ``?api_key=…&token=…`` in URLs.
+_URL_USERINFO: Final = re.compile(r"(?<=://)[^/?#@\s]+@")
+_URL_SECRET_PARAM: Final = re.compile(
+    r"(?i)(?<=[?&;])((?:[a-z0-9_\-]*(?:key|token|secret|password|passwd|auth|sig|signature|"
+    r"credential)[a-z0-9_\-]*)=)[^&;#\s'\"]+"
+)
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/=\s]*")
 _LONG_BASE64: Final = 256
 _MAX_SHOWN_DEPTH: Final = 16
@@ -128,7 +163,7 @@ def _safe(value: Any, depth: int) -> Any:
     if isinstance(value, str):
         if len(value) >= _LONG_BASE64 and _BASE64.fullmatch(value):
             return _Shown(f"<base64, {len(value)} chars>")
-        return _SECRET.sub(_redact, value)
+        return redact(value)
     if isinstance(value, list | tuple | dict) and depth >= _MAX_SHOWN_DEPTH:
         return _Shown("...")
     if isinstance(value, list | tuple):
@@ -136,6 +171,15 @@ def _safe(value: Any, depth: int) -> Any:
     if isinstance(value, dict):
         return {_safe(key, depth + 1): _safe(item, depth + 1) for key, item in value.items()}
     return value
+
+
+def redact(text: str) -> str:
+    """``text`` with API keys, bearer tokens and URL credentials masked, for logs and reprs."""
+    text = _SECRET.sub(_redact, text)
+    if "://" in text or "=" in text:
+        text = _URL_USERINFO.sub("<redacted>@", text)
+        text = _URL_SECRET_PARAM.sub(r"\1<redacted>", text)
+    return text
 
 
 def _redact(match: re.Match[str]) -> str:

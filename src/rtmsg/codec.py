@@ -25,13 +25,14 @@ import itertools
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, Final, Generic, TypeVar, Union, get_args
 
 import msgspec
 import msgspec.inspect as mi
 
-from ._base import DecodeError, Event, _Shown
+from ._base import DecodeError, Event, _Shown, redact
 from .client_events import ClientEvent, ClientEventType
 from .server_events import ServerEvent, ServerEventType
 
@@ -73,20 +74,20 @@ class Unknown(msgspec.Struct, frozen=True):
 
     def __repr__(self) -> str:
         # ``raw`` may hold audio or credentials: logs get its size, never its bytes.
-        fields = [f"type={_short(self.type)!r}", f"raw=<{len(self.raw)} bytes>"]
+        fields = [f"type={_short(redact(self.type))!r}", f"raw=<{len(self.raw)} bytes>"]
         if self.event_id is not None:
-            fields.append(f"event_id={_short(self.event_id)!r}")
+            fields.append(f"event_id={_short(redact(self.event_id))!r}")
         if self.error is not None:
             fields.append(f"error={self.error!r}")
         return f"Unknown({', '.join(fields)})"
 
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         fields: list[tuple[str, Any]] = [
-            ("type", _short(self.type)),
+            ("type", _short(redact(self.type))),
             ("raw", _Shown(f"<{len(self.raw)} bytes>")),
         ]
         if self.event_id is not None:
-            fields.append(("event_id", _short(self.event_id)))
+            fields.append(("event_id", _short(redact(self.event_id))))
         if self.error is not None:
             fields.append(("error", self.error))
         return fields
@@ -99,8 +100,9 @@ class _Envelope(msgspec.Struct):
     event_id: Any = None
 
 
-_FAILURES: Final = (msgspec.DecodeError, RecursionError, UnicodeError)
-"""What msgspec raises on bad input: invalid UTF-8 and lone surrogates surface as UnicodeError."""
+_FAILURES: Final = (msgspec.DecodeError, RecursionError, UnicodeError, BufferError)
+"""What msgspec raises on bad input: invalid UTF-8 and lone surrogates surface as UnicodeError,
+a ``memoryview`` that is not C-contiguous as BufferError."""
 
 _envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
 _encoder: Final = msgspec.json.Encoder()
@@ -151,6 +153,7 @@ class _EventDecoder(Generic[_E]):
         # the set of their classes is what the hot path tests (an empty set while none).
         self._seen: dict[str, type[_Seen]] = {}
         self._seen_classes: set[type] = set()
+        self._learning = threading.Lock()
         # One comparison on the hot path whether or not a limit is set.
         self._size_limit = sys.maxsize if max_frame_bytes is None else max_frame_bytes
         # Events whose decoded value may nest deeper than max_depth: those with free-form
@@ -260,16 +263,22 @@ class _EventDecoder(Generic[_E]):
 
     def _learn(self, event_type: str) -> None:
         """Add ``event_type`` to the union, so that its next frames decode without an error."""
-        if len(self._seen) >= _MAX_SEEN or len(event_type) > _MAX_SEEN_LENGTH:
-            return
-        seen: type[_Seen] = msgspec.defstruct(  # type: ignore[assignment]  # bases=(_Seen,)
-            "Seen", [], bases=(_Seen,), tag=event_type, namespace={"wire_type": event_type}
-        )
-        self._seen[event_type] = seen
-        # The new decoder is in place before its class is announced to the hot path.
-        self._decoder = msgspec.json.Decoder(Union[(self._union, *self._seen.values())])
-        self._seen_classes.add(seen)
-        self._relearned()
+        # Two threads learning at once must not swap in decoders missing each other's type.
+        with self._learning:
+            if (
+                event_type in self._seen
+                or len(self._seen) >= _MAX_SEEN
+                or len(event_type) > _MAX_SEEN_LENGTH
+            ):
+                return
+            seen: type[_Seen] = msgspec.defstruct(  # type: ignore[assignment]  # bases=(_Seen,)
+                "Seen", [], bases=(_Seen,), tag=event_type, namespace={"wire_type": event_type}
+            )
+            self._seen[event_type] = seen
+            # The new decoder is in place before its class is announced to the hot path.
+            self._decoder = msgspec.json.Decoder(Union[(self._union, *self._seen.values())])
+            self._seen_classes.add(seen)
+            self._relearned()
 
     def _relearned(self) -> None:
         """Called after the union grew; the default decoders rebind the module's fast path."""
@@ -289,7 +298,8 @@ class ClientEventDecoder(_EventDecoder[ClientEvent]):
     """Decodes client event frames: ``ClientEventDecoder(max_frame_bytes=1 << 20).decode(frame)``.
 
     - ``max_frame_bytes``: longer frames are rejected by ``len()`` before any
-      parsing (a ``str`` frame counts characters); ``None`` for no limit.
+      parsing (a ``str`` frame counts characters, a ``memoryview`` its items: pass
+      a contiguous byte view, as WebSocket libraries do); ``None`` for no limit.
     - ``max_depth``: reject frames nested deeper than this (the top-level object
       is depth 1) whose decoded value could be that deep: an :class:`Unknown` or
       an event with free-form JSON. ``None``: only the interpreter's recursion
@@ -432,6 +442,8 @@ def _message(exc: Exception) -> str:
         return "JSON is nested too deeply"
     if isinstance(exc, UnicodeError):
         return "Input is not valid UTF-8"
+    if isinstance(exc, BufferError):
+        return f"Frame is not a contiguous buffer: {exc}"
     return str(exc)
 
 

@@ -43,7 +43,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._base import DecodeError
+from .._base import DecodeError, redact
 from ..capture import CaptureWriter
 from ..codec import decode_client_event, decode_server_event, encode
 from ..errors import error_event
@@ -267,7 +267,7 @@ class Relay:
                         session,
                         exc.event_type,
                         exc.event_id,
-                        exc,
+                        redact(str(exc)),
                     )
                     answer = encode(error_event(exc)).decode()
                     if capture is not None:
@@ -296,7 +296,10 @@ class Relay:
                     decode_server_event(message)
                 except DecodeError as exc:
                     log.warning(
-                        "session %d: invalid server event %s: %s", session, exc.event_type, exc
+                        "session %d: invalid server event %s: %s",
+                        session,
+                        exc.event_type,
+                        redact(str(exc)),
                     )
                 await client.send(message)
         if upstream.close_code is not None:
