@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 import pickle
+import sys
 
 import msgspec
 import pytest
 
 import rtmsg
 from rtmsg import codec
+from rtmsg._base import register_events
 
 TRUNCATE_MISSING_FIELDS = b'{"type":"conversation.item.truncate","event_id":"c1","item_id":"i"}'
 
@@ -206,3 +209,33 @@ def test_max_depth_counts_depth_not_brackets() -> None:
     deeper = b'{"type":"vendor.x","a":[' + b",".join([b"[]"] * 500) + b",[[]]]}"
     with pytest.raises(rtmsg.DecodeError):
         decoder.decode(deeper)
+
+
+def test_too_deep_to_tell_counts_as_a_repeated_type() -> None:
+    # json.loads gives up before msgspec would: refuse rather than guess.
+    frame = b'{"type":"a","type":"a","x":' + b"[" * 400 + b"]" * 400 + b"}"
+    assert not codec._repeats_type(b'{"type":"a","x":[[1]]}')
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)
+    try:
+        assert codec._repeats_type(frame)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+class _Node(msgspec.Struct):
+    children: list[_Node] = []
+
+
+def test_a_recursive_schema_has_no_depth_bound() -> None:
+    assert codec._schema_depth(msgspec.inspect.type_info(_Node)) == float("inf")
+    assert codec._schema_depth(msgspec.inspect.type_info(rtmsg.ResponseCancel)) == 1
+
+
+def test_an_enum_that_does_not_match_its_events_is_refused() -> None:
+    class Names(enum.StrEnum):
+        CANCEL = "response.cancel"
+        OTHER = "response.other"
+
+    with pytest.raises(RuntimeError, match="Names does not match"):
+        register_events((rtmsg.ResponseCancel,), Names)

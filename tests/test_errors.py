@@ -76,3 +76,14 @@ def test_limits_keep_their_code(decoder: rtmsg.ClientEventDecoder, frame: bytes,
     assert event.error.type == "invalid_request_error"
     assert event.error.code == code
     assert event.error.event_id == (None if code == "frame_too_large" else "c3")
+
+
+def test_a_value_a_check_refuses_is_invalid_value() -> None:
+    frame = (
+        b'{"type":"conversation.item.create","event_id":"c3",'
+        b'"item":{"type":"message","role":"developer","content":[]}}'
+    )
+    event = _error_for(frame)
+    assert event.error.code == "invalid_value"
+    assert event.error.param == "item"
+    assert "developer" in event.error.message
