@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from rtmsg.capture import (
+    ENVELOPE_BYTES,
     BadRecord,
     CaptureReader,
     CaptureWriter,
@@ -141,3 +143,101 @@ def test_a_truncated_gzip_capture_ends_with_a_bad_record(tmp_path: Path) -> None
     [bad] = _records(path)
     assert isinstance(bad, BadRecord)
     assert bad.line == 1
+
+
+LIMIT = 1024
+
+
+def _padded(size: int) -> bytes:
+    """A well-formed frame of exactly ``size`` bytes."""
+    head, tail = b'{"type":"vendor.padding","pad":"', b'"}'
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+@pytest.mark.parametrize("name", ["c.jsonl", "c.jsonl.gz"])
+def test_a_record_over_the_limit_is_reported_and_reading_goes_on(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with CaptureWriter(path) as writer:
+        writer.write("client", APPEND, t=1.0)
+        writer.write("server", _padded(3 * LIMIT), t=2.0)
+        writer.write("server", UNKNOWN, t=3.0)
+    records = list(read_capture(path, max_frame_bytes=LIMIT))
+    assert [type(r).__name__ for r in records] == ["Record", "BadRecord", "Record"]
+    bad = records[1]
+    assert isinstance(bad, BadRecord)
+    assert bad.line == 2
+    assert f"max_frame_bytes={LIMIT}" in bad.message
+    assert records[2] == Record(line=3, t=3.0, direction="server", frame=UNKNOWN)
+
+
+def test_a_record_line_has_room_for_its_envelope(tmp_path: Path) -> None:
+    embedded = _padded(LIMIT)
+    # A raw line feed keeps a frame from being embedded; stored as a string, it gets escapes.
+    head = b'{"type":"x",\n"q":"' + b'\\"' * 100 + b'","pad":"'
+    as_text = head + b"x" * (LIMIT - len(head) - 2) + b'"}'
+    for name, frame in (("embedded.jsonl", embedded), ("text.jsonl", as_text)):
+        path = tmp_path / name
+        with CaptureWriter(path) as writer:
+            writer.write("client", frame, t=1700000000.123456)
+        [record] = read_capture(path, max_frame_bytes=LIMIT)
+        assert record == Record(line=1, t=1700000000.123456, direction="client", frame=frame)
+        # The margin is ENVELOPE_BYTES on top of the frame limit, no more.
+        line_length = len(path.read_bytes()) - 1
+        assert line_length > LIMIT
+        [record] = read_capture(path, max_frame_bytes=line_length - ENVELOPE_BYTES)
+        assert isinstance(record, Record)
+        [bad] = read_capture(path, max_frame_bytes=line_length - ENVELOPE_BYTES - 1)
+        assert isinstance(bad, BadRecord)
+        assert "envelope" in bad.message
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n", b""])
+def test_a_bare_frame_may_be_as_long_as_the_limit(tmp_path: Path, line_end: bytes) -> None:
+    path = tmp_path / "bare.jsonl"
+    frame = _padded(LIMIT)
+    path.write_bytes(APPEND + b"\n" + frame + line_end)
+    records = list(read_capture(path, "server", max_frame_bytes=LIMIT))
+    assert [r.frame for r in records if isinstance(r, Record)] == [APPEND, frame]
+    records = list(read_capture(path, "server", max_frame_bytes=LIMIT - 1))
+    assert records[0] == Record(line=1, t=None, direction="server", frame=APPEND)
+    assert records[1] == BadRecord(
+        line=2, message=f"the frame is longer than max_frame_bytes={LIMIT - 1}"
+    )
+
+
+def test_no_limit(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    frame = _padded(3 * LIMIT)
+    path.write_bytes(frame + b"\n")
+    assert list(read_capture(path, "client", max_frame_bytes=None)) == [
+        Record(line=1, t=None, direction="client", frame=frame)
+    ]
+    with pytest.raises(ValueError, match="max_frame_bytes"):
+        CaptureReader(path, max_frame_bytes=-1)
+
+
+LONG_LINE_BYTES = 20 << 20
+MEMORY_LIMIT = 1 << 20
+
+
+@pytest.mark.parametrize("direction", [None, "server"])
+@pytest.mark.parametrize("name", ["long.jsonl", "long.jsonl.gz"])
+def test_a_long_line_without_a_line_end_takes_no_more_memory_than_the_limit(
+    tmp_path: Path, name: str, direction: Direction | None
+) -> None:
+    path = tmp_path / name
+    data = b"x" * LONG_LINE_BYTES + b"\n" + encode_record(1.0, "server", UNKNOWN)
+    path.write_bytes(gzip.compress(data, compresslevel=1) if name.endswith(".gz") else data)
+    records: list[Record | BadRecord] = []
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        records.extend(read_capture(path, direction, max_frame_bytes=MEMORY_LIMIT))
+        growth = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert len(records) == 2
+    assert isinstance(records[0], BadRecord)
+    assert records[0].line == 1
+    assert records[1].line == 2
+    assert growth < 4 * MEMORY_LIMIT, f"peak memory grew by {growth / (1 << 20):.1f} MiB"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import pickle
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,165 @@ def test_stream_errors_survive_pickling() -> None:
         "conversation.item.truncate",
         "e9",
     )
+
+
+def test_stream_errors_keep_the_code_and_path_of_the_line() -> None:
+    """``error_event`` answers a bad line as it answers the same frame decoded on its own."""
+    bad_utf8 = b'{"type":"conversation.item.delete","event_id":"e5","item_id":"i\xff"}'
+    bad_rate = (
+        b'{"type":"session.update","event_id":"e7","session":{"type":"realtime",'
+        b'"audio":{"input":{"format":{"type":"audio/pcm","rate":8000}}}}}'
+    )
+    errors: list[rtmsg.StreamDecodeError] = []
+    list(rtmsg.iter_client_events(bad_utf8 + b"\n" + bad_rate, on_error=errors.append))
+    assert [(e.code, e.path) for e in errors] == [
+        ("invalid_utf8", None),
+        (None, "$.session.audio.input.format"),
+    ]
+    first, second = (rtmsg.error_event(error).error for error in errors)
+    assert (first.code, first.event_id) == ("invalid_utf8", "e5")
+    assert (second.code, second.param, second.event_id) == (
+        "invalid_value",
+        "session.audio.input.format",
+        "e7",
+    )
+    copy = pickle.loads(pickle.dumps(errors[1]))
+    assert (copy.line_number, copy.code, copy.path) == (2, None, "$.session.audio.input.format")
+
+
+def unknown_frame(size: int) -> bytes:
+    """A well-formed frame of an unknown type, exactly ``size`` bytes long."""
+    head, tail = b'{"type":"vendor.padding","pad":"', b'"}'
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+LIMIT = 1024
+TOO_LONG = unknown_frame(3 * LIMIT)
+WITH_TOO_LONG = APPEND + b"\n" + TOO_LONG + b"\r\n" + COMMIT + b"\n"
+
+
+def test_a_line_over_the_limit_is_reported_and_the_next_lines_decode() -> None:
+    errors: list[rtmsg.StreamDecodeError] = []
+    events = rtmsg.iter_client_events(WITH_TOO_LONG, on_error=errors.append, max_frame_bytes=LIMIT)
+    assert client_types(events) == ["input_audio_buffer.append", "input_audio_buffer.commit"]
+    [error] = errors
+    assert (error.line_number, error.code) == (2, "frame_too_large")
+    assert str(error) == f"line 2: Frame longer than max_frame_bytes={LIMIT}"
+    assert rtmsg.error_event(error).error.code == "frame_too_large"
+
+
+def test_a_line_over_the_limit_raises_without_on_error() -> None:
+    events = rtmsg.iter_server_events(WITH_TOO_LONG, max_frame_bytes=LIMIT)
+    assert isinstance(next(events), rtmsg.Unknown)
+    with pytest.raises(rtmsg.StreamDecodeError) as info:
+        next(events)
+    assert (info.value.line_number, info.value.code) == (2, "frame_too_large")
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 100, LIMIT - 1, LIMIT + 3, 1 << 16])
+def test_chunks_cut_inside_a_line_over_the_limit(chunk_size: int) -> None:
+    chunks = [WITH_TOO_LONG[i : i + chunk_size] for i in range(0, len(WITH_TOO_LONG), chunk_size)]
+    errors: list[rtmsg.StreamDecodeError] = []
+    events = rtmsg.iter_client_events(chunks, on_error=errors.append, max_frame_bytes=LIMIT)
+    assert client_types(events) == ["input_audio_buffer.append", "input_audio_buffer.commit"]
+    assert [error.line_number for error in errors] == [2]
+
+
+def test_a_line_over_the_limit_is_not_read_further_when_it_raises() -> None:
+    def chunks() -> Iterator[bytes]:
+        yield APPEND + b"\n"
+        for _ in range(1000):
+            yield b"x" * LIMIT
+        raise AssertionError("read the whole of a line over the limit")
+
+    events = rtmsg.iter_client_events(chunks(), max_frame_bytes=LIMIT)
+    assert isinstance(next(events), rtmsg.InputAudioBufferAppend)
+    with pytest.raises(rtmsg.StreamDecodeError):
+        next(events)
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n", b""])
+def test_the_limit_counts_the_frame_without_its_line_end(line_end: bytes) -> None:
+    frame = unknown_frame(LIMIT)
+    data = COMMIT + b"\n" + frame + line_end
+    (commit, event) = rtmsg.iter_client_events(data, max_frame_bytes=LIMIT)
+    assert isinstance(commit, rtmsg.InputAudioBufferCommit)
+    assert isinstance(event, rtmsg.Unknown)
+    assert event.raw == frame
+    errors: list[rtmsg.StreamDecodeError] = []
+    (commit,) = rtmsg.iter_client_events(data, on_error=errors.append, max_frame_bytes=LIMIT - 1)
+    assert isinstance(commit, rtmsg.InputAudioBufferCommit)
+    assert [(error.line_number, error.code) for error in errors] == [(2, "frame_too_large")]
+
+
+def test_a_frame_of_the_default_limit_decodes_with_its_line_end() -> None:
+    frame = unknown_frame(rtmsg.DEFAULT_MAX_FRAME_BYTES)
+    (event,) = rtmsg.iter_server_events(frame + b"\r\n")
+    assert isinstance(event, rtmsg.Unknown)
+    assert len(event.raw) == rtmsg.DEFAULT_MAX_FRAME_BYTES
+    with pytest.raises(rtmsg.StreamDecodeError, match="max_frame_bytes"):
+        list(rtmsg.iter_server_events(frame + b"x\n"))
+
+
+def test_max_frame_bytes_none_and_above_the_default() -> None:
+    big = unknown_frame(rtmsg.DEFAULT_MAX_FRAME_BYTES + 10)
+    for limit in (None, rtmsg.DEFAULT_MAX_FRAME_BYTES + 10):
+        (event, commit) = rtmsg.iter_client_events(big + b"\n" + COMMIT, max_frame_bytes=limit)
+        assert isinstance(event, rtmsg.Unknown)
+        assert event.raw == big
+        assert isinstance(commit, rtmsg.InputAudioBufferCommit)
+    with pytest.raises(ValueError, match="max_frame_bytes"):
+        rtmsg.iter_client_events(COMMIT, max_frame_bytes=-1)
+
+
+LONG_LINE_BYTES = 20 << 20
+MEMORY_LIMIT = 1 << 20
+
+
+def long_line_source(kind: str, tmp_path: Path) -> rtmsg.LineSource:
+    """A 20 MiB line with no line end, then a good one, from a source of the given kind."""
+    if kind == "chunks":
+        return itertools.chain(
+            (b"x" * (1 << 16) for _ in range(LONG_LINE_BYTES >> 16)), [b"\n" + COMMIT]
+        )
+    data = b"x" * LONG_LINE_BYTES + b"\n" + COMMIT
+    if kind == "gzip":
+        path = tmp_path / "long.jsonl.gz"
+        path.write_bytes(gzip.compress(data, compresslevel=1))
+        return gzip.open(path, "rb")
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(data)
+    return path.open("rb", buffering=0 if kind == "unbuffered" else -1)
+
+
+def peak_growth(run: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        run()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("kind", ["file", "unbuffered", "gzip", "chunks"])
+def test_a_long_line_without_a_line_end_takes_no_more_memory_than_the_limit(
+    kind: str, tmp_path: Path
+) -> None:
+    source = long_line_source(kind, tmp_path)
+    errors: list[rtmsg.StreamDecodeError] = []
+    events: list[rtmsg.ServerEvent | rtmsg.Unknown] = []
+
+    def run() -> None:
+        events.extend(
+            rtmsg.iter_server_events(source, on_error=errors.append, max_frame_bytes=MEMORY_LIMIT)
+        )
+
+    try:
+        growth = peak_growth(run)
+    finally:
+        if isinstance(source, io.IOBase):
+            source.close()
+    assert [(error.line_number, error.code) for error in errors] == [(1, "frame_too_large")]
+    assert [event.event_type for event in events] == ["input_audio_buffer.commit"]
+    assert growth < 4 * MEMORY_LIMIT, f"peak memory grew by {growth / (1 << 20):.1f} MiB"

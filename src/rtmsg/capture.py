@@ -14,6 +14,8 @@ as a JSON string holding its exact text instead:
 Readers treat the two forms alike: :attr:`Record.frame` is always the frame's exact bytes.
 Files of bare frames (one event per line, no envelope) are read too, given their direction.
 Files ending in ``.gz`` are gzip-compressed, when writing and when reading.
+A reader never holds a line longer than its limit (``max_frame_bytes``, plus
+:data:`ENVELOPE_BYTES` for a record): such a line is reported and skipped without being kept.
 
 This module does file I/O with the standard library only; it knows nothing of WebSockets.
 """
@@ -30,7 +32,11 @@ from typing import Final, Literal
 
 import msgspec
 
+from ._lines import check_limit, content_length, lines, skip_rest
+from .codec import DEFAULT_MAX_FRAME_BYTES
+
 __all__ = [
+    "ENVELOPE_BYTES",
     "BadRecord",
     "CaptureReader",
     "CaptureWriter",
@@ -44,6 +50,13 @@ Direction = Literal["client", "server"]
 """Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
 
 StrPath = str | os.PathLike[str]
+
+ENVELOPE_BYTES: Final = 1024
+"""What a record line may hold beyond its frame: ``t``, ``dir`` and the frame's escapes.
+
+The envelope itself takes under 64 bytes; the rest is room for a frame stored as a JSON
+string, whose quotes, backslashes and line feeds are escaped (one more byte each).
+"""
 
 
 class Record(msgspec.Struct, frozen=True):
@@ -143,11 +156,27 @@ class CaptureReader:
     ``direction``; without it every line must be a capture record. Blank lines are skipped.
     :attr:`position` and :attr:`size` (bytes of the file on disk, compressed for ``.gz``)
     let a caller show progress.
+
+    A bare frame longer than ``max_frame_bytes``, or a record line longer than
+    ``max_frame_bytes + ENVELOPE_BYTES`` (line ends not counted), is a :class:`BadRecord`;
+    at most that many bytes (plus 2) of it are read before it is reported, and the rest is
+    skipped without being kept. ``None``: no limit.
     """
 
-    def __init__(self, path: StrPath, direction: Direction | None = None) -> None:
+    def __init__(
+        self,
+        path: StrPath,
+        direction: Direction | None = None,
+        *,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+    ) -> None:
+        frame_limit = check_limit(max_frame_bytes)
         self.path = os.fspath(path)
         self.direction = direction
+        self.max_frame_bytes = max_frame_bytes
+        self._limit = frame_limit
+        if direction is None and max_frame_bytes is not None:
+            self._limit = frame_limit + ENVELOPE_BYTES
         self.size = os.path.getsize(self.path)
         self._raw: io.BufferedIOBase = open(self.path, "rb")  # noqa: SIM115  # closed by close()
         self._lines: io.BufferedIOBase = self._raw
@@ -162,9 +191,14 @@ class CaptureReader:
     def __iter__(self) -> Iterator[Record | BadRecord]:
         """The records in file order; a cut-short or corrupt ``.gz`` ends with a BadRecord."""
         direction = self.direction
+        limit = self._limit
         number = 0
         try:
-            for number, line in enumerate(self._lines, 1):
+            for number, line in enumerate(lines(self._lines, limit), 1):
+                if len(line) > limit and content_length(line) > limit:
+                    yield BadRecord(line=number, message=self._too_long())
+                    skip_rest(self._lines, line)
+                    continue
                 content = line.rstrip(b"\r\n")
                 if not content.strip():
                     continue
@@ -175,6 +209,14 @@ class CaptureReader:
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A capture cut short, e.g. a relay killed before it could close its gzip stream.
             yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
+
+    def _too_long(self) -> str:
+        if self.direction is not None:
+            return f"the frame is longer than max_frame_bytes={self.max_frame_bytes}"
+        return (
+            f"the record is longer than max_frame_bytes={self.max_frame_bytes}"
+            f" plus {ENVELOPE_BYTES} bytes for its envelope"
+        )
 
     def close(self) -> None:
         self._lines.close()
@@ -201,7 +243,12 @@ def _parse_record(number: int, line: bytes) -> Record | BadRecord:
     return Record(line=number, t=envelope.t, direction=envelope.dir, frame=raw)
 
 
-def read_capture(path: StrPath, direction: Direction | None = None) -> Iterator[Record | BadRecord]:
+def read_capture(
+    path: StrPath,
+    direction: Direction | None = None,
+    *,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+) -> Iterator[Record | BadRecord]:
     """Iterate the records of a capture file (see :class:`CaptureReader`), closing it at the end."""
-    with CaptureReader(path, direction) as reader:
+    with CaptureReader(path, direction, max_frame_bytes=max_frame_bytes) as reader:
         yield from reader

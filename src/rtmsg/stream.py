@@ -4,18 +4,28 @@ Separate from the codec because it reads: it pulls lines from a binary file or a
 byte stream and hands each to :func:`decode_client_event` / :func:`decode_server_event`,
 one at a time, so memory stays flat whatever the size of the capture. The line
 splitting runs in C (:class:`io.BufferedReader`); a known event costs one decode
-call on the line as it was read, with no copy.
+call on the line as it was read, with no copy. No line is read whole if it is longer
+than ``max_frame_bytes``: a file with no line end cannot make the reader buffer it.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Protocol, TypeVar, runtime_checkable
+from typing import IO, Final, Protocol, TypeVar, runtime_checkable
 
 from ._base import DecodeError
+from ._lines import LineReader, check_limit, content_length, lines, skip_rest
 from .client_events import ClientEvent
-from .codec import Frame, Unknown, decode_client_event, decode_server_event
+from .codec import (
+    DEFAULT_MAX_FRAME_BYTES,
+    ClientEventDecoder,
+    Frame,
+    ServerEventDecoder,
+    Unknown,
+    decode_client_event,
+    decode_server_event,
+)
 from .server_events import ServerEvent
 
 __all__ = ["LineSource", "StreamDecodeError", "iter_client_events", "iter_server_events"]
@@ -38,7 +48,8 @@ chunks cut anywhere (e.g. an HTTP body), or the whole content as one bytes objec
 class StreamDecodeError(DecodeError):
     """A line that is not a valid frame; ``line_number`` (from 1) says which line.
 
-    ``event_type`` and ``event_id`` are those of the line's :class:`DecodeError`.
+    ``event_type``, ``event_id``, ``path`` and ``code`` are those of the line's
+    :class:`DecodeError`; a line longer than the limit has ``code="frame_too_large"``.
     """
 
     def __init__(
@@ -48,8 +59,10 @@ class StreamDecodeError(DecodeError):
         line_number: int = 0,
         event_type: str | None = None,
         event_id: str | None = None,
+        path: str | None = None,
+        code: str | None = None,
     ) -> None:
-        super().__init__(message, event_type=event_type, event_id=event_id)
+        super().__init__(message, event_type=event_type, event_id=event_id, path=path, code=code)
         self.line_number = line_number
 
 
@@ -58,9 +71,18 @@ ErrorHandler = Callable[[StreamDecodeError], None]
 
 _BUFFER_SIZE = 1 << 16
 
+# The stream checks each frame's length itself (without its line end, before the line is
+# read whole), so these decode whatever it lets through: lines longer than the default
+# limit, and frames that fit the limit only once their line end is left out.
+_client_any_size: Final = ClientEventDecoder(max_frame_bytes=None)
+_server_any_size: Final = ServerEventDecoder(max_frame_bytes=None)
+
 
 def iter_client_events(
-    source: LineSource, *, on_error: ErrorHandler | None = None
+    source: LineSource,
+    *,
+    on_error: ErrorHandler | None = None,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
 ) -> Iterator[ClientEvent | Unknown]:
     """Decode the client events of ``source``, one frame per line, lazily.
 
@@ -68,26 +90,55 @@ def iter_client_events(
     :class:`StreamDecodeError` and ends the iteration, unless ``on_error`` is given:
     then it is called with the error (it may raise it, log it or count it) and the
     line is skipped. An :class:`Unknown`'s ``raw`` is its line without the line end.
+
+    A line longer than ``max_frame_bytes`` (not counting its line end; ``None`` for no
+    limit) is a bad line with ``code="frame_too_large"``; at most ``max_frame_bytes + 2``
+    bytes of it are read before it is reported, and the rest is skipped without being kept.
     """
-    return _iter_events(source, decode_client_event, on_error)
+    limit = check_limit(max_frame_bytes)
+    decode = decode_client_event if limit <= DEFAULT_MAX_FRAME_BYTES else _client_any_size.decode
+    return _iter_events(source, decode, _client_any_size.decode, limit, on_error)
 
 
 def iter_server_events(
-    source: LineSource, *, on_error: ErrorHandler | None = None
+    source: LineSource,
+    *,
+    on_error: ErrorHandler | None = None,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
 ) -> Iterator[ServerEvent | Unknown]:
     """Decode the server events of ``source``, one per line; see :func:`iter_client_events`."""
-    return _iter_events(source, decode_server_event, on_error)
+    limit = check_limit(max_frame_bytes)
+    decode = decode_server_event if limit <= DEFAULT_MAX_FRAME_BYTES else _server_any_size.decode
+    return _iter_events(source, decode, _server_any_size.decode, limit, on_error)
 
 
 def _iter_events(
     source: LineSource,
     decode: Callable[[Frame], _E | Unknown],
+    decode_any_size: Callable[[Frame], _E | Unknown],
+    limit: int,
     on_error: ErrorHandler | None,
 ) -> Iterator[_E | Unknown]:
+    """The events of ``source``; ``decode`` is only given lines of at most ``limit`` bytes."""
+    reader = _reader(source)
     # msgspec skips the trailing line end as whitespace, so a line is decoded as it was read.
-    for line_number, line in enumerate(_lines(source), 1):
+    for line_number, line in enumerate(lines(reader, limit), 1):
+        decode_line = decode
+        if len(line) > limit:
+            if content_length(line) > limit:
+                error = StreamDecodeError(
+                    f"line {line_number}: Frame longer than max_frame_bytes={limit}",
+                    line_number=line_number,
+                    code="frame_too_large",
+                )
+                if on_error is None:
+                    raise error
+                on_error(error)
+                skip_rest(reader, line)
+                continue
+            decode_line = decode_any_size  # only the line end is over the limit
         try:
-            event = decode(line)
+            event = decode_line(line)
         except DecodeError as exc:
             if not line.strip():
                 continue
@@ -96,6 +147,8 @@ def _iter_events(
                 line_number=line_number,
                 event_type=exc.event_type,
                 event_id=exc.event_id,
+                path=exc.path,
+                code=exc.code,
             )
             if on_error is None:
                 raise error from None
@@ -116,19 +169,19 @@ def _without_line_end(event: Unknown, line: bytes) -> Unknown:
     return Unknown(type=event.type, raw=raw, event_id=event.event_id)
 
 
-def _lines(source: LineSource) -> Iterator[bytes]:
-    """The lines of ``source``, each with its line end, split by a C-level buffered reader."""
+def _reader(source: LineSource) -> LineReader:
+    """A reader of the lines of ``source``, a C-level buffered one whenever it is not one yet."""
     if isinstance(source, bytes | bytearray | memoryview):
-        return iter(io.BytesIO(source))
+        return io.BytesIO(source)
     if isinstance(source, io.BufferedIOBase):
-        return iter(source)
+        return source
     if isinstance(source, io.RawIOBase):
-        return iter(io.BufferedReader(source, buffer_size=_BUFFER_SIZE))
+        return io.BufferedReader(source, buffer_size=_BUFFER_SIZE)
     if isinstance(source, str | io.TextIOBase):
         raise TypeError("a stream of frames is read as bytes: open files in binary mode")
     if isinstance(source, _Readable):
-        return iter(io.BufferedReader(_ReadableRaw(source), buffer_size=_BUFFER_SIZE))
-    return iter(io.BufferedReader(_ChunksRaw(source), buffer_size=_BUFFER_SIZE))
+        return io.BufferedReader(_ReadableRaw(source), buffer_size=_BUFFER_SIZE)
+    return io.BufferedReader(_ChunksRaw(source), buffer_size=_BUFFER_SIZE)
 
 
 class _ChunksRaw(io.RawIOBase):
