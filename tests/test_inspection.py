@@ -197,3 +197,30 @@ def test_helpers() -> None:
     summary = LatencySummary.of([float(i) for i in range(1, 101)])
     assert summary is not None
     assert (summary.median_s, summary.p95_s, summary.max_s) == (50.5, 95.0, 100.0)
+
+
+def test_push_to_talk_latency_runs_from_the_client_commit() -> None:
+    records = [
+        _rec(0.0, "client", rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 48_000)),
+        _rec(1.0, "client", rtmsg.InputAudioBufferCommit()),
+        _rec(1.05, "server", rtmsg.InputAudioBufferCommitted(event_id="e", item_id="i")),
+        _rec(1.1, "client", rtmsg.ResponseCreate()),
+        _rec(1.75, "server", _delta("r1", 12_000)),
+        _rec(1.85, "server", _delta("r1", 12_000)),
+        _rec(2.0, "server", _done("r1", "completed", 10)),
+    ]
+    stats = session_stats(records)
+    assert stats.turns == 1
+    assert stats.latency is not None
+    assert stats.latency.turns == 1
+    assert stats.latency.median_s == pytest.approx(0.75)
+
+
+def test_speech_stopped_wins_over_a_later_commit() -> None:
+    records = [
+        *_turn(0.0, "r1", 0.3),
+    ]
+    records.insert(3, _rec(1.2, "client", rtmsg.InputAudioBufferCommit()))
+    stats = session_stats(records)
+    assert stats.latency is not None
+    assert stats.latency.median_s == pytest.approx(0.3)

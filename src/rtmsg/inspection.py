@@ -259,7 +259,9 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
     input_bps = output_bps = _PCM16_24KHZ
     response_bps: dict[str, int] = {}
     audio_sent = audio_received = 0.0
-    speech_stopped_at: float | None = None
+    # When the user's turn ended: speech_stopped under server turn detection, else the
+    # client's own commit (push to talk); the next audio delta closes the measurement.
+    turn_ended_at: float | None = None
     latencies: list[float] = []
     for record in records:
         stats.frames += 1
@@ -281,9 +283,9 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
             case se.ResponseOutputAudioDelta(delta=delta, response_id=response_id):
                 bps = response_bps.get(response_id, output_bps)
                 audio_received += base64_size(delta) / bps
-                if speech_stopped_at is not None and t is not None:
-                    latencies.append(t - speech_stopped_at)
-                    speech_stopped_at = None
+                if turn_ended_at is not None and t is not None:
+                    latencies.append(t - turn_ended_at)
+                    turn_ended_at = None
             case (
                 ce.SessionUpdate(session=session)
                 | se.SessionCreated(session=session)
@@ -295,7 +297,10 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
                 if output_format is not None:
                     output_bps = audio_bytes_per_second(output_format)
             case se.InputAudioBufferSpeechStopped():
-                speech_stopped_at = t
+                turn_ended_at = t
+            case ce.InputAudioBufferCommit():
+                if turn_ended_at is None:
+                    turn_ended_at = t
             case se.InputAudioBufferCommitted():
                 stats.turns += 1
             case se.ResponseCreated(response=response):
