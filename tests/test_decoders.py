@@ -239,3 +239,15 @@ def test_an_enum_that_does_not_match_its_events_is_refused() -> None:
 
     with pytest.raises(RuntimeError, match="Names does not match"):
         register_events((rtmsg.ResponseCancel,), Names)
+
+
+@pytest.mark.parametrize("frame", [123, None, ["{}"], {"type": "response.cancel"}])
+def test_a_frame_of_the_wrong_python_type_is_a_clear_type_error(frame: object) -> None:
+    for decode in (
+        rtmsg.decode_client_event,
+        rtmsg.decode_server_event,
+        rtmsg.ClientEventDecoder().decode,
+        rtmsg.ServerEventDecoder(max_depth=8).decode,
+    ):
+        with pytest.raises(TypeError, match="frame must be bytes, bytearray, memoryview or str"):
+            decode(frame)  # type: ignore[arg-type]

@@ -174,12 +174,14 @@ class _EventDecoder(Generic[_E]):
         )
 
     def _decode(self, frame: Frame) -> _E | Unknown:
-        if len(frame) > self._size_limit:
-            raise _frame_too_large(len(frame), self._size_limit)
         try:
+            if len(frame) > self._size_limit:
+                raise _frame_too_large(len(frame), self._size_limit)
             event = self._decoder.decode(frame)
         except _FAILURES as exc:
             return self._fallback(frame, exc)
+        except TypeError:
+            raise _not_a_frame(frame) from None
         if self._seen_classes and event.__class__ in self._seen_classes:
             return self._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
         return event
@@ -387,12 +389,14 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     Returns the typed event, or :class:`Unknown` for a well-formed event of a
     type rtmsg does not know. Raises :class:`DecodeError` for anything else.
     """
-    if len(frame) > DEFAULT_MAX_FRAME_BYTES:
-        raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
     try:
+        if len(frame) > DEFAULT_MAX_FRAME_BYTES:
+            raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
         event = _client_decoder.decode(frame)
     except _FAILURES as exc:
         return _default_client._fallback(frame, exc)
+    except TypeError:
+        raise _not_a_frame(frame) from None
     if _client_seen and event.__class__ in _client_seen:
         return _default_client._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
     return event  # type: ignore[no-any-return]  # a ClientEvent: the seen types were caught
@@ -400,12 +404,14 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
 
 def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     """Decode one server event frame; see :func:`decode_client_event`."""
-    if len(frame) > DEFAULT_MAX_FRAME_BYTES:
-        raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
     try:
+        if len(frame) > DEFAULT_MAX_FRAME_BYTES:
+            raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
         event = _server_decoder.decode(frame)
     except _FAILURES as exc:
         return _default_server._fallback(frame, exc)
+    except TypeError:
+        raise _not_a_frame(frame) from None
     if _server_seen and event.__class__ in _server_seen:
         return _default_server._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
     return event  # type: ignore[no-any-return]  # a ServerEvent: the seen types were caught
@@ -424,6 +430,13 @@ def encode(event: Event | Unknown) -> bytes:
 def _frame_too_large(size: int, limit: int) -> DecodeError:
     return DecodeError(
         f"Frame of {size} bytes exceeds max_frame_bytes={limit}", code="frame_too_large"
+    )
+
+
+def _not_a_frame(frame: object) -> TypeError:
+    """A caller's mistake, not bad input: a clear TypeError rather than msgspec's or len()'s."""
+    return TypeError(
+        f"frame must be bytes, bytearray, memoryview or str, not {type(frame).__name__}"
     )
 
 
