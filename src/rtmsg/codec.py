@@ -125,18 +125,21 @@ _E = TypeVar("_E")
 class _EventDecoder(Generic[_E]):
     """The decoder of one direction; see :class:`ClientEventDecoder` for the options."""
 
+    _union: ClassVar[Any]
+    """The direction's tagged union of events."""
+    _known: ClassVar[frozenset[str]]
+    """The direction's event types: a frame of another type is an :class:`Unknown`."""
+
     decode: Callable[[Frame], _E | Unknown]
     """Decode one frame into its typed event or an :class:`Unknown`; raise :class:`DecodeError`."""
 
     def __init__(
         self,
-        union: Any,
-        known: frozenset[str],
         *,
-        max_frame_bytes: int | None,
-        max_depth: int | None,
-        reject_duplicate_type: bool,
-        lenient: bool,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+        max_depth: int | None = None,
+        reject_duplicate_type: bool = False,
+        lenient: bool = False,
     ) -> None:
         if max_frame_bytes is not None and max_frame_bytes < 0:
             raise ValueError("max_frame_bytes must be >= 0 or None")
@@ -146,9 +149,7 @@ class _EventDecoder(Generic[_E]):
         self.max_depth = max_depth
         self.reject_duplicate_type = reject_duplicate_type
         self.lenient = lenient
-        self._union = union
-        self._decoder: msgspec.json.Decoder[_E] = msgspec.json.Decoder(union)
-        self._known = known
+        self._decoder: msgspec.json.Decoder[_E] = msgspec.json.Decoder(self._union)
         # The unknown types met so far, each decoded by a bodiless Struct in the union;
         # the set of their classes is what the hot path tests (an empty set while none).
         self._seen: dict[str, type[_Seen]] = {}
@@ -160,7 +161,7 @@ class _EventDecoder(Generic[_E]):
         # JSON fields (tool parameters, schemas, metadata), or a deeper schema than allowed.
         self._deep_events: frozenset[type] = frozenset(
             cls
-            for cls in get_args(union)
+            for cls in get_args(self._union)
             if max_depth is not None and _schema_depth(mi.type_info(cls)) > max_depth
         )
         checked = reject_duplicate_type or bool(self._deep_events)
@@ -246,7 +247,7 @@ class _EventDecoder(Generic[_E]):
             try:
                 frame.decode()
             except UnicodeError:
-                raw = _utf8_bytes(frame, event_type, event_id)  # raises the DecodeError
+                raise _invalid_utf8(event_type, event_id) from None
             raw = frame
         else:
             raw = _utf8_bytes(frame, event_type, event_id)
@@ -313,47 +314,15 @@ class ClientEventDecoder(_EventDecoder[ClientEvent]):
       whose ``error`` is the :class:`DecodeError`, instead of raising it.
     """
 
-    def __init__(
-        self,
-        *,
-        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
-        max_depth: int | None = None,
-        reject_duplicate_type: bool = False,
-        lenient: bool = False,
-    ) -> None:
-        super().__init__(
-            ClientEvent,
-            _CLIENT_TYPES,
-            max_frame_bytes=max_frame_bytes,
-            max_depth=max_depth,
-            reject_duplicate_type=reject_duplicate_type,
-            lenient=lenient,
-        )
+    _union = ClientEvent
+    _known = frozenset(ClientEventType)
 
 
 class ServerEventDecoder(_EventDecoder[ServerEvent]):
     """Decodes server event frames; the options are those of :class:`ClientEventDecoder`."""
 
-    def __init__(
-        self,
-        *,
-        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
-        max_depth: int | None = None,
-        reject_duplicate_type: bool = False,
-        lenient: bool = False,
-    ) -> None:
-        super().__init__(
-            ServerEvent,
-            _SERVER_TYPES,
-            max_frame_bytes=max_frame_bytes,
-            max_depth=max_depth,
-            reject_duplicate_type=reject_duplicate_type,
-            lenient=lenient,
-        )
-
-
-_CLIENT_TYPES: Final = frozenset(ClientEventType)
-_SERVER_TYPES: Final = frozenset(ServerEventType)
+    _union = ServerEvent
+    _known = frozenset(ServerEventType)
 
 
 class _DefaultClientDecoder(ClientEventDecoder):
@@ -494,39 +463,43 @@ def _may_repeat_type(data: bytes) -> bool:
 
 
 def _as_bytes(frame: Frame) -> bytes:
-    if isinstance(frame, str):
-        return frame.encode()
-    return frame if isinstance(frame, bytes) else bytes(frame)
+    if type(frame) is bytes:
+        return frame
+    return frame.encode() if isinstance(frame, str) else bytes(frame)
 
 
 def _utf8_bytes(frame: Frame, event_type: str, event_id: str | None) -> bytes:
-    """The frame as bytes, checked to be UTF-8: msgspec does not check the values it skips."""
+    """The frame as bytes, checked to be UTF-8: msgspec does not check the values it skips.
+
+    A ``str`` is checked by encoding it (a lone surrogate fails), bytes by decoding them.
+    """
     try:
-        if isinstance(frame, str):
-            return frame.encode()
-        raw = frame if isinstance(frame, bytes) else bytes(frame)
-        raw.decode()
+        raw = _as_bytes(frame)
+        if not isinstance(frame, str):
+            raw.decode()
     except UnicodeError:
-        raise DecodeError(
-            "Input is not valid UTF-8",
-            event_type=event_type,
-            event_id=event_id,
-            code="invalid_utf8",
-        ) from None
+        raise _invalid_utf8(event_type, event_id) from None
     return raw
 
 
-@functools.lru_cache(maxsize=64)
-def _cached_type_checker(event_type: str) -> msgspec.json.Decoder[Any]:
+def _invalid_utf8(event_type: str, event_id: str | None) -> DecodeError:
+    return DecodeError(
+        "Input is not valid UTF-8", event_type=event_type, event_id=event_id, code="invalid_utf8"
+    )
+
+
+def _build_type_checker(event_type: str) -> msgspec.json.Decoder[Any]:
+    """A decoder that rejects any top-level ``type`` other than ``event_type``."""
     tagged = msgspec.defstruct("_TypeOnce", [], tag_field="type", tag=event_type)
     return msgspec.json.Decoder(tagged)
 
 
+_cached_type_checker: Final = functools.lru_cache(maxsize=64)(_build_type_checker)
+
+
 def _type_checker(event_type: str) -> msgspec.json.Decoder[Any]:
-    """A decoder that rejects any top-level ``type`` other than ``event_type``."""
     if len(event_type) > 256:  # keeps an attacker's long types out of the cache
-        tagged = msgspec.defstruct("_TypeOnce", [], tag_field="type", tag=event_type)
-        return msgspec.json.Decoder(tagged)
+        return _build_type_checker(event_type)
     return _cached_type_checker(event_type)
 
 
