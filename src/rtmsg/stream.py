@@ -14,6 +14,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, Protocol, TypeVar, runtime_checkable
 
+import msgspec
+
 from ._base import DecodeError
 from ._lines import LineReader, check_limit, content_length, lines, skip_rest
 from .client_events import ClientEvent
@@ -160,13 +162,10 @@ def _iter_events(
 
 
 def _without_line_end(event: Unknown, line: bytes) -> Unknown:
-    if line.endswith(b"\r\n"):
-        raw = line[:-2]
-    elif line.endswith(b"\n"):
-        raw = line[:-1]
-    else:
+    end = content_length(line)
+    if end == len(line):
         return event
-    return Unknown(type=event.type, raw=raw, event_id=event.event_id)
+    return msgspec.structs.replace(event, raw=line[:end])
 
 
 def _reader(source: LineSource) -> LineReader:
