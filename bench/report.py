@@ -218,23 +218,23 @@ def _machine(data: dict[str, Any]) -> list[str]:
 
 
 def _stream_section(results: Results, kind: str, peers: Sequence[str], title: str) -> list[str]:
-    header = ["mix", "events", "rtmsg µs/event", *(f"{p} ÷ rtmsg" for p in peers)]
-    rows = []
-    for mix in results.mixes(kind):
-        info = results.any_info(kind, mix)
-        rows.append(
-            [
-                mix,
-                f"{info['frames']:,}",
-                _us(results.per_event(kind, mix)),
-                *(_x(results.ratio(kind, mix, p)) for p in peers),
-            ]
-        )
-    return [f"### {title}", "", *_table(header, rows), ""]
+    return _figures_section(results, kind, peers, title, ("mix", "events", "frames", "µs/event"))
 
 
 def _micro_section(results: Results, kind: str, peers: Sequence[str], title: str) -> list[str]:
-    header = ["event", "bytes", "rtmsg µs", *(f"{p} ÷ rtmsg" for p in peers)]
+    return _figures_section(results, kind, peers, title, ("event", "bytes", "bytes", "µs"))
+
+
+def _figures_section(
+    results: Results,
+    kind: str,
+    peers: Sequence[str],
+    title: str,
+    columns: tuple[str, str, str, str],
+) -> list[str]:
+    """One row per mix (the Unknown pairs have their own section): size, rtmsg time, ratios."""
+    name, size, size_key, unit = columns
+    header = [name, size, f"rtmsg {unit}", *(f"{p} ÷ rtmsg" for p in peers)]
     rows = []
     for mix in results.mixes(kind):
         if mix.endswith("as Unknown"):
@@ -243,7 +243,7 @@ def _micro_section(results: Results, kind: str, peers: Sequence[str], title: str
         rows.append(
             [
                 mix,
-                f"{info['bytes']:,}",
+                f"{info[size_key]:,}",
                 _us(results.per_event(kind, mix)),
                 *(_x(results.ratio(kind, mix, p)) for p in peers),
             ]
