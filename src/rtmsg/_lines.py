@@ -41,7 +41,7 @@ def lines(reader: LineReader, limit: int) -> Iterator[bytes]:
     whole. A longer one comes cut, and :func:`skip_rest` drops the rest of it.
     """
     size = -1 if limit >= NO_LIMIT else limit + 2
-    # A C-level loop (``iter`` over a partial) costs no more per line than iterating the file.
+    # ``iter`` over a partial keeps the loop in C, as iterating the file itself would.
     return iter(functools.partial(reader.readline, size), b"")
 
 
