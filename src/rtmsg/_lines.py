@@ -26,7 +26,10 @@ class LineReader(Protocol):
 
 
 def check_limit(max_frame_bytes: int | None) -> int:
-    """The limit to compare line lengths with, :data:`NO_LIMIT` for ``None``."""
+    """The limit to compare frame and line lengths with, :data:`NO_LIMIT` for ``None``.
+
+    The decoders use it too, so ``max_frame_bytes`` means the same everywhere.
+    """
     if max_frame_bytes is None:
         return NO_LIMIT
     if max_frame_bytes < 0:

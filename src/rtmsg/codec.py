@@ -24,7 +24,6 @@ import functools
 import itertools
 import json
 import re
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, Final, Generic, TypeVar, Union, get_args
@@ -33,6 +32,7 @@ import msgspec
 import msgspec.inspect as mi
 
 from ._base import DecodeError, Event, _Shown, redact
+from ._lines import check_limit
 from .client_events import ClientEvent, ClientEventType
 from .server_events import ServerEvent, ServerEventType
 
@@ -141,8 +141,8 @@ class _EventDecoder(Generic[_E]):
         reject_duplicate_type: bool = False,
         lenient: bool = False,
     ) -> None:
-        if max_frame_bytes is not None and max_frame_bytes < 0:
-            raise ValueError("max_frame_bytes must be >= 0 or None")
+        # One comparison on the hot path whether or not a limit is set.
+        self._size_limit = check_limit(max_frame_bytes)
         if max_depth is not None and max_depth < 1:
             raise ValueError("max_depth must be >= 1 or None")
         self.max_frame_bytes = max_frame_bytes
@@ -155,8 +155,6 @@ class _EventDecoder(Generic[_E]):
         self._seen: dict[str, type[_Seen]] = {}
         self._seen_classes: set[type] = set()
         self._learning = threading.Lock()
-        # One comparison on the hot path whether or not a limit is set.
-        self._size_limit = sys.maxsize if max_frame_bytes is None else max_frame_bytes
         # Events whose decoded value may nest deeper than max_depth: those with free-form
         # JSON fields (tool parameters, schemas, metadata), or a deeper schema than allowed.
         self._deep_events: frozenset[type] = frozenset(
