@@ -151,6 +151,27 @@ def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "latency         median 250.0 ms" in out
 
 
+def test_max_frame_bytes_bounds_check_and_stats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _capture(tmp_path / "s.jsonl")
+    largest = max(len(line) for line in path.read_bytes().splitlines())
+    assert cli.main(["check", "--json", "--max-frame-bytes", str(largest), str(path)]) == 0
+    capsys.readouterr()
+    # The longest frame is the append of 8000 bytes of audio, about 10.7 kB of base64.
+    assert cli.main(["check", "--json", "--max-frame-bytes", "10000", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [invalid] = report["invalid_frames"]
+    assert invalid["line"] == 2
+    assert "max_frame_bytes=10000" in invalid["message"]
+    assert cli.main(["stats", "--json", "--max-frame-bytes", "10000", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["invalid_frames"] == 1
+    assert stats["audio_sent_s"] == 0.0
+    assert cli.main(["check", "--max-frame-bytes", "-1", str(path)]) == 2
+    assert cli.main(["stats", "--max-frame-bytes", "lots", str(path)]) == 2
+
+
 def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert cli.main(["check"]) == 2

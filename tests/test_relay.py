@@ -335,6 +335,21 @@ def test_relay_rejects_a_bad_upstream_url() -> None:
     )
 
 
+def test_the_relay_decodes_with_its_own_frame_limit() -> None:
+    relay = Relay("ws://127.0.0.1:9", max_size=1000)
+    append = rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1000)
+    frame = rtmsg.encode(append)
+    assert len(frame) > 1000
+    for decoder in (relay._client_decoder, relay._server_decoder):
+        assert decoder.max_frame_bytes == 1000
+        with pytest.raises(rtmsg.DecodeError) as info:
+            decoder.decode(frame)
+        assert info.value.code == "frame_too_large"
+    assert Relay("ws://127.0.0.1:9")._client_decoder.max_frame_bytes == (
+        rtmsg.DEFAULT_MAX_FRAME_BYTES
+    )
+
+
 # --- load ----------------------------------------------------------------------------
 
 APPENDS = 20

@@ -32,8 +32,8 @@ from typing import Final, Literal
 
 import msgspec
 
-from ._lines import check_limit, content_length, lines, skip_rest
-from .codec import DEFAULT_MAX_FRAME_BYTES
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._lines import content_length, lines, skip_rest
 
 __all__ = [
     "ENVELOPE_BYTES",
@@ -212,11 +212,8 @@ class CaptureReader:
 
     def _too_long(self) -> str:
         if self.direction is not None:
-            return f"the frame is longer than max_frame_bytes={self.max_frame_bytes}"
-        return (
-            f"the record is longer than max_frame_bytes={self.max_frame_bytes}"
-            f" plus {ENVELOPE_BYTES} bytes for its envelope"
-        )
+            return frame_too_large(self.max_frame_bytes)
+        return frame_too_large(self.max_frame_bytes, envelope=ENVELOPE_BYTES)
 
     def close(self) -> None:
         self._lines.close()

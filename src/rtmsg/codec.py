@@ -32,7 +32,7 @@ import msgspec
 import msgspec.inspect as mi
 
 from ._base import DecodeError, Event, _Shown, redact
-from ._lines import check_limit
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
 from .client_events import ClientEvent, ClientEventType
 from .server_events import ServerEvent, ServerEventType
 
@@ -50,9 +50,6 @@ __all__ = [
 
 Frame = bytes | bytearray | memoryview | str
 """What a WebSocket hands over: a text frame as ``str`` or as UTF-8 bytes."""
-
-DEFAULT_MAX_FRAME_BYTES: Final = 16 * 1024 * 1024
-"""16 MiB: the service takes audio appends of up to 15 MiB; 1 MiB is left for the JSON around it."""
 
 
 class Unknown(msgspec.Struct, frozen=True):
@@ -395,9 +392,7 @@ def encode(event: Event | Unknown) -> bytes:
 
 
 def _frame_too_large(size: int, limit: int) -> DecodeError:
-    return DecodeError(
-        f"Frame of {size} bytes exceeds max_frame_bytes={limit}", code="frame_too_large"
-    )
+    return DecodeError(frame_too_large(limit, size), code="frame_too_large")
 
 
 def _not_a_frame(frame: object) -> TypeError:

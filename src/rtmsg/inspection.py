@@ -7,7 +7,7 @@ Structs, so the command line only reads files and prints; tests call these direc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 import msgspec
@@ -16,9 +16,11 @@ from msgspec import UNSET
 from . import client_events as ce
 from . import server_events as se
 from ._base import DecodeError
+from ._decoders import client_decoder, server_decoder
+from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, Direction, Record
 from .client_events import ClientEvent
-from .codec import Unknown, decode_client_event, decode_server_event
+from .codec import Unknown
 from .responses import Response, Usage
 from .server_events import ServerEvent
 from .session import AudioFormat, SessionConfig
@@ -76,9 +78,14 @@ def check_records(
     report: CheckReport | None = None,
     *,
     max_invalid: int = 1000,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
 ) -> CheckReport:
-    """Decode every record's frame in its direction and add what was found to ``report``."""
+    """Decode every record's frame in its direction and add what was found to ``report``.
+
+    A frame longer than ``max_frame_bytes`` is invalid, as the decoders' option says.
+    """
     report = CheckReport() if report is None else report
+    decode = _decoder(max_frame_bytes)
     report.files.append(file)
     for record in records:
         report.frames += 1
@@ -90,7 +97,7 @@ def check_records(
             continue
         direction = record.direction
         try:
-            event = _decode(record)
+            event = decode(record)
         except DecodeError as exc:
             report.invalid += 1
             if len(report.invalid_frames) < max_invalid:
@@ -111,10 +118,19 @@ def check_records(
     return report
 
 
-def _decode(record: Record) -> ClientEvent | ServerEvent | Unknown:
-    if record.direction == "client":
-        return decode_client_event(record.frame)
-    return decode_server_event(record.frame)
+def _decoder(
+    max_frame_bytes: int | None,
+) -> Callable[[Record], ClientEvent | ServerEvent | Unknown]:
+    """Decodes a record's frame in its direction, with the frame limit ``max_frame_bytes``."""
+    decode_client = client_decoder(max_frame_bytes)
+    decode_server = server_decoder(max_frame_bytes)
+
+    def decode(record: Record) -> ClientEvent | ServerEvent | Unknown:
+        if record.direction == "client":
+            return decode_client(record.frame)
+        return decode_server(record.frame)
+
+    return decode
 
 
 # --- stats ------------------------------------------------------------------
@@ -252,9 +268,15 @@ def _response_format(response: Response) -> AudioFormat | None:
     return output.format if isinstance(output.format, AudioFormat) else None
 
 
-def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
-    """Summarise one session: duration, audio both ways, turns, responses, tokens, latency."""
+def session_stats(
+    records: Iterable[Record | BadRecord], *, max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
+) -> SessionStats:
+    """Summarise one session: duration, audio both ways, turns, responses, tokens, latency.
+
+    A frame longer than ``max_frame_bytes`` counts as invalid.
+    """
     stats = SessionStats()
+    decode = _decoder(max_frame_bytes)
     first_t = last_t = None
     input_bps = output_bps = _PCM16_24KHZ
     response_bps: dict[str, int] = {}
@@ -273,7 +295,7 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
             first_t = t if first_t is None else min(first_t, t)
             last_t = t if last_t is None else max(last_t, t)
         try:
-            event = _decode(record)
+            event = decode(record)
         except DecodeError:
             stats.invalid_frames += 1
             continue

@@ -44,18 +44,16 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .._base import DecodeError, redact
+from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import CaptureWriter
-from ..codec import decode_client_event, decode_server_event, encode
+from ..codec import ClientEventDecoder, ServerEventDecoder, encode
 from ..errors import error_event
 from ._logging import wire_logger
 
-__all__ = ["DEFAULT_MAX_QUEUE", "DEFAULT_MAX_SIZE", "Relay"]
+__all__ = ["DEFAULT_MAX_QUEUE", "Relay"]
 
 log = logging.getLogger("rtmsg.relay")
 _wire_log = wire_logger("rtmsg.relay.websockets")
-
-DEFAULT_MAX_SIZE: Final = 16 * 1024 * 1024
-"""Largest frame accepted, in bytes: above the 15 MiB the service allows for one audio append."""
 
 DEFAULT_MAX_QUEUE: Final = 32
 """Frames received and not yet forwarded, per direction, before the relay stops reading."""
@@ -98,6 +96,8 @@ class Relay:
     The client's path and query are appended to the upstream URL's path. ``capture`` is a
     capture file path, with ``{session}`` in it for one file per session. Use :meth:`serve` to
     listen and :meth:`close` when done; :attr:`sessions` counts the sessions opened so far.
+    ``max_size`` is the largest frame accepted, in bytes, by the sockets and the decoders alike
+    (the codec's ``max_frame_bytes``, 16 MiB by default).
     """
 
     def __init__(
@@ -106,7 +106,7 @@ class Relay:
         *,
         capture: str | None = None,
         forward_invalid: bool = False,
-        max_size: int = DEFAULT_MAX_SIZE,
+        max_size: int = DEFAULT_MAX_FRAME_BYTES,
         max_queue: int = DEFAULT_MAX_QUEUE,
         open_timeout: float = 10.0,
     ) -> None:
@@ -123,6 +123,9 @@ class Relay:
         )
         self.forward_invalid = forward_invalid
         self.max_size = max_size
+        # websockets refuses longer frames already; the decoders agree with it on the bound.
+        self._client_decoder = ClientEventDecoder(max_frame_bytes=max_size)
+        self._server_decoder = ServerEventDecoder(max_frame_bytes=max_size)
         self.max_queue = max_queue
         self.open_timeout = open_timeout
         self.sessions = 0
@@ -260,7 +263,7 @@ class Relay:
                 if capture is not None:
                     capture.write("client", message)
                 try:
-                    decode_client_event(message)
+                    self._client_decoder.decode(message)
                 except DecodeError as exc:
                     log.warning(
                         "session %d: invalid client event %s (event_id %s): %s",
@@ -293,7 +296,7 @@ class Relay:
                 if capture is not None:
                     capture.write("server", message)
                 try:
-                    decode_server_event(message)
+                    self._server_decoder.decode(message)
                 except DecodeError as exc:
                     log.warning(
                         "session %d: invalid server event %s: %s",
