@@ -12,9 +12,12 @@ import binascii
 import enum
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import msgspec
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # in typing from 3.13; annotations are not evaluated
 
 __all__ = [
     "DecodeError",
@@ -23,6 +26,8 @@ __all__ = [
     "Tagged",
     "b64decode",
     "b64encode",
+    "base64_size",
+    "given",
     "redact",
     "register_events",
 ]
@@ -197,6 +202,24 @@ def b64decode(text: str, path: str) -> bytes:
         return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise DecodeError(f"Invalid base64 audio: {exc} - at `{path}`") from None
+
+
+def base64_size(text: str) -> int:
+    """How many bytes the base64 ``text`` decodes to, without decoding it."""
+    size = len(text) * 3 // 4
+    if text.endswith("=="):
+        return size - 2
+    if text.endswith("="):
+        return size - 1
+    return size
+
+
+_T = TypeVar("_T")
+
+
+def given(value: _T | None | msgspec.UnsetType) -> TypeIs[_T]:
+    """Whether an optional field holds a value: neither ``None`` (null) nor ``UNSET`` (absent)."""
+    return value is not None and value is not msgspec.UNSET
 
 
 def register_events(events: tuple[type[Event], ...], names: type[enum.StrEnum]) -> None:

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Final
 
 import msgspec
-from msgspec import UNSET
 
 from . import client_events as ce
 from . import server_events as se
-from ._base import DecodeError
+from ._base import DecodeError, base64_size, given
 from ._decoders import client_decoder, server_decoder
 from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, Direction, Record
 from .client_events import ClientEvent
 from .codec import Unknown
-from .responses import Response, Usage
+from .responses import Usage
 from .server_events import ServerEvent
-from .session import AudioFormat, SessionConfig
+from .session import AudioFormat
 
 __all__ = [
     "CheckReport",
@@ -31,8 +29,6 @@ __all__ = [
     "LatencySummary",
     "SessionStats",
     "TokenTotals",
-    "audio_bytes_per_second",
-    "base64_size",
     "check_records",
     "session_stats",
 ]
@@ -135,26 +131,6 @@ def _decoder(
 
 # --- stats ------------------------------------------------------------------
 
-_PCM16_24KHZ: Final = 48_000
-_G711_8KHZ: Final = 8_000
-
-
-def audio_bytes_per_second(audio_format: AudioFormat | None) -> int:
-    """Bytes per second of ``audio_format``: pcm16 at 24 kHz, or G.711 (pcmu, pcma) at 8 kHz."""
-    if audio_format is not None and audio_format.type in ("audio/pcmu", "audio/pcma"):
-        return _G711_8KHZ
-    return _PCM16_24KHZ
-
-
-def base64_size(text: str) -> int:
-    """How many bytes the base64 ``text`` decodes to, without decoding it."""
-    size = len(text) * 3 // 4
-    if text.endswith("=="):
-        return size - 2
-    if text.endswith("="):
-        return size - 1
-    return size
-
 
 class TokenTotals(msgspec.Struct, kw_only=True):
     """Token usage summed over every ``response.done``."""
@@ -173,12 +149,12 @@ class TokenTotals(msgspec.Struct, kw_only=True):
         self.output_tokens += _int(usage.output_tokens)
         self.total_tokens += _int(usage.total_tokens)
         details = usage.input_token_details
-        if details is not None and details is not UNSET:
+        if given(details):
             self.input_audio_tokens += _int(details.audio_tokens)
             self.input_text_tokens += _int(details.text_tokens)
             self.input_cached_tokens += _int(details.cached_tokens)
         out = usage.output_token_details
-        if out is not None and out is not UNSET:
+        if given(out):
             self.output_audio_tokens += _int(out.audio_tokens)
             self.output_text_tokens += _int(out.text_tokens)
 
@@ -238,36 +214,6 @@ class SessionStats(msgspec.Struct, kw_only=True):
     latency: LatencySummary | None = None
 
 
-def _formats(session: SessionConfig) -> tuple[AudioFormat | None, AudioFormat | None]:
-    """The input and output formats a session config sets, ``None`` where it leaves them."""
-    audio = session.audio
-    if audio is None or audio is UNSET:
-        return None, None
-    input_format = output_format = None
-    audio_in = audio.input
-    if audio_in is not None and audio_in is not UNSET and isinstance(audio_in.format, AudioFormat):
-        input_format = audio_in.format
-    audio_out = getattr(audio, "output", None)
-    if (
-        audio_out is not None
-        and audio_out is not UNSET
-        and isinstance(audio_out.format, AudioFormat)
-    ):
-        output_format = audio_out.format
-    return input_format, output_format
-
-
-def _response_format(response: Response) -> AudioFormat | None:
-    """The output format a response announces, if it names one."""
-    audio = response.audio
-    if audio is None or audio is UNSET:
-        return None
-    output = audio.output
-    if output is None or output is UNSET:
-        return None
-    return output.format if isinstance(output.format, AudioFormat) else None
-
-
 def session_stats(
     records: Iterable[Record | BadRecord], *, max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
 ) -> SessionStats:
@@ -278,7 +224,7 @@ def session_stats(
     stats = SessionStats()
     decode = _decoder(max_frame_bytes)
     first_t = last_t = None
-    input_bps = output_bps = _PCM16_24KHZ
+    input_bps = output_bps = AudioFormat().bytes_per_second
     response_bps: dict[str, int] = {}
     audio_sent = audio_received = 0.0
     # When the user's turn ended: speech_stopped under server turn detection, else the
@@ -313,11 +259,10 @@ def session_stats(
                 | se.SessionCreated(session=session)
                 | se.SessionUpdated(session=session)
             ):
-                input_format, output_format = _formats(session)
-                if input_format is not None:
-                    input_bps = audio_bytes_per_second(input_format)
-                if output_format is not None:
-                    output_bps = audio_bytes_per_second(output_format)
+                if session.input_format is not None:
+                    input_bps = session.input_format.bytes_per_second
+                if session.output_format is not None:
+                    output_bps = session.output_format.bytes_per_second
             case se.InputAudioBufferSpeechStopped():
                 turn_ended_at = t
             case ce.InputAudioBufferCommit():
@@ -326,9 +271,9 @@ def session_stats(
             case se.InputAudioBufferCommitted():
                 stats.turns += 1
             case se.ResponseCreated(response=response):
-                response_format = _response_format(response)
+                response_format = response.output_format
                 if isinstance(response.id, str) and response_format is not None:
-                    response_bps[response.id] = audio_bytes_per_second(response_format)
+                    response_bps[response.id] = response_format.bytes_per_second
             case se.ResponseDone(response=response):
                 stats.responses += 1
                 status = response.status if isinstance(response.status, str) else "unknown"

@@ -38,10 +38,9 @@ from websockets.typing import Subprotocol
 
 from .. import client_events as ce
 from .. import server_events as se
-from .._base import DecodeError, Event, Model
+from .._base import DecodeError, Event, Model, base64_size, given
 from ..codec import Unknown, decode_client_event, encode
 from ..errors import error_event
-from ..inspection import audio_bytes_per_second, base64_size
 from ..items import ConversationItem, Message, MessageContent
 from ..responses import (
     InputTokenDetails,
@@ -347,26 +346,14 @@ class _Conversation:
         self.session = _merge(self.session, event.session)
         await self.send(se.SessionUpdated(event_id=self.new_id("event"), session=self.session))
 
-    def _format(self, direction: str) -> AudioFormat | None:
-        audio = self.session.audio
-        if audio is None or audio is UNSET:
-            return None
-        side = getattr(audio, direction, None)
-        if side is None or side is UNSET:
-            return None
-        return side.format if isinstance(side.format, AudioFormat) else None
-
-    def _vad(self) -> bool:
-        audio = self.session.audio
-        if audio is None or audio is UNSET or audio.input is None or audio.input is UNSET:
-            return False
-        return audio.input.turn_detection is not None
+    def _input_format(self) -> AudioFormat:
+        return self.session.input_format or AudioFormat()
 
     async def on_append(self, event: ce.InputAudioBufferAppend) -> None:
         size = base64_size(event.audio)
         start_ms = self.audio_ms_total
-        self.audio_ms_total += size * 1000 // audio_bytes_per_second(self._format("input"))
-        if self.buffer_bytes == 0 and size and self._vad():
+        self.audio_ms_total += size * 1000 // self._input_format().bytes_per_second
+        if self.buffer_bytes == 0 and size and self.session.turn_detection is not None:
             self.speech_item_id = self.new_id("item")
             await self.send(
                 se.InputAudioBufferSpeechStarted(
@@ -491,7 +478,7 @@ class _Conversation:
             )
             return
         params = event.response
-        metadata = params.metadata if params is not None and params is not UNSET else None
+        metadata = params.metadata if given(params) else None
         if isinstance(metadata, dict) and UNKNOWN_EVENT_HOOK in metadata:
             await self.send(_unknown_frame(metadata[UNKNOWN_EVENT_HOOK], self.new_id("event")))
         self.response_cancelled = False
@@ -516,8 +503,8 @@ class _Conversation:
     async def respond(self) -> None:
         response_id = self.new_id("resp")
         item_id = self.new_id("item")
-        output_format = self._format("output")
-        bps = audio_bytes_per_second(output_format)
+        output_format = self.session.output_format
+        bps = (output_format or AudioFormat()).bytes_per_second
         response = Response(
             id=response_id,
             object="realtime.response",
