@@ -13,7 +13,7 @@ from typing import Final
 from ._base import DecodeError
 from .server_events import Error, RealtimeError
 
-__all__ = ["error_event"]
+__all__ = ["build_error", "error_event"]
 
 _MISSING_FIELD: Final = re.compile(r"missing required field `([^`]+)`")
 
@@ -35,16 +35,7 @@ def error_event(exc: DecodeError, *, event_id: str | None = None) -> Error:
         code = "invalid_type"
     else:
         code = "invalid_value"
-    return Error(
-        event_id=event_id if event_id is not None else f"event_{secrets.token_hex(12)}",
-        error=RealtimeError(
-            type="invalid_request_error",
-            code=code,
-            message=message,
-            param=param,
-            event_id=exc.event_id,
-        ),
-    )
+    return build_error(code, message, param=param, client_event_id=exc.event_id, event_id=event_id)
 
 
 def _param(exc: DecodeError, message: str) -> str | None:
@@ -56,3 +47,28 @@ def _param(exc: DecodeError, message: str) -> str | None:
     if missing:
         param = f"{param}.{missing.group(1)}" if param else missing.group(1)
     return param or None
+
+
+def build_error(
+    code: str,
+    message: str,
+    *,
+    param: str | None = None,
+    client_event_id: str | None = None,
+    event_id: str | None = None,
+) -> Error:
+    """The server ``error`` event: an ``invalid_request_error`` with ``code`` and ``message``.
+
+    ``param`` names the offending field, ``client_event_id`` the client event it answers;
+    ``event_id`` is the new server event's own id, a fresh ``event_…`` id by default.
+    """
+    return Error(
+        event_id=event_id if event_id is not None else f"event_{secrets.token_hex(12)}",
+        error=RealtimeError(
+            type="invalid_request_error",
+            code=code,
+            message=message,
+            param=param,
+            event_id=client_event_id,
+        ),
+    )
