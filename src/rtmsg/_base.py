@@ -3,7 +3,8 @@
 Every wire model derives from :class:`Model`, every object selected by its
 ``type`` from :class:`Tagged`, every event from :class:`Event`, so the msgspec
 configuration (tag field, keyword-only fields, omitted defaults) and the repr
-that keeps audio and credentials out of logs live in exactly one place.
+that keeps audio and credentials out of logs live in exactly one place (what counts
+as a credential is :mod:`rtmsg._redact`'s to say).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import msgspec
+
+from ._redact import SECRET_FIELDS, redact
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # in typing from 3.13; annotations are not evaluated
@@ -123,18 +126,6 @@ class _Shown:
 
 
 _REDACTED: Final = _Shown("<redacted>")
-_SECRET_FIELDS: Final = frozenset(
-    {"authorization", "api_key", "client_secret", "secret", "password", "access_token"}
-)
-_SECRET: Final = re.compile(
-    r"\b(?P<key>sk-|ek_)[A-Za-z0-9_\-]{8,}|\b(?P<scheme>(?i:bearer))\s+[A-Za-z0-9._~+/\-]{12,}=*"
-)
-# ``https://user:password@host`` and ``?api_key=…&token=…`` in URLs.
-_URL_USERINFO: Final = re.compile(r"(?<=://)[^/?#@\s]+@")
-_URL_SECRET_PARAM: Final = re.compile(
-    r"(?i)(?<=[?&;])((?:[a-z0-9_\-]*(?:key|token|secret|password|passwd|auth|sig|signature|"
-    r"credential)[a-z0-9_\-]*)=)[^&;#\s'\"]+"
-)
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/=\s]*")
 _LONG_BASE64: Final = 256
 _MAX_SHOWN_DEPTH: Final = 16
@@ -155,7 +146,7 @@ def _safe_fields(model: Model) -> Iterator[tuple[str, Any]]:
                 continue
         if name in audio and isinstance(value, str):
             yield name, _Shown(f"<base64, {len(value)} chars>")
-        elif name in _SECRET_FIELDS and value is not None:
+        elif name in SECRET_FIELDS and value is not None:
             yield name, _REDACTED
         elif name == "headers" and isinstance(value, dict):
             yield name, dict.fromkeys(value, _REDACTED)
@@ -176,19 +167,6 @@ def _safe(value: Any, depth: int) -> Any:
     if isinstance(value, dict):
         return {_safe(key, depth + 1): _safe(item, depth + 1) for key, item in value.items()}
     return value
-
-
-def redact(text: str) -> str:
-    """``text`` with API keys, bearer tokens and URL credentials masked, for logs and reprs."""
-    text = _SECRET.sub(_redact, text)
-    if "://" in text or "=" in text:
-        text = _URL_USERINFO.sub("<redacted>@", text)
-        text = _URL_SECRET_PARAM.sub(r"\1<redacted>", text)
-    return text
-
-
-def _redact(match: re.Match[str]) -> str:
-    return f"{match.group('key') or match.group('scheme') + ' '}<redacted>"
 
 
 def b64encode(data: bytes) -> str:

@@ -43,8 +43,9 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._base import DecodeError, redact
+from .._base import DecodeError
 from .._limits import DEFAULT_MAX_FRAME_BYTES
+from .._redact import redact
 from ..capture import CaptureWriter
 from ..codec import ClientEventDecoder, ServerEventDecoder, encode
 from ..errors import error_event
