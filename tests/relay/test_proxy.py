@@ -13,6 +13,7 @@ import os
 import socket
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openai
@@ -25,6 +26,8 @@ import rtmsg
 from rtmsg import cli
 from rtmsg.capture import Record, read_capture
 from rtmsg.relay import MockServer, Relay
+from rtmsg.relay.conversation import Output, Sleep
+from rtmsg.relay.mock import MockSession
 from servers import ServeRelayPair, port_of, receiver, recv_until, run
 
 API_KEY = "sk-test-relay-0123456789abcdef"
@@ -205,6 +208,38 @@ def test_forward_invalid_forwards_and_still_answers(relay_pair: ServeRelayPair) 
     assert mock.sessions[0].received == [b'{"type":"conversation.item.delete","event_id":"evt_3"}']
     errors = [rtmsg.decode_server_event(frame) for frame in received[1:]]
     assert all(isinstance(e, rtmsg.Error) and e.error.event_id == "evt_3" for e in errors)
+
+
+class _BadServer:
+    """A server session that opens with an invalid event: ``response.done`` without its body."""
+
+    def __init__(self, log: MockSession) -> None:
+        pass
+
+    def start(self) -> list[Output]:
+        return [rtmsg.Unknown("response.done", b'{"type":"response.done","event_id":"s1"}')]
+
+    def receive(self, frame: bytes | str) -> list[Output]:
+        return []
+
+    def take_response(self) -> Iterator[Output | Sleep] | None:
+        return None
+
+
+def test_invalid_server_frames_are_logged_and_forwarded(
+    relay_pair: ServeRelayPair, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="rtmsg.relay")
+
+    async def scenario() -> bytes:
+        async with relay_pair() as (mock, _, relay_url):
+            mock.session_kinds["/v1/bad"] = _BadServer
+            async with connect(f"{relay_url}/v1/bad") as ws:
+                return await receiver(ws, timeout=5)()
+
+    assert run(scenario) == b'{"type":"response.done","event_id":"s1"}'
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "rtmsg.relay"]
+    assert warning.startswith("session 1: invalid server event response.done (event_id s1):")
 
 
 # --- handshake and close ---------------------------------------------------------
