@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Literal
 
 from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .client_events import ClientEvent
@@ -22,7 +23,7 @@ from .codec import (
 )
 from .server_events import ServerEvent
 
-__all__ = ["client_decoder", "server_decoder"]
+__all__ = ["client_decoder", "decoders", "server_decoder"]
 
 
 @functools.lru_cache(maxsize=8)
@@ -39,3 +40,10 @@ def server_decoder(max_frame_bytes: int | None) -> Callable[[Frame], ServerEvent
     if max_frame_bytes == DEFAULT_MAX_FRAME_BYTES:
         return decode_server_event
     return ServerEventDecoder(max_frame_bytes=max_frame_bytes).decode
+
+
+def decoders(
+    max_frame_bytes: int | None,
+) -> dict[Literal["client", "server"], Callable[[Frame], ClientEvent | ServerEvent | Unknown]]:
+    """The decoder of each direction, by who sends the frames."""
+    return {"client": client_decoder(max_frame_bytes), "server": server_decoder(max_frame_bytes)}

@@ -25,6 +25,7 @@ from websockets.typing import Subprotocol
 import rtmsg
 from rtmsg import cli
 from rtmsg.capture import Record, read_capture
+from rtmsg.inspection import percentile
 from rtmsg.relay import MockServer, Relay
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
@@ -384,8 +385,7 @@ async def _load(url: str, mock: MockServer, rtts: list[float]) -> None:
 
 
 def _ms(samples: list[float], percent: int) -> float:
-    ordered = sorted(samples)
-    return 1000 * ordered[min(len(ordered) - 1, len(ordered) * percent // 100)]
+    return 1000 * percentile(sorted(samples), percent)
 
 
 def test_load_concurrent_sessions_through_the_relay(

@@ -1,135 +1,26 @@
-"""Checking and summarising recorded sessions: the logic behind ``rtmsg check`` and ``rtmsg stats``.
+"""``rtmsg stats``: what one recorded session did — audio, turns, responses, tokens, latency.
 
-Both work on any iterable of capture records (see :mod:`rtmsg.capture`) and return plain
-Structs, so the command line only reads files and prints; tests call these directly.
+It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns plain
+Structs, so the command line only reads files and prints; tests call it directly.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
-from . import client_events as ce
-from . import server_events as se
-from ._base import DecodeError, base64_size, given
-from ._decoders import client_decoder, server_decoder
-from ._limits import DEFAULT_MAX_FRAME_BYTES
-from .capture import BadRecord, Direction, Record
-from .client_events import ClientEvent
-from .codec import Unknown
-from .responses import Usage
-from .server_events import ServerEvent
-from .session import AudioFormat
+from .. import client_events as ce
+from .. import server_events as se
+from .._base import DecodeError, base64_size, given
+from .._decoders import decoders
+from .._limits import DEFAULT_MAX_FRAME_BYTES
+from ..capture import BadRecord, Record
+from ..responses import Usage
+from ..session import AudioFormat
 
-__all__ = [
-    "CheckReport",
-    "InvalidFrame",
-    "LatencySummary",
-    "SessionStats",
-    "TokenTotals",
-    "check_records",
-    "session_stats",
-]
-
-
-class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A frame that did not decode (or a line that is not a record), and where it is."""
-
-    file: str
-    line: int
-    message: str
-    direction: Direction | None = None
-    event_type: str | None = None
-    event_id: str | None = None
-
-
-class CheckReport(msgspec.Struct, kw_only=True):
-    """What ``rtmsg check`` found: counts per direction and type, Unknown types, invalid frames.
-
-    ``invalid_frames`` lists at most ``max_invalid`` of them; ``invalid`` counts them all.
-    """
-
-    files: list[str] = msgspec.field(default_factory=list)
-    frames: int = 0
-    valid: int = 0
-    invalid: int = 0
-    counts: dict[str, dict[str, int]] = msgspec.field(
-        default_factory=lambda: {"client": {}, "server": {}}
-    )
-    unknown_types: dict[str, dict[str, int]] = msgspec.field(
-        default_factory=lambda: {"client": {}, "server": {}}
-    )
-    invalid_frames: list[InvalidFrame] = msgspec.field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.invalid == 0
-
-
-def check_records(
-    records: Iterable[Record | BadRecord],
-    file: str,
-    report: CheckReport | None = None,
-    *,
-    max_invalid: int = 1000,
-    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
-) -> CheckReport:
-    """Decode every record's frame in its direction and add what was found to ``report``.
-
-    A frame longer than ``max_frame_bytes`` is invalid, as the decoders' option says.
-    """
-    report = CheckReport() if report is None else report
-    decode = _decoder(max_frame_bytes)
-    report.files.append(file)
-    for record in records:
-        report.frames += 1
-        if isinstance(record, BadRecord):
-            report.invalid += 1
-            if len(report.invalid_frames) < max_invalid:
-                invalid = InvalidFrame(file=file, line=record.line, message=record.message)
-                report.invalid_frames.append(invalid)
-            continue
-        direction = record.direction
-        try:
-            event = decode(record)
-        except DecodeError as exc:
-            report.invalid += 1
-            if len(report.invalid_frames) < max_invalid:
-                invalid = InvalidFrame(
-                    file=file,
-                    line=record.line,
-                    message=str(exc),
-                    direction=direction,
-                    event_type=exc.event_type,
-                    event_id=exc.event_id,
-                )
-                report.invalid_frames.append(invalid)
-            continue
-        report.valid += 1
-        table = report.unknown_types if isinstance(event, Unknown) else report.counts
-        counts = table[direction]
-        counts[event.event_type] = counts.get(event.event_type, 0) + 1
-    return report
-
-
-def _decoder(
-    max_frame_bytes: int | None,
-) -> Callable[[Record], ClientEvent | ServerEvent | Unknown]:
-    """Decodes a record's frame in its direction, with the frame limit ``max_frame_bytes``."""
-    decode_client = client_decoder(max_frame_bytes)
-    decode_server = server_decoder(max_frame_bytes)
-
-    def decode(record: Record) -> ClientEvent | ServerEvent | Unknown:
-        if record.direction == "client":
-            return decode_client(record.frame)
-        return decode_server(record.frame)
-
-    return decode
-
-
-# --- stats ------------------------------------------------------------------
+__all__ = ["LatencySummary", "SessionStats", "TokenTotals", "percentile", "session_stats"]
 
 
 class TokenTotals(msgspec.Struct, kw_only=True):
@@ -178,13 +69,13 @@ class LatencySummary(msgspec.Struct, kw_only=True):
         ordered = sorted(samples)
         return cls(
             turns=len(ordered),
-            median_s=_percentile(ordered, 50),
-            p95_s=_percentile(ordered, 95),
+            median_s=percentile(ordered, 50),
+            p95_s=percentile(ordered, 95),
             max_s=ordered[-1],
         )
 
 
-def _percentile(ordered: list[float], percent: float) -> float:
+def percentile(ordered: Sequence[float], percent: float) -> float:
     """The nearest-rank percentile of sorted samples; the median averages the middle two."""
     if percent == 50:
         middle = len(ordered) // 2
@@ -222,7 +113,7 @@ def session_stats(
     A frame longer than ``max_frame_bytes`` counts as invalid.
     """
     stats = SessionStats()
-    decode = _decoder(max_frame_bytes)
+    decode = decoders(max_frame_bytes)
     first_t = last_t = None
     input_bps = output_bps = AudioFormat().bytes_per_second
     response_bps: dict[str, int] = {}
@@ -241,7 +132,7 @@ def session_stats(
             first_t = t if first_t is None else min(first_t, t)
             last_t = t if last_t is None else max(last_t, t)
         try:
-            event = decode(record)
+            event = decode[record.direction](record.frame)
         except DecodeError:
             stats.invalid_frames += 1
             continue
