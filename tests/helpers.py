@@ -6,8 +6,9 @@ import json
 from typing import Any, Literal
 
 import rtmsg
+from rtmsg.capture import Direction
 
-Direction = Literal["client", "server"]
+__all__ = ["Direction", "assert_round_trip", "contract_outcome", "decode", "same_json"]
 
 
 def decode(

@@ -340,3 +340,15 @@ def test_reject_in_lenient_mode_gives_an_unknown_with_the_error() -> None:
 def test_unknown_fields_must_be_a_known_policy() -> None:
     with pytest.raises(ValueError, match="unknown_fields"):
         rtmsg.ClientEventDecoder(unknown_fields="drop")  # type: ignore[arg-type]
+
+
+def test_a_kept_decode_function_takes_the_learned_fast_path() -> None:
+    decoder = rtmsg.ClientEventDecoder()
+    decode = decoder.decode
+    frame = b'{"type":"future.kept","event_id":"e"}'
+    assert decode(frame) == rtmsg.Unknown("future.kept", frame, "e")
+    assert decoder.decode is decode
+    (seen,) = decoder._seen_classes
+    typed = decoder._decoder.decode(frame)
+    assert type(typed) is seen
+    assert decode(frame) == rtmsg.Unknown("future.kept", frame, "e")

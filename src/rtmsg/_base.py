@@ -3,7 +3,8 @@
 Every wire model derives from :class:`Model`, every object selected by its
 ``type`` from :class:`Tagged`, every event from :class:`Event`, so the msgspec
 configuration (tag field, keyword-only fields, omitted defaults) and the repr
-that keeps audio and credentials out of logs live in exactly one place.
+that keeps audio and credentials out of logs live in exactly one place (what counts
+as a credential is :mod:`rtmsg._redact`'s to say).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import binascii
 import enum
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import msgspec
 
-from ._redact import redact
+from ._redact import SECRET_FIELDS, redact
 from .errors import DecodeError, ErrorCode
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # in typing from 3.13; annotations are not evaluated
 
 __all__ = [
     "Event",
@@ -25,6 +29,8 @@ __all__ = [
     "Tagged",
     "b64decode",
     "b64encode",
+    "base64_size",
+    "given",
     "redact",
     "register_events",
 ]
@@ -74,9 +80,6 @@ class _Shown:
 
 
 _REDACTED: Final = _Shown("<redacted>")
-_SECRET_FIELDS: Final = frozenset(
-    {"authorization", "api_key", "client_secret", "secret", "password", "access_token"}
-)
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/=\s]*")
 _LONG_BASE64: Final = 256
 _MAX_SHOWN_DEPTH: Final = 16
@@ -97,7 +100,7 @@ def _safe_fields(model: Model) -> Iterator[tuple[str, Any]]:
                 continue
         if name in audio and isinstance(value, str):
             yield name, _Shown(f"<base64, {len(value)} chars>")
-        elif name in _SECRET_FIELDS and value is not None:
+        elif name in SECRET_FIELDS and value is not None:
             yield name, _REDACTED
         elif name == "headers" and isinstance(value, dict):
             yield name, dict.fromkeys(value, _REDACTED)
@@ -133,6 +136,24 @@ def b64decode(text: str, path: str) -> bytes:
         raise DecodeError(
             f"Invalid base64 audio: {exc}", path=path, code=ErrorCode.INVALID_VALUE
         ) from None
+
+
+def base64_size(text: str) -> int:
+    """How many bytes the base64 ``text`` decodes to, without decoding it."""
+    size = len(text) * 3 // 4
+    if text.endswith("=="):
+        return size - 2
+    if text.endswith("="):
+        return size - 1
+    return size
+
+
+_T = TypeVar("_T")
+
+
+def given(value: _T | None | msgspec.UnsetType) -> TypeIs[_T]:
+    """Whether an optional field holds a value: neither ``None`` (null) nor ``UNSET`` (absent)."""
+    return value is not None and value is not msgspec.UNSET
 
 
 def register_events(events: tuple[type[Event], ...], names: type[enum.StrEnum]) -> None:

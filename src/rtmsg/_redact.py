@@ -1,7 +1,8 @@
-"""Masking credentials in text: the one place that knows what a secret looks like in a log.
+"""What counts as a secret, and masking it: the one home of rtmsg's rules for safe logs.
 
-Separate so that the error types, the models' reprs and the relay's logs share
-one set of rules, and so that it imports nothing but the standard library.
+Separate so that the models' reprs (:mod:`rtmsg._base`), the codec's messages and the
+relay's logs (:mod:`rtmsg.relay._logging`) share one set of rules, and so that it can be
+read, reviewed and tested on its own. Standard library only.
 """
 
 from __future__ import annotations
@@ -9,7 +10,27 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["redact"]
+__all__ = ["SECRET_FIELDS", "SECRET_HEADERS", "redact"]
+
+SECRET_FIELDS: Final = frozenset(
+    {"authorization", "api_key", "client_secret", "secret", "password", "access_token"}
+)
+"""Model fields whose value a repr never shows (besides every value of a ``headers`` field)."""
+
+SECRET_HEADERS: Final = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "api-key",
+        "x-api-key",
+        "openai-api-key",
+        # Browser clients pass their key as a subprotocol: "openai-insecure-api-key.sk-…".
+        "sec-websocket-protocol",
+    }
+)
+"""HTTP headers (lower case) whose value a log never shows."""
 
 _SECRET: Final = re.compile(
     r"\b(?P<key>sk-|ek_)[A-Za-z0-9_\-]{8,}|\b(?P<scheme>(?i:bearer))\s+[A-Za-z0-9._~+/\-]{12,}=*"

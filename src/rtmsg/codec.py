@@ -38,7 +38,7 @@ from ._checks import (
     schema_depth,
     utf8_bytes,
 )
-from ._lines import check_limit
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
 from ._msgspec import FAILURES, failure
 from ._redact import redact
 from ._strict import strict_type
@@ -61,9 +61,6 @@ __all__ = [
 
 Frame = bytes | bytearray | memoryview | str
 """What a WebSocket hands over: a text frame as ``str`` or as UTF-8 bytes."""
-
-DEFAULT_MAX_FRAME_BYTES: Final = 16 * 1024 * 1024
-"""16 MiB: the service takes audio appends of up to 15 MiB; 1 MiB is left for the JSON around it."""
 
 UnknownFields = Literal["ignore", "reject"]
 """What a decoder does with a field no reference knows: drop it, or refuse the frame."""
@@ -192,8 +189,8 @@ class _EventDecoder(Generic[_E]):
         )
 
     def _bind(self) -> None:
-        """Build ``decode`` over the current union, as a closure: no attribute lookups per call."""
-        plain = _decode_function(
+        """Build ``decode`` as a closure over what it reads: no attribute lookups per call."""
+        plain, self._retarget = _decode_function(
             self._decoder.decode, self._size_limit, self._seen_classes, self._fallback,
             self._seen_unknown,
         )  # fmt: skip
@@ -239,8 +236,7 @@ class _EventDecoder(Generic[_E]):
         if event_type not in self._known:
             if conflicting_type(raw):
                 raise _duplicate_type(event_id)
-            if event_type not in self._seen:
-                self._learn(event_type)
+            self._learn(event_type)
             return self._checked_unknown(raw, event_type, event_id, None)
         error = _invalid_event(event_type, event_id, exc)
         if error.code is not ErrorCode.NESTING_TOO_DEEP and conflicting_type(raw):
@@ -297,7 +293,7 @@ class _EventDecoder(Generic[_E]):
             self._seen[event_type] = seen
             # The new decoder is in place before its class is announced to the hot path.
             self._decoder = decoder
-            self._bind()
+            self._retarget(decoder.decode)
             self._seen_classes.add(seen)
             self._relearned()
 
@@ -321,8 +317,12 @@ def _decode_function(
     seen_classes: set[type],
     fallback: Callable[[Frame, Exception], Unknown],
     seen_unknown: Callable[[Frame, Any], Unknown],
-) -> Callable[[Frame], Any]:
-    """The hot path of a decoder object, with everything it reads in its closure."""
+) -> tuple[Callable[[Frame], Any], Callable[[Callable[[Frame], Any]], None]]:
+    """The hot path of a decoder object, with all it reads in its closure, and its retargeting.
+
+    The function stays the same object when the union grows, so that a caller who kept
+    ``decoder.decode`` gets the learned types too.
+    """
 
     def decode(frame: Frame) -> Any:
         try:
@@ -337,7 +337,11 @@ def _decode_function(
             return seen_unknown(frame, event)
         return event
 
-    return decode
+    def retarget(new: Callable[[Frame], Any]) -> None:
+        nonlocal decode_typed
+        decode_typed = new
+
+    return decode, retarget
 
 
 def _matches(decoder: msgspec.json.Decoder[Any], seen: type[msgspec.Struct]) -> bool:
@@ -487,8 +491,6 @@ def _malformed(frame: Frame, exc: BaseException) -> DecodeError:
             raw.decode()
     except UnicodeError:
         return invalid_utf8(*_readable_envelope(frame))
-    except BufferError as buffer_exc:
-        exc = buffer_exc
     message, code, path = failure(exc)
     if path is None and code in _SCHEMA_CODES:
         # A top-level value that is not an object: not an event at all.
@@ -515,9 +517,7 @@ def _readable_envelope(frame: Frame) -> tuple[str | None, str | None]:
 
 
 def _frame_too_large(size: int, limit: int) -> DecodeError:
-    return DecodeError(
-        f"Frame of {size} bytes exceeds max_frame_bytes={limit}", code=ErrorCode.FRAME_TOO_LARGE
-    )
+    return DecodeError(frame_too_large(limit, size), code=ErrorCode.FRAME_TOO_LARGE)
 
 
 def _not_a_frame(frame: object) -> TypeError:

@@ -25,7 +25,14 @@ from ._redact import redact
 if TYPE_CHECKING:
     from .server_events import Error
 
-__all__ = ["DecodeError", "ErrorCode", "SchemaError", "StreamDecodeError", "error_event"]
+__all__ = [
+    "DecodeError",
+    "ErrorCode",
+    "SchemaError",
+    "StreamDecodeError",
+    "build_error",
+    "error_event",
+]
 
 
 class ErrorCode(enum.StrEnum):
@@ -155,17 +162,39 @@ def error_event(exc: DecodeError, *, event_id: str | None = None) -> Error:
     ``event_id`` is the new server event's own id; a fresh ``event_…`` id by default.
     ``param`` is the offending value's path without its ``$.`` root.
     """
+    param = exc.path.removeprefix("$").removeprefix(".") if exc.path is not None else None
+    return build_error(
+        _WIRE_CODES[exc.code],
+        str(exc),
+        param=param or None,
+        client_event_id=exc.event_id,
+        event_id=event_id,
+    )
+
+
+def build_error(
+    code: str,
+    message: str,
+    *,
+    param: str | None = None,
+    client_event_id: str | None = None,
+    event_id: str | None = None,
+) -> Error:
+    """The server ``error`` event: an ``invalid_request_error`` with ``code`` and ``message``.
+
+    ``param`` names the offending field, ``client_event_id`` the client event it answers;
+    ``event_id`` is the new server event's own id, a fresh ``event_…`` id by default.
+    """
     # The server events import this module's DecodeError through the models' helpers.
     from .server_events import Error, RealtimeError
 
-    param = exc.path.removeprefix("$").removeprefix(".") if exc.path is not None else None
     return Error(
         event_id=event_id if event_id is not None else f"event_{secrets.token_hex(12)}",
         error=RealtimeError(
             type="invalid_request_error",
-            code=_WIRE_CODES[exc.code],
-            message=str(exc),
-            param=param or None,
-            event_id=exc.event_id,
+            code=code,
+            message=message,
+            param=param,
+            event_id=client_event_id,
         ),
     )

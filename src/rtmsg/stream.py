@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Final, Protocol, TypeVar, runtime_checkable
+from typing import IO, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from ._lines import LineReader, check_limit, content_length, lines, skip_rest
+from ._decoders import client_decoder, server_decoder
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._lines import LineReader, content_length, lines, skip_rest
 from .client_events import ClientEvent
-from .codec import (
-    DEFAULT_MAX_FRAME_BYTES,
-    ClientEventDecoder,
-    Frame,
-    ServerEventDecoder,
-    Unknown,
-    decode_client_event,
-    decode_server_event,
-)
+from .codec import Frame, Unknown
 from .errors import DecodeError, ErrorCode, StreamDecodeError
 from .server_events import ServerEvent
 
@@ -52,12 +46,6 @@ ErrorHandler = Callable[[StreamDecodeError], None]
 
 _BUFFER_SIZE = 1 << 16
 
-# The stream checks each frame's length itself (without its line end, before the line is
-# read whole), so these decode whatever it lets through: lines longer than the default
-# limit, and frames that fit the limit only once their line end is left out.
-_client_any_size: Final = ClientEventDecoder(max_frame_bytes=None)
-_server_any_size: Final = ServerEventDecoder(max_frame_bytes=None)
-
 
 def iter_client_events(
     source: LineSource,
@@ -77,8 +65,7 @@ def iter_client_events(
     bytes of it are read before it is reported, and the rest is skipped without being kept.
     """
     limit = check_limit(max_frame_bytes)
-    decode = decode_client_event if limit <= DEFAULT_MAX_FRAME_BYTES else _client_any_size.decode
-    return _iter_events(source, decode, _client_any_size.decode, limit, on_error)
+    return _iter_events(source, client_decoder(max_frame_bytes), limit, on_error)
 
 
 def iter_server_events(
@@ -89,26 +76,23 @@ def iter_server_events(
 ) -> Iterator[ServerEvent | Unknown]:
     """Decode the server events of ``source``, one per line; see :func:`iter_client_events`."""
     limit = check_limit(max_frame_bytes)
-    decode = decode_server_event if limit <= DEFAULT_MAX_FRAME_BYTES else _server_any_size.decode
-    return _iter_events(source, decode, _server_any_size.decode, limit, on_error)
+    return _iter_events(source, server_decoder(max_frame_bytes), limit, on_error)
 
 
 def _iter_events(
     source: LineSource,
     decode: Callable[[Frame], _E | Unknown],
-    decode_any_size: Callable[[Frame], _E | Unknown],
     limit: int,
     on_error: ErrorHandler | None,
 ) -> Iterator[_E | Unknown]:
-    """The events of ``source``; ``decode`` is only given lines of at most ``limit`` bytes."""
+    """The events of ``source``; ``decode`` checks frames against the same ``limit``."""
     reader = _reader(source)
     # msgspec skips the trailing line end as whitespace, so a line is decoded as it was read.
     for line_number, line in enumerate(lines(reader, limit), 1):
-        decode_line = decode
         if len(line) > limit:
             if content_length(line) > limit:
                 error = StreamDecodeError(
-                    f"line {line_number}: Frame longer than max_frame_bytes={limit}",
+                    f"line {line_number}: {frame_too_large(limit)}",
                     line_number=line_number,
                     code=ErrorCode.FRAME_TOO_LARGE,
                 )
@@ -117,9 +101,11 @@ def _iter_events(
                 on_error(error)
                 skip_rest(reader, line)
                 continue
-            decode_line = decode_any_size  # only the line end is over the limit
+            # Only the line end is over the limit: the frame alone is not, and the decoder
+            # measures the frame. A copy, on lines within two bytes of the limit only.
+            line = line[: content_length(line)]
         try:
-            event = decode_line(line)
+            event = decode(line)
         except DecodeError as exc:
             if not line.strip():
                 continue

@@ -1,8 +1,6 @@
-"""check_records counts and reports frames; session_stats summarises a known session exactly."""
+"""session_stats summarises a known session exactly: audio, turns, responses, tokens, latency."""
 
 from __future__ import annotations
-
-import base64
 
 import pytest
 
@@ -10,9 +8,6 @@ import rtmsg
 from rtmsg.capture import BadRecord, Direction, Record
 from rtmsg.inspection import (
     LatencySummary,
-    audio_bytes_per_second,
-    base64_size,
-    check_records,
     session_stats,
 )
 
@@ -152,47 +147,7 @@ def test_bare_frames_have_no_duration_or_latency() -> None:
     assert stats.audio_received_s == pytest.approx(0.01)
 
 
-def test_check_counts_types_unknowns_and_invalid_frames() -> None:
-    records: list[Record | BadRecord] = [
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=2),
-        _rec(0.0, "server", b'{"type":"future.thing","event_id":"e9"}', line=3),
-        _rec(0.0, "client", b'{"type":"conversation.item.delete","event_id":"c7"}', line=4),
-        BadRecord(line=5, message="not a capture record"),
-        # A client event type in the server direction is an unknown server event.
-        _rec(0.0, "server", rtmsg.InputAudioBufferCommit(), line=6),
-    ]
-    report = check_records(records, "f.jsonl")
-    assert report.frames == 6
-    assert report.valid == 4
-    assert report.invalid == 2
-    assert not report.ok
-    assert report.counts == {"client": {"input_audio_buffer.commit": 2}, "server": {}}
-    assert report.unknown_types == {
-        "client": {},
-        "server": {"future.thing": 1, "input_audio_buffer.commit": 1},
-    }
-    first, second = report.invalid_frames
-    assert (first.file, first.line, first.direction) == ("f.jsonl", 4, "client")
-    assert first.event_type == "conversation.item.delete"
-    assert first.event_id == "c7"
-    assert "item_id" in first.message
-    assert (second.line, second.direction) == (5, None)
-
-
-def test_check_lists_at_most_max_invalid_but_counts_all() -> None:
-    records = [Record(line=i, t=None, direction="client", frame=b"nope") for i in range(10)]
-    report = check_records(records, "f", max_invalid=3)
-    assert report.invalid == 10
-    assert len(report.invalid_frames) == 3
-
-
-def test_helpers() -> None:
-    for size in range(10):
-        assert base64_size(base64.b64encode(b"x" * size).decode()) == size
-    assert audio_bytes_per_second(None) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat()) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat(type="audio/pcmu")) == 8_000
+def test_latency_summary() -> None:
     assert LatencySummary.of([]) is None
     summary = LatencySummary.of([float(i) for i in range(1, 101)])
     assert summary is not None
