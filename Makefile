@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt fuzz bench bench-quick relay-bench clean
+.PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,29 @@ install: $(VENV)/.test-installed $(VENV)/.bench-installed
 # The whole suite, with the branch coverage of the codec and its modules (floor in pyproject).
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --cov --cov-report=term-missing
+
+# The same suite on the lowest release every range in pyproject.toml allows (msgspec 0.22.0,
+# pytest 8.0, ...: constraints/oldest.txt), in a venv of its own.
+OLDEST := .venv-oldest
+$(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST)/bin/python -m pip install --quiet -c constraints/oldest.txt -e '.[test]'
+	touch $@
+
+test-oldest: $(OLDEST)/.installed
+	$(OLDEST)/bin/python -m pytest --cov --cov-report=term-missing
+
+# Newest and oldest releases on every CPython found here (3.11 to 3.14), one venv each.
+test-pythons:
+	@for py in python3.11 python3.12 python3.13 python3.14; do \
+		if command -v $$py >/dev/null 2>&1 && $$py -c 'import sys' 2>/dev/null; then \
+			echo "== $$py, newest"; \
+			$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$py || exit 1; \
+			echo "== $$py, oldest"; \
+			$(MAKE) --no-print-directory test-oldest PYTHON=$$py OLDEST=.venv-$$py-oldest || exit 1; \
+		fi; \
+	done
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -55,4 +78,4 @@ relay-bench: $(VENV)/.test-installed
 	$(BIN)/python bench/relay_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage
+	rm -rf $(VENV) $(OLDEST) .venv-python3.* .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage

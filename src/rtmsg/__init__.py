@@ -19,7 +19,7 @@ from .codec import (
     decode_server_event,
     encode,
 )
-from .errors import ErrorCode, SchemaError, StreamDecodeError, error_event
+from .errors import ErrorCode, SchemaError, StreamDecodeError, build_error, error_event
 from .items import *  # noqa: F403  # re-exported
 from .items import __all__ as _items_all
 from .responses import *  # noqa: F403  # re-exported
@@ -32,7 +32,7 @@ from .stream import LineSource, iter_client_events, iter_server_events
 from .tools import *  # noqa: F403  # re-exported
 from .tools import __all__ as _tools_all
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 __all__ = [
     "DEFAULT_MAX_FRAME_BYTES",
@@ -50,6 +50,7 @@ __all__ = [
     "Unknown",
     "UnknownFields",
     "UnsetType",
+    "build_error",
     "decode_client_event",
     "decode_server_event",
     "encode",
