@@ -3,6 +3,9 @@
 These are the objects inside ``session.update``, ``session.created`` and
 ``session.updated``. Both session kinds (``realtime`` and ``transcription``)
 live here because they share their audio input types.
+
+One Struct reads a session in both directions, as in the SDK: what only the
+server reports (``id``, ``object``, ``expires_at``) is optional.
 """
 
 from __future__ import annotations
@@ -165,8 +168,15 @@ class Reasoning(Model):
 
 
 class Session(Tagged, tag="realtime"):
-    """A realtime (speech-to-speech) session configuration."""
+    """A realtime (speech-to-speech) session configuration.
 
+    ``id``, ``object`` (``"realtime.session"``) and ``expires_at`` (Unix seconds) are
+    the server's: every ``session.created`` and ``session.updated`` carries them.
+    """
+
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: AudioConfig | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
     instructions: str | None | UnsetType = UNSET
@@ -198,8 +208,15 @@ class TranscriptionSessionAudio(Model):
 
 
 class TranscriptionSession(Tagged, tag="transcription"):
-    """A transcription-only session configuration."""
+    """A transcription-only session configuration.
 
+    ``id``, ``object`` (``"realtime.transcription_session"``) and ``expires_at`` are the
+    server's, as in :class:`Session`.
+    """
+
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: TranscriptionSessionAudio | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
 
