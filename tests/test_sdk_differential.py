@@ -43,6 +43,7 @@ from sdk_oracle import (
     PLAIN_ADAPTERS,
     SDK_TO_RTMSG,
     Node,
+    has_extras,
     sdk_name,
     sdk_node,
     sdk_validate,
@@ -84,19 +85,6 @@ def _cases(direction: Direction) -> list[Any]:
 
 
 _ALL_CASES = [*_cases("client"), *_cases("server")]
-
-
-def _has_extras(value: Any) -> bool:
-    """Whether the SDK kept any undeclared field anywhere in a validated object."""
-    if isinstance(value, pydantic.BaseModel):
-        if value.model_extra:
-            return True
-        return any(_has_extras(getattr(value, name)) for name in type(value).model_fields)
-    if isinstance(value, list):
-        return any(_has_extras(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_extras(item) for item in value.values())
-    return False
 
 
 # --- the generated frames ---------------------------------------------------------------------
@@ -147,7 +135,7 @@ def _check_valid_frame(frame: Frame, direction: Direction, *, compare_values: bo
         return
     encoded = rtmsg.encode(event)
     assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
-    assert not _has_extras(sdk_event), "the generator only writes declared fields"
+    assert not has_extras(sdk_event), "the generator only writes declared fields"
     sdk_validate(encoded, direction)
     sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
     assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
@@ -292,7 +280,7 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
             return _Result(mutant, "both-accept", "decoded as Unknown")
         # An undeclared field is dropped; a field of a merged Struct is kept.
         expected = json.dumps(mutant.source) if mutant.kind == "extra-field" else mutant.text
-        if mutant.kind in ("extra-field", "sibling-field") or not _has_extras(sdk_event):
+        if mutant.kind in ("extra-field", "sibling-field") or not has_extras(sdk_event):
             encoded = rtmsg.encode(event)
             if not same_json(encoded, expected):
                 return _Result(mutant, "both-accept", f"re-encoded as {encoded!r}")

@@ -110,8 +110,9 @@ NOT_JSON_EXAMPLES: dict[str, str] = {
     "RealtimeServerEventSessionCreated": "a trailing comma",
     "RealtimeServerEventSessionUpdated": "a trailing comma",
 }
-"""The GA event examples that are not JSON text (the corpus in tests/data/realworld has the
-response.create example split into its two objects, which decode)."""
+"""The GA event examples that are not JSON text. The real-frame corpus keeps the two objects
+of the response.create example apart; test_realworld reads the second, with its item
+reference, once its comment is removed."""
 
 _DIRECTIONS: tuple[Direction, Direction] = ("client", "server")
 
