@@ -34,6 +34,7 @@ __all__ = [
     "rtmsg_node",
     "schemas",
     "spec_node",
+    "struct_fields",
 ]
 
 SPEC_DIR = Path(__file__).parent / "data" / "openai-openapi"
