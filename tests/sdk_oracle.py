@@ -28,6 +28,7 @@ __all__ = [
     "PLAIN_ADAPTERS",
     "SDK_TO_RTMSG",
     "Node",
+    "has_extras",
     "sdk_events",
     "sdk_models",
     "sdk_name",
@@ -62,6 +63,19 @@ PLAIN_ADAPTERS: dict[Direction, Any] = {
 def sdk_validate(frame: bytes | str, direction: Direction) -> Any:
     """The SDK's strict reading of a frame; raises ``pydantic.ValidationError`` if it rejects it."""
     return ADAPTERS[direction].validate_json(frame, strict=True)
+
+
+def has_extras(value: Any) -> bool:
+    """Whether the SDK kept any undeclared field anywhere in a validated object."""
+    if isinstance(value, pydantic.BaseModel):
+        if value.model_extra:
+            return True
+        return any(has_extras(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return any(has_extras(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_extras(item) for item in value.values())
+    return False
 
 
 def sdk_name(cls: type) -> str:

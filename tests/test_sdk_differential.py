@@ -12,6 +12,13 @@ one of them, or the test fails:
   merged Struct, so a wrongly typed value the SDK takes as an ignored extra of
   another variant is rejected; so is ``"rate": 24000.0``, which pydantic
   matches with ``Literal[24000]``.
+- ``server-content``: an assistant message in a server event may have ``text`` and
+  ``audio`` parts, the part types the server uses (the spec's examples, live
+  frames); the SDK allows ``output_text`` and ``output_audio`` only, as rtmsg does
+  in client events.
+
+The deliberate divergences that no mutant reaches (fields and shapes the SDK does
+not have) are shown by one frame each in :data:`DIVERGENCES`.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import pydantic
 import pytest
 
 import rtmsg
+from divergences import SERVER_ONLY_CONTENT
 from helpers import Direction, assert_round_trip, decode, same_json
 from sdk_frames import Frame, Mutant, Path, events_of, frames, mutants
 from sdk_oracle import (
@@ -35,6 +43,7 @@ from sdk_oracle import (
     PLAIN_ADAPTERS,
     SDK_TO_RTMSG,
     Node,
+    has_extras,
     sdk_name,
     sdk_node,
     sdk_validate,
@@ -76,19 +85,6 @@ def _cases(direction: Direction) -> list[Any]:
 
 
 _ALL_CASES = [*_cases("client"), *_cases("server")]
-
-
-def _has_extras(value: Any) -> bool:
-    """Whether the SDK kept any undeclared field anywhere in a validated object."""
-    if isinstance(value, pydantic.BaseModel):
-        if value.model_extra:
-            return True
-        return any(_has_extras(getattr(value, name)) for name in type(value).model_fields)
-    if isinstance(value, list):
-        return any(_has_extras(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_extras(item) for item in value.values())
-    return False
 
 
 # --- the generated frames ---------------------------------------------------------------------
@@ -139,7 +135,7 @@ def _check_valid_frame(frame: Frame, direction: Direction, *, compare_values: bo
         return
     encoded = rtmsg.encode(event)
     assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
-    assert not _has_extras(sdk_event), "the generator only writes declared fields"
+    assert not has_extras(sdk_event), "the generator only writes declared fields"
     sdk_validate(encoded, direction)
     sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
     assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
@@ -284,7 +280,7 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
             return _Result(mutant, "both-accept", "decoded as Unknown")
         # An undeclared field is dropped; a field of a merged Struct is kept.
         expected = json.dumps(mutant.source) if mutant.kind == "extra-field" else mutant.text
-        if mutant.kind in ("extra-field", "sibling-field") or not _has_extras(sdk_event):
+        if mutant.kind in ("extra-field", "sibling-field") or not has_extras(sdk_event):
             encoded = rtmsg.encode(event)
             if not same_json(encoded, expected):
                 return _Result(mutant, "both-accept", f"re-encoded as {encoded!r}")
@@ -299,7 +295,10 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
         return _Result(mutant, "both-reject", _check_error(mutant, error))
 
     if sdk_event is None:
-        # rtmsg accepts what the SDK rejects: only an unknown value of an open Literal.
+        # rtmsg accepts what the SDK rejects: an unknown value of an open Literal, or a part
+        # type only the server sends.
+        if direction == "server" and _is_server_content(mutant):
+            return _Result(mutant, "server-content", _round_trip_problem(mutant, direction))
         if not open_literal:
             return _Result(mutant, "rtmsg-only-accepts", "accepted by rtmsg, rejected by the SDK")
         try:
@@ -321,6 +320,29 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
         if SDK_TO_RTMSG[sdk_name(model)] in MERGED and node.literal_ints():
             return _Result(mutant, "hard-spot", _check_error(mutant, error))
     return _Result(mutant, "sdk-only-accepts", f"rejected by rtmsg: {error!r}")
+
+
+def _is_server_content(mutant: Mutant) -> bool:
+    """Whether the mutant gives an assistant message's content part a server-only type."""
+    path = mutant.path
+    if len(path) < 4 or path[-3:-1] != ("content", path[-2]) or path[-1] != "type":
+        return False
+    message = _at(mutant.value, path[:-3])
+    part_type = _at(mutant.value, path)
+    return (
+        isinstance(message, dict)
+        and message.get("type") == "message"
+        and message.get("role") == "assistant"
+        and part_type in SERVER_ONLY_CONTENT["assistant"]
+    )
+
+
+def _round_trip_problem(mutant: Mutant, direction: Direction) -> str | None:
+    try:
+        assert_round_trip(mutant.text, direction)
+    except AssertionError as exc:
+        return f"round trip: {exc}"
+    return None
 
 
 def _check_error(mutant: Mutant, error: Exception | None) -> str | None:
@@ -351,7 +373,7 @@ def _results(direction: Direction) -> tuple[_Result, ...]:
     return tuple(_classify(mutant, direction) for mutant in mutants(direction))
 
 
-_EXPECTED_OUTCOMES = {"both-accept", "both-reject", "open-literal", "hard-spot"}
+_EXPECTED_OUTCOMES = {"both-accept", "both-reject", "open-literal", "hard-spot", "server-content"}
 
 
 @pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
@@ -395,7 +417,7 @@ def test_mutant_summary(direction: Direction) -> None:
     by_kind = collections.Counter((r.outcome, r.mutant.kind.split(":")[0]) for r in results)
     print(f"\n{direction}: {len(results)} mutants: {dict(sorted(outcomes.items()))}")
     for (outcome, kind), count in sorted(by_kind.items()):
-        if outcome in ("open-literal", "hard-spot"):
+        if outcome in ("open-literal", "hard-spot", "server-content"):
             print(f"  {outcome:12} {kind:20} {count}")
     assert len(results) >= MIN_MUTANTS[direction]
     assert set(outcomes) <= _EXPECTED_OUTCOMES
@@ -404,6 +426,8 @@ def test_mutant_summary(direction: Direction) -> None:
     assert outcomes["both-reject"] > len(results) // 2
     if direction == "client":
         assert outcomes["hard-spot"] > 0
+    else:
+        assert outcomes["server-content"] > 0
 
 
 # --- the documented divergences, one readable example each -----------------------------------
@@ -481,6 +505,75 @@ DIVERGENCES = [
     # JSON numbers msgspec will not read as a float: pydantic reads 1e400 as inf and NaN as nan
     ("client", _S % '"audio":{"output":{"speed":1e400}}', True, False),
     ("client", _S % '"audio":{"output":{"speed":NaN}}', True, False),
+    # what the live service or the spec sends and the SDK does not model (SDK rejects)
+    (
+        "server",
+        _DONE % '{"audio":{"output":{"voice":{"id":"voice_1234"}}}}',
+        False,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"conversation.item.retrieved","event_id":"e","item":{"type":"message",'
+        '"role":"assistant","content":[{"type":"audio","transcript":"hi","format":"pcm16"}]}}',
+        False,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"response.output_item.done","event_id":"e","response_id":"r","output_index":0,'
+        '"item":{"type":"message","role":"assistant","content":[{"type":"text","text":"hi"}]}}',
+        False,
+        True,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"item_reference","id":"item_1"}]}}',
+        False,
+        True,
+    ),
+    # ... which a client may not send (both reject)
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"assistant","content":[{"type":"audio"}]}',
+        False,
+        False,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"message","role":"assistant",'
+        '"content":[{"type":"text","text":"hi"}]}]}}',
+        False,
+        False,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"item_reference"}]}}',
+        False,
+        False,
+    ),
+    # fields the SDK ignores and rtmsg keeps (both accept)
+    (
+        "server",
+        '{"type":"session.created","event_id":"e","session":{"type":"realtime","id":"sess_1",'
+        '"object":"realtime.session","expires_at":1756324625}}',
+        True,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"response.output_audio_transcript.delta","event_id":"e","response_id":"r",'
+        '"item_id":"i","output_index":0,"content_index":0,"delta":"The","obfuscation":"LBqd"}',
+        True,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"i",'
+        '"audio_start_ms":0,"audio_end_ms":1}',
+        True,
+        True,
+    ),
     # and what both accept: a pcm rate without a type reads as another format to the SDK
     ("client", _S % '"audio":{"input":{"format":{"rate":16000}}}', True, True),
     ("client", _S % '"tools":[{"server_label":"s","require_approval":"never"}]', True, True),

@@ -3,6 +3,9 @@
 These are the objects inside ``session.update``, ``session.created`` and
 ``session.updated``. Both session kinds (``realtime`` and ``transcription``)
 live here because they share their audio input types.
+
+One Struct reads a session in both directions, as in the SDK: what only the
+server reports (``id``, ``object``, ``expires_at``) is optional.
 """
 
 from __future__ import annotations
@@ -184,8 +187,14 @@ class Session(Tagged, tag="realtime"):
 
     :attr:`input_format` and :attr:`output_format` are the audio formats it sets, ``None``
     where it leaves them as they were (``session.update``) or as the default (pcm16, 24 kHz).
+
+    ``id``, ``object`` (``"realtime.session"``) and ``expires_at`` (Unix seconds) are
+    the server's: every ``session.created`` and ``session.updated`` carries them.
     """
 
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: AudioConfig | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
     instructions: str | None | UnsetType = UNSET
@@ -243,8 +252,14 @@ class TranscriptionSession(Tagged, tag="transcription"):
 
     :attr:`input_format`, :attr:`output_format` and :attr:`turn_detection` are those of
     :class:`Session`.
+
+    ``id``, ``object`` (``"realtime.transcription_session"``) and ``expires_at`` are the
+    server's, as in :class:`Session`.
     """
 
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: TranscriptionSessionAudio | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
 
