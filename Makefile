@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt fuzz bench bench-quick relay-bench clean
+.PHONY: install test check lint types fmt fuzz bench bench-quick bench-publish relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,15 +39,21 @@ fmt: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The main job: the pytest-benchmark suite in bench/ on the embedded corpus (JSON kept in
-# .benchmarks/ for --benchmark-compare), then the ratios table, printed and written to
-# docs/benchmarks.md. About two minutes on two cores, plus a 1 GiB temporary file.
+# The main job: the pytest-benchmark suite in bench/ on the embedded corpus, then the report
+# (targets and figures as paired ratios), printed and written to .benchmarks/report.md with
+# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About two
+# minutes on two cores, plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
 # The same code on a short corpus and small captures, in seconds; no timing is asserted.
 bench-quick: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# The last full run's report into docs/benchmarks.md and the README's "Latest run" block,
+# re-rendered from .benchmarks/latest.json without running anything; commit the result.
+bench-publish: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.report --publish
 
 # The relay's added latency, mock server and relay in their own processes (see the README).
 relay-bench: $(VENV)/.test-installed

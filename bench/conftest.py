@@ -3,8 +3,12 @@
 Every benchmark is paired with a baseline (rtmsg on the same frames, or rtmsg on a known
 event for an Unknown): pytest-benchmark times the peer round by round, and before each
 round the baseline runs once and is timed too. The two alternate, so a slow spell on a
-shared machine hits both, and the ratio of their minimums holds where separate runs
-would disagree by more than the ratio itself.
+shared machine hits both sides of the rounds it covers; the report takes the median of the
+per-round ratios (:mod:`bench.stats`). The baseline's round times go to ``extra_info``, the
+peer's are pytest-benchmark's own ``stats.data``, in the same order.
+
+The run also records what it ran on (versions, CPU, load) in the JSON's ``machine_info``,
+so that a report rendered from it later tells the truth about it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bench import machine
 from bench.corpus import Corpus, build_corpus
 from bench.peers import Run
 
@@ -30,6 +35,11 @@ MAX_ROUNDS = 500
 
 Measure = Callable[..., None]
 
+# The packages whose versions a figure depends on, in the order the report names them.
+VERSIONED = ("rtmsg", "msgspec", "openai", "pydantic", "pydantic-core", "orjson")
+
+_load_at_start: tuple[float, float, float] | None = None
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rtmsg bench")
@@ -43,6 +53,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="comma-separated sizes in MiB of the JSONL captures (default 100,1024; quick 2,8)",
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _load_at_start
+    _load_at_start = machine.load_average()
+
+
+def pytest_benchmark_update_machine_info(
+    config: pytest.Config, machine_info: dict[str, Any]
+) -> None:
+    described = machine.describe(VERSIONED)
+    machine_info["rtmsg_bench"] = {
+        "quick": bool(config.getoption("--quick")),
+        **{key: described[key] for key in ("cpu", "logical_cores", "os", "versions")},
+        "load_average_start": _load_at_start,
+        "load_average_end": described["load_average"],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +108,6 @@ def paired(benchmark: Any, quick: bool) -> Measure:
 
         benchmark.pedantic(run, setup=before_round, rounds=rounds, iterations=1)
         benchmark.group = group
-        benchmark.extra_info.update(info, baseline=min(baseline_times))
+        benchmark.extra_info.update(info, baseline_times=baseline_times)
 
     return measure
