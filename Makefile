@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt fuzz bench bench-quick bench-publish relay-bench clean
+.PHONY: install test check lint types fmt fuzz bench bench-quick bench-publish bench-msgspec relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-quick: $(VENV)/.bench-installed
 # re-rendered from .benchmarks/latest.json without running anything; commit the result.
 bench-publish: $(VENV)/.bench-installed
 	$(BIN)/python -m bench.report --publish
+
+# rtmsg's decode on msgspec 0.22.0 and on the newest msgspec, in alternating rounds; builds
+# a venv for each under .benchmarks/ (the first time, from PyPI). About a minute.
+bench-msgspec: | $(BIN)/python
+	$(BIN)/python -m bench.msgspec_versions
 
 # The relay's added latency, mock server and relay in their own processes (see the README).
 relay-bench: $(VENV)/.test-installed

@@ -11,6 +11,7 @@ import inspect
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from typing import Any
 import pytest
 
 import bench.__main__ as bench_main
-from bench import capture, report
+from bench import capture, msgspec_versions, report
 from bench.corpus import build_corpus
 from bench.peers import DECODER_OBJECT, FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
-from bench.stats import paired
+from bench.stats import Paired, paired
 
 TIMES = "\N{MULTIPLICATION SIGN}"  # the reports write a ratio as 2.00 and this sign
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,6 +359,60 @@ def test_the_default_output_folder_is_ignored_by_git() -> None:
     for name in ("latest.json", "report.md", "msgspec.md", "venv-msgspec-0.22.0/bin/python"):
         assert _git("check-ignore", "-q", str(out / name)).returncode == 0, name
     assert report.DEFAULT_OUTPUT.parent == out
+    assert out == msgspec_versions.OUT
+
+
+# --- the msgspec comparison ----------------------------------------------------------
+
+
+class FakeWorker:
+    def __init__(self, label: str, log: list[str]) -> None:
+        self.label, self.log = label, log
+
+    def time(self, workload: str) -> float:
+        self.log.append(f"{self.label} {workload}")
+        return 1.0
+
+
+def test_rounds_rotate_the_order_of_the_processes() -> None:
+    log: list[str] = []
+    workers = [FakeWorker(label, log) for label in "abc"]
+    times = msgspec_versions.run_rounds(workers, ["w1", "w2"], 3)
+    assert [len(t["w1"]) for t in times] == [3, 3, 3]
+    firsts = [log[i].split()[0] for i in range(0, len(log), 6)]
+    assert firsts == ["a", "b", "c"]  # each process leads one round
+    assert log[:6] == ["a w1", "b w1", "c w1", "a w2", "b w2", "c w2"]
+
+
+@pytest.mark.parametrize(
+    ("change", "noise", "expected"),
+    [
+        (1.10, 1.01, "slower by 10%"),
+        (0.90, 0.99, "faster by 10%"),
+        (1.03, 1.02, "within noise"),  # within twice the noise
+        (1.015, 1.0, "within noise"),  # below 2 %
+        (1.05, 1.02, "slower by 5%"),
+    ],
+)
+def test_reading_tells_a_change_from_noise(change: float, noise: float, expected: str) -> None:
+    reading = msgspec_versions.reading(Paired(change, change, 9), Paired(noise, noise, 9))
+    assert reading == expected
+
+
+def test_the_comparison_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    python = sys.executable
+    args = ["--python", python, python, "--rounds", "2", "--seconds", "4", "--out", str(tmp_path)]
+    assert msgspec_versions.main(args) == 0
+    data = json.loads((tmp_path / "msgspec.json").read_text())
+    assert data["rounds"] == 2
+    assert len(data["times"]) == 3  # old, new, old again
+    text = (tmp_path / "msgspec.md").read_text()
+    for mix in ("client stream", "control events", "server stream"):
+        for peer in ("rtmsg", "untyped floor"):
+            assert f"| {mix}, {peer} |" in text
+    last = capsys.readouterr().out.rstrip("\n").splitlines()[-1]
+    assert last.endswith("within noise")
+    assert "workload(s) slower beyond noise" in last
 
 
 # --- the capture run -----------------------------------------------------------------
