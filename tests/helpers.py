@@ -58,7 +58,12 @@ def contract_outcome(frame: rtmsg.Frame, direction: Direction) -> Outcome:
     """
     try:
         event = decode(frame, direction)
-    except rtmsg.DecodeError:
+    except rtmsg.DecodeError as exc:
+        error: rtmsg.DecodeError | None = exc
+    else:
+        error = None
+    if error is not None:
+        assert isinstance(error.code, rtmsg.ErrorCode), f"no code: {error!r}"
         return "error"
     raw = frame.encode() if isinstance(frame, str) else bytes(frame)
     if isinstance(event, rtmsg.Unknown):

@@ -15,10 +15,10 @@ from msgspec import UNSET
 
 from . import client_events as ce
 from . import server_events as se
-from ._base import DecodeError
 from .capture import BadRecord, Direction, Record
 from .client_events import ClientEvent
 from .codec import Unknown, decode_client_event, decode_server_event
+from .errors import DecodeError
 from .responses import Response, Usage
 from .server_events import ServerEvent
 from .session import AudioFormat, SessionConfig

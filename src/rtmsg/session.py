@@ -12,6 +12,7 @@ from typing import Any, Literal
 from msgspec import UNSET, UnsetType
 
 from ._base import Model, Tagged
+from .errors import ErrorCode, SchemaError
 from .tools import Prompt, Tool, ToolChoiceFunction, ToolChoiceMcp
 
 __all__ = [
@@ -52,13 +53,19 @@ class AudioFormat(Model):
     def __post_init__(self) -> None:
         kind = self.type
         if kind is not None and kind is not UNSET and kind not in _AUDIO_FORMAT_TYPES:
-            raise ValueError(
+            raise SchemaError(
                 f"Invalid audio format type {kind!r}:"
-                " expected 'audio/pcm', 'audio/pcmu' or 'audio/pcma'"
+                " expected 'audio/pcm', 'audio/pcmu' or 'audio/pcma'",
+                code=ErrorCode.INVALID_VALUE,
+                field="type",
             )
         rate = self.rate
         if kind == "audio/pcm" and rate is not None and rate is not UNSET and rate != 24000:
-            raise ValueError(f"Invalid rate {rate!r} for 'audio/pcm': expected 24000")
+            raise SchemaError(
+                f"Invalid rate {rate!r} for 'audio/pcm': expected 24000",
+                code=ErrorCode.INVALID_VALUE,
+                field="rate",
+            )
 
 
 class NoiseReduction(Model):

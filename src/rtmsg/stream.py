@@ -16,7 +16,6 @@ from typing import IO, Final, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from ._base import DecodeError
 from ._lines import LineReader, check_limit, content_length, lines, skip_rest
 from .client_events import ClientEvent
 from .codec import (
@@ -28,6 +27,7 @@ from .codec import (
     decode_client_event,
     decode_server_event,
 )
+from .errors import DecodeError, ErrorCode, StreamDecodeError
 from .server_events import ServerEvent
 
 __all__ = ["LineSource", "StreamDecodeError", "iter_client_events", "iter_server_events"]
@@ -45,27 +45,6 @@ _Bytes = bytes | bytearray | memoryview
 LineSource = IO[bytes] | _Readable | Iterable[_Bytes] | _Bytes
 """Where the lines come from: a binary file (anything with ``read``), an iterable of byte
 chunks cut anywhere (e.g. an HTTP body), or the whole content as one bytes object."""
-
-
-class StreamDecodeError(DecodeError):
-    """A line that is not a valid frame; ``line_number`` (from 1) says which line.
-
-    ``event_type``, ``event_id``, ``path`` and ``code`` are those of the line's
-    :class:`DecodeError`; a line longer than the limit has ``code="frame_too_large"``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        line_number: int = 0,
-        event_type: str | None = None,
-        event_id: str | None = None,
-        path: str | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message, event_type=event_type, event_id=event_id, path=path, code=code)
-        self.line_number = line_number
 
 
 ErrorHandler = Callable[[StreamDecodeError], None]
@@ -94,7 +73,7 @@ def iter_client_events(
     line is skipped. An :class:`Unknown`'s ``raw`` is its line without the line end.
 
     A line longer than ``max_frame_bytes`` (not counting its line end; ``None`` for no
-    limit) is a bad line with ``code="frame_too_large"``; at most ``max_frame_bytes + 2``
+    limit) is a bad line with ``code=ErrorCode.FRAME_TOO_LARGE``; at most ``max_frame_bytes + 2``
     bytes of it are read before it is reported, and the rest is skipped without being kept.
     """
     limit = check_limit(max_frame_bytes)
@@ -131,7 +110,7 @@ def _iter_events(
                 error = StreamDecodeError(
                     f"line {line_number}: Frame longer than max_frame_bytes={limit}",
                     line_number=line_number,
-                    code="frame_too_large",
+                    code=ErrorCode.FRAME_TOO_LARGE,
                 )
                 if on_error is None:
                     raise error

@@ -38,9 +38,9 @@ from websockets.typing import Subprotocol
 
 from .. import client_events as ce
 from .. import server_events as se
-from .._base import DecodeError, Event, Model
+from .._base import Event, Model
 from ..codec import Unknown, decode_client_event, encode
-from ..errors import error_event
+from ..errors import DecodeError, error_event
 from ..inspection import audio_bytes_per_second, base64_size
 from ..items import ConversationItem, Message, MessageContent
 from ..responses import (

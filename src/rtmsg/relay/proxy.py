@@ -43,10 +43,10 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._base import DecodeError, redact
+from .._redact import redact
 from ..capture import CaptureWriter
 from ..codec import decode_client_event, decode_server_event, encode
-from ..errors import error_event
+from ..errors import DecodeError, error_event
 from ._logging import wire_logger
 
 __all__ = ["DEFAULT_MAX_QUEUE", "DEFAULT_MAX_SIZE", "Relay"]
