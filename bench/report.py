@@ -326,8 +326,11 @@ def _machine(results: Results) -> list[str]:
 HOW_TO_READ = [
     "How to read the figures: a benchmark times a peer and rtmsg on the same frames in "
     "alternation, one round each in turn (a round is a whole stream, or 200 calls for one "
-    "event). Each figure is the peer's time over rtmsg's: 20× means rtmsg takes a twentieth "
-    "of the peer's time, below 1× the peer is faster.",
+    "event; rtmsg runs once untimed before each of its rounds, so that it does not pay for "
+    "the caches the peer filled), timed in CPU time of the thread, so that the time the "
+    "process waits for a core does not count. Each figure is the peer's time over "
+    "rtmsg's: 20× means rtmsg takes a twentieth of the peer's time, below 1× the peer is "
+    "faster.",
     "",
     "- **median**: the median over rounds of the ratio within each round; targets are "
     "judged on it. A slow spell on the machine slows both sides of the rounds it covers, so "
