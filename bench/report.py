@@ -552,6 +552,8 @@ def _capture_section(results: Results) -> list[str]:
     ]
 
 
+_CELLS = "Each cell of the figures: median (min); the `rtmsg ÷ rtmsg` column is the noise."
+
 _QUICK_NOTE = [
     "**Quick run**: a short corpus and three rounds a benchmark prove that the harness "
     "works; the figures are too noisy to compare or judge. Run `make bench`.",
@@ -570,7 +572,7 @@ def render(data: dict[str, Any]) -> str:
     lines += [
         "## Figures",
         "",
-        "Each cell: median (min), as above; the `rtmsg ÷ rtmsg` column is the noise.",
+        _CELLS,
         "",
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
@@ -614,6 +616,8 @@ def readme_block(data: dict[str, Any]) -> str:
         *_machine(results),
         "",
         *_targets_section(verdicts, results.quick),
+        _CELLS,
+        "",
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
     lines += _sessions_section(results)
