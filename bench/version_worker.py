@@ -4,9 +4,9 @@ Started by :mod:`bench.msgspec_versions` as ``python -m bench.version_worker`` i
 holding the msgspec release under test, with this checkout's ``src`` and root on
 ``PYTHONPATH``. It builds the corpus, warms every workload up and prints one JSON line
 saying what it runs (versions, workloads); then, for each workload name it reads on stdin,
-it runs one round of it and prints the CPU seconds it took, until stdin closes. It imports only
-the standard library, msgspec, rtmsg and :mod:`bench.corpus`, so that a venv needs nothing
-but msgspec.
+it runs it once untimed, then one timed round, and prints the CPU seconds that round took,
+until stdin closes. It imports only the standard library, msgspec, rtmsg and
+:mod:`bench.corpus`, so that a venv needs nothing but msgspec.
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps(hello), flush=True)
     for line in sys.stdin:
         run = runs[line.strip()][0]
+        # Untimed first, as the suite's baseline: the other processes ran in between and
+        # left the caches full of their own data.
+        run()
         start = time.thread_time()  # CPU time, as in the suite (bench/conftest.py)
         run()
         print(repr(time.thread_time() - start), flush=True)
