@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick relay-bench clean
+.PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick bench-publish \
+	bench-msgspec relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,15 +64,26 @@ fmt: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The main job: the pytest-benchmark suite in bench/ on the embedded corpus (JSON kept in
-# .benchmarks/ for --benchmark-compare), then the ratios table, printed and written to
-# docs/benchmarks.md. About two minutes on two cores, plus a 1 GiB temporary file.
+# The main job: the pytest-benchmark suite in bench/ on the embedded corpus, then the report
+# (targets and figures as paired ratios), printed and written to .benchmarks/report.md with
+# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About two
+# minutes on two cores, plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
 # The same code on a short corpus and small captures, in seconds; no timing is asserted.
 bench-quick: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# The last full run's report into docs/benchmarks.md and the README's "Latest run" block,
+# re-rendered from .benchmarks/latest.json without running anything; commit the result.
+bench-publish: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.report --publish
+
+# rtmsg's decode on msgspec 0.22.0 and on the newest msgspec, in alternating rounds; builds
+# a venv for each under .benchmarks/ (the first time, from PyPI). About a minute.
+bench-msgspec: | $(BIN)/python
+	$(BIN)/python -m bench.msgspec_versions
 
 # The relay's added latency, mock server and relay in their own processes (see the README).
 relay-bench: $(VENV)/.test-installed

@@ -23,6 +23,7 @@ from bench.corpus import Corpus
 from rtmsg.capture import Direction
 
 __all__ = [
+    "DECODER_OBJECT",
     "DECODE_MIXES",
     "DECODE_PEERS",
     "ENCODE_MIXES",
@@ -48,12 +49,16 @@ RTMSG = "rtmsg"
 FLOOR = "msgspec untyped"
 SDK_PYDANTIC = "SDK pydantic"
 SDK_PARSE = "SDK parse path"
+DECODER_OBJECT = "rtmsg decoder object"
 
-DECODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC, SDK_PARSE)
+DECODE_PEERS = (RTMSG, DECODER_OBJECT, FLOOR, "orjson", "json", SDK_PYDANTIC, SDK_PARSE)
 ENCODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC)
 
 PEER_NOTES = {
     RTMSG: "`rtmsg.decode_client_event` / `decode_server_event`; `rtmsg.encode(event)`.",
+    DECODER_OBJECT: "`rtmsg.ClientEventDecoder().decode` / `ServerEventDecoder().decode`: a "
+    "decoder object, built once with the default options, as a server configures its own; "
+    "measured on whole streams only.",
     FLOOR: "`msgspec.json.decode(frame)` into dicts, no schema; `msgspec.json.encode(dict)`. "
     "It reads every byte, as any decoder must, with the same parser as rtmsg: the floor a "
     "typed decoder is held to. Building a Struct can cost less than building a dict, so "
@@ -68,6 +73,13 @@ PEER_NOTES = {
     "`construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)` "
     "(builds models without validating; server events only).",
 }
+
+
+@cache
+def _decoder_object(direction: Direction) -> Decode:
+    if direction == "client":
+        return rtmsg.ClientEventDecoder().decode
+    return rtmsg.ServerEventDecoder().decode
 
 
 @cache
@@ -87,6 +99,8 @@ def decoder(peer: str, direction: Direction, *, unknown: bool = False) -> Decode
     """
     if peer == RTMSG:
         return rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event
+    if peer == DECODER_OBJECT:
+        return _decoder_object(direction)
     if peer == FLOOR:
         return msgspec.json.decode
     if peer == "orjson":
