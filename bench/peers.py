@@ -33,6 +33,7 @@ __all__ = [
     "RTMSG",
     "SDK_PARSE",
     "SDK_PYDANTIC",
+    "STRICT_DECODER",
     "decode_run",
     "decoder",
     "encode_inputs",
@@ -50,8 +51,18 @@ FLOOR = "msgspec untyped"
 SDK_PYDANTIC = "SDK pydantic"
 SDK_PARSE = "SDK parse path"
 DECODER_OBJECT = "rtmsg decoder object"
+STRICT_DECODER = "rtmsg unknown_fields=reject"
 
-DECODE_PEERS = (RTMSG, DECODER_OBJECT, FLOOR, "orjson", "json", SDK_PYDANTIC, SDK_PARSE)
+DECODE_PEERS = (
+    RTMSG,
+    DECODER_OBJECT,
+    STRICT_DECODER,
+    FLOOR,
+    "orjson",
+    "json",
+    SDK_PYDANTIC,
+    SDK_PARSE,
+)
 ENCODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC)
 
 PEER_NOTES = {
@@ -59,6 +70,9 @@ PEER_NOTES = {
     DECODER_OBJECT: "`rtmsg.ClientEventDecoder().decode` / `ServerEventDecoder().decode`: a "
     "decoder object, built once with the default options, as a server configures its own; "
     "measured on whole streams only.",
+    STRICT_DECODER: '`rtmsg.ClientEventDecoder(unknown_fields="reject")`: refuses fields '
+    "the protocol does not have, as the service does, by checking each known event a second "
+    "time against a strict twin of the union; measured on whole streams only.",
     FLOOR: "`msgspec.json.decode(frame)` into dicts, no schema; `msgspec.json.encode(dict)`. "
     "It reads every byte, as any decoder must, with the same parser as rtmsg: the floor a "
     "typed decoder is held to. Building a Struct can cost less than building a dict, so "
@@ -83,6 +97,13 @@ def _decoder_object(direction: Direction) -> Decode:
 
 
 @cache
+def _strict_decoder(direction: Direction) -> Decode:
+    if direction == "client":
+        return rtmsg.ClientEventDecoder(unknown_fields="reject").decode
+    return rtmsg.ServerEventDecoder(unknown_fields="reject").decode
+
+
+@cache
 def _adapter(direction: Direction) -> TypeAdapter[Any]:
     return TypeAdapter(RealtimeClientEvent if direction == "client" else RealtimeServerEvent)
 
@@ -101,6 +122,8 @@ def decoder(peer: str, direction: Direction, *, unknown: bool = False) -> Decode
         return rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event
     if peer == DECODER_OBJECT:
         return _decoder_object(direction)
+    if peer == STRICT_DECODER:
+        return _strict_decoder(direction)
     if peer == FLOOR:
         return msgspec.json.decode
     if peer == "orjson":

@@ -33,6 +33,7 @@ from bench.peers import (
     RTMSG,
     SDK_PARSE,
     SDK_PYDANTIC,
+    STRICT_DECODER,
 )
 from bench.stats import Paired, paired
 
@@ -577,7 +578,7 @@ def render(data: dict[str, Any]) -> str:
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
     lines += _stream_section(results, "encode", ENCODE_PEERS, "Encode, whole streams")
-    micro_decode_peers = [peer for peer in DECODE_PEERS if peer != DECODER_OBJECT]
+    micro_decode_peers = [p for p in DECODE_PEERS if p not in (DECODER_OBJECT, STRICT_DECODER)]
     lines += _micro_section(results, "micro-decode", micro_decode_peers, "Decode, one event")
     micro_encode_peers = [peer for peer in ENCODE_PEERS if peer != FLOOR]
     lines += _micro_section(results, "micro-encode", micro_encode_peers, "Encode, one event")
