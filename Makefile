@@ -36,15 +36,18 @@ $(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
 test-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python -m pytest --cov --cov-report=term-missing
 
-# Newest and oldest releases on every CPython found here (3.11 to 3.14), one venv each.
+# Newest and oldest releases on every CPython found here (3.11 to 3.14, on PATH or under
+# pyenv), one venv each; PYTHONS="..." to choose.
+PYTHONS ?= $(or $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[1-4].*/bin/python3.1[1-4])), \
+	$(foreach v,11 12 13 14,$(shell command -v python3.$(v) >/dev/null 2>&1 && \
+	python3.$(v) -c 'import sys' >/dev/null 2>&1 && command -v python3.$(v))))
 test-pythons:
-	@for py in python3.11 python3.12 python3.13 python3.14; do \
-		if command -v $$py >/dev/null 2>&1 && $$py -c 'import sys' 2>/dev/null; then \
-			echo "== $$py, newest"; \
-			$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$py || exit 1; \
-			echo "== $$py, oldest"; \
-			$(MAKE) --no-print-directory test-oldest PYTHON=$$py OLDEST=.venv-$$py-oldest || exit 1; \
-		fi; \
+	@for py in $(PYTHONS); do \
+		name=$$(basename $$py); \
+		echo "== $$py ($$($$py --version)), newest"; \
+		$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$name || exit 1; \
+		echo "== $$py, oldest"; \
+		$(MAKE) --no-print-directory test-oldest PYTHON=$$py OLDEST=.venv-$$name-oldest || exit 1; \
 	done
 
 lint: $(VENV)/.test-installed
