@@ -1,7 +1,9 @@
 """Checking and summarising recorded sessions: the logic behind ``rtmsg check`` and ``rtmsg stats``.
 
 Both work on any iterable of capture records (see :mod:`rtmsg.capture`) and return plain
-Structs, so the command line only reads files and prints; tests call these directly.
+Structs, so the command line only reads files and prints; tests call these directly. Each
+record is decoded with the decoders of the protocol it names: the conversation's or the
+translation session's.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from msgspec import UNSET
 
 from . import client_events as ce
 from . import server_events as se
-from ._base import DecodeError
-from .capture import BadRecord, Direction, Record
-from .client_events import ClientEvent
+from . import translation as tr
+from ._base import DecodeError, Event
+from .capture import BadRecord, Direction, Protocol, Record
 from .codec import Unknown, decode_client_event, decode_server_event
 from .responses import Response, Usage
-from .server_events import ServerEvent
 from .session import AudioFormat, SessionConfig
 
 __all__ = [
@@ -45,6 +46,7 @@ class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
     direction: Direction | None = None
     event_type: str | None = None
     event_id: str | None = None
+    protocol: Protocol = "conversation"
 
 
 class CheckReport(msgspec.Struct, kw_only=True):
@@ -101,6 +103,7 @@ def check_records(
                     direction=direction,
                     event_type=exc.event_type,
                     event_id=exc.event_id,
+                    protocol=record.protocol,
                 )
                 report.invalid_frames.append(invalid)
             continue
@@ -111,10 +114,18 @@ def check_records(
     return report
 
 
-def _decode(record: Record) -> ClientEvent | ServerEvent | Unknown:
-    if record.direction == "client":
-        return decode_client_event(record.frame)
-    return decode_server_event(record.frame)
+_DECODERS: Final = {
+    ("conversation", "client"): decode_client_event,
+    ("conversation", "server"): decode_server_event,
+    ("translation", "client"): tr.decode_client_event,
+    ("translation", "server"): tr.decode_server_event,
+}
+
+
+def _decode(record: Record) -> Event | Unknown:
+    """The record's event, read with the decoders of its protocol and direction."""
+    event: Event | Unknown = _DECODERS[record.protocol, record.direction](record.frame)
+    return event
 
 
 # --- stats ------------------------------------------------------------------
@@ -208,8 +219,12 @@ class SessionStats(msgspec.Struct, kw_only=True):
 
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
+    ``protocol`` is ``translation`` if any record is of a translation session; such a session
+    has no turns, responses or tokens, and its transcripts' lengths (source language in,
+    translation out) are counted in characters.
     """
 
+    protocol: Protocol = "conversation"
     frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
@@ -220,6 +235,8 @@ class SessionStats(msgspec.Struct, kw_only=True):
     responses_by_status: dict[str, int] = msgspec.field(default_factory=dict)
     tokens: TokenTotals = msgspec.field(default_factory=TokenTotals)
     latency: LatencySummary | None = None
+    input_transcript_chars: int = 0
+    output_transcript_chars: int = 0
 
 
 def _formats(session: SessionConfig) -> tuple[AudioFormat | None, AudioFormat | None]:
@@ -252,6 +269,13 @@ def _response_format(response: Response) -> AudioFormat | None:
     return output.format if isinstance(output.format, AudioFormat) else None
 
 
+def _translated_bytes_per_second(delta: tr.SessionOutputAudioDelta) -> int:
+    """pcm16 bytes per second of a translated audio delta: 24 kHz mono unless it says otherwise."""
+    rate = delta.sample_rate if isinstance(delta.sample_rate, int) and delta.sample_rate > 0 else 0
+    channels = delta.channels if isinstance(delta.channels, int) and delta.channels > 0 else 1
+    return 2 * channels * rate if rate else _PCM16_24KHZ * channels
+
+
 def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
     """Summarise one session: duration, audio both ways, turns, responses, tokens, latency."""
     stats = SessionStats()
@@ -268,6 +292,8 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
             continue
+        if record.protocol == "translation":
+            stats.protocol = "translation"
         t = record.t
         if t is not None:
             first_t = t if first_t is None else min(first_t, t)
@@ -313,6 +339,15 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
                 stats.responses_by_status[status] = stats.responses_by_status.get(status, 0) + 1
                 if isinstance(response.usage, Usage):
                     stats.tokens.add(response.usage)
+            # the translation session: 24 kHz pcm16 mono in, pcm16 at the announced rate out
+            case tr.SessionInputAudioBufferAppend(audio=audio):
+                audio_sent += base64_size(audio) / _PCM16_24KHZ
+            case tr.SessionOutputAudioDelta(delta=delta):
+                audio_received += base64_size(delta) / _translated_bytes_per_second(event)
+            case tr.SessionInputTranscriptDelta(delta=delta):
+                stats.input_transcript_chars += len(delta)
+            case tr.SessionOutputTranscriptDelta(delta=delta):
+                stats.output_transcript_chars += len(delta)
             case _:
                 pass
     if first_t is not None and last_t is not None:
