@@ -272,8 +272,13 @@ def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
         thread.start()
     deadline = time.monotonic() + 2.5
     frame = asyncio.run(_first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
+    translations = f"ws://127.0.0.1:{relay_port}/v1/realtime/translations?model=m"
+    translated = asyncio.run(_first_frame(translations, deadline))
     for thread in threads:
         thread.join(timeout=10)
     assert results == {"mock": 0, "relay": 0}
     assert isinstance(rtmsg.decode_server_event(frame), rtmsg.SessionCreated)
+    created = translation.decode_server_event(translated)
+    assert isinstance(created, translation.SessionCreated)
+    assert created.session.model == "m"
     assert cli.main(["check", str(capture)]) == 0

@@ -26,9 +26,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 import rtmsg
-from rtmsg import cli
+from rtmsg import cli, translation
 from rtmsg.capture import Record, read_capture
 from rtmsg.relay import MockServer, Relay
+from rtmsg.relay._protocols import protocol_of
+from sdk_oracle import sdk_validate
 
 API_KEY = "sk-test-relay-0123456789abcdef"
 DEADLINE_S = 30.0
@@ -190,6 +192,112 @@ def test_sdk_voice_turn_through_the_relay(
     assert not [message for message in ours if API_KEY in message]
     output = capsys.readouterr()
     assert API_KEY not in output.out + output.err
+
+
+def test_sdk_translation_session_through_the_relay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capture_path = tmp_path / "translation.jsonl"
+    received: list[bytes] = []
+
+    async def scenario() -> MockServer:
+        async with _servers(capture=capture_path) as (mock, _, relay_url):
+            client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
+            async with client.realtime.translations.connect(
+                model="gpt-realtime-translate", max_retries=0
+            ) as connection:
+                await _recv_until(connection.recv_bytes, "session.created", received)
+                await connection.session.update(
+                    session={
+                        "audio": {
+                            "input": {"transcription": {"model": "gpt-realtime-whisper"}},
+                            "output": {"language": "fr"},
+                        }
+                    }
+                )
+                await _recv_until(connection.recv_bytes, "session.updated", received)
+                for _ in range(5):
+                    await connection.session.input_audio_buffer.append(audio=_pcm(100))
+                await connection.session.close()
+                await _recv_until(connection.recv_bytes, "session.closed", received)
+        return mock
+
+    mock = _run(scenario)
+    [session] = mock.sessions
+    assert session.path == "/v1/realtime/translations?model=gpt-realtime-translate"
+    assert received == session.sent
+    assert [_type(frame) for frame in session.received] == [
+        "session.update",
+        *["session.input_audio_buffer.append"] * 5,
+        "session.close",
+    ]
+    # 500 ms of audio: two 200 ms frames, and the last 100 ms flushed by the close.
+    types = [_type(frame) for frame in received]
+    frame_deltas = [
+        "session.input_transcript.delta",
+        "session.output_transcript.delta",
+        "session.output_audio.delta",
+    ]
+    assert types == ["session.created", "session.updated", *frame_deltas * 3, "session.closed"]
+    events = [translation.decode_server_event(frame) for frame in received]
+    for frame, event in zip(received, events, strict=True):
+        sdk_validate(frame, "server", "translation")
+        assert not isinstance(event, rtmsg.Unknown)
+        assert rtmsg.encode(event) == frame
+    output = "".join(
+        e.delta for e in events if isinstance(e, translation.SessionOutputTranscriptDelta)
+    )
+    assert output == "ceci est la"
+
+    records = [r for r in read_capture(capture_path) if isinstance(r, Record)]
+    assert {r.protocol for r in records} == {"translation"}
+    assert [r.frame for r in records if r.direction == "server"] == session.sent
+    assert cli.main(["check", str(capture_path)]) == 0
+    assert "session.output_audio.delta" in capsys.readouterr().out
+    assert cli.main(["stats", "--json", str(capture_path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["protocol"] == "translation"
+    assert stats["audio_sent_s"] == pytest.approx(0.5)
+    assert stats["audio_received_s"] == pytest.approx(0.5)
+    assert stats["output_transcript_chars"] == len(output)
+    assert stats["input_transcript_chars"] == len("this is the")
+
+
+def test_the_path_picks_the_protocol_the_relay_checks() -> None:
+    # Valid for a translation session, invalid for a conversation (its session needs a type).
+    update = '{"type":"session.update","event_id":"c1","session":{"audio":{}}}'
+
+    async def scenario() -> tuple[MockServer, list[bytes], list[bytes]]:
+        conversation: list[bytes] = []
+        translated: list[bytes] = []
+        async with _servers() as (mock, _, relay_url):
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                await _recv_until(_recv(ws), "session.created", conversation)
+                await ws.send(update)
+                await _recv_until(_recv(ws), "error", conversation)
+            async with connect(f"{relay_url}/v1/realtime/translations?model=m") as ws:
+                await _recv_until(_recv(ws), "session.created", translated)
+                await ws.send(update)
+                await _recv_until(_recv(ws), "session.updated", translated)
+                await ws.send('{"type":"session.update","event_id":"c2"}')
+                await _recv_until(_recv(ws), "error", translated)
+                # A conversation event is Unknown here: forwarded, and refused by the server.
+                await ws.send('{"type":"input_audio_buffer.commit","event_id":"c3"}')
+                await _recv_until(_recv(ws), "error", translated)
+        return mock, conversation, translated
+
+    mock, conversation, translated = _run(scenario)
+    first, second = mock.sessions
+    assert first.received == []  # the relay answered the invalid conversation update itself
+    assert [_type(f) for f in second.received] == ["session.update", "input_audio_buffer.commit"]
+    relayed = rtmsg.decode_server_event(conversation[-1])
+    assert isinstance(relayed, rtmsg.Error)
+    assert relayed.error.event_id == "c1"
+    missing, refused = (translation.decode_server_event(f) for f in translated[-2:])
+    assert isinstance(missing, rtmsg.Error)
+    assert (missing.error.code, missing.error.event_id) == ("missing_required_parameter", "c2")
+    assert isinstance(refused, rtmsg.Error)
+    assert (refused.error.param, refused.error.event_id) == ("type", "c3")
 
 
 def test_invalid_client_frames_are_answered_and_not_forwarded(tmp_path: Path) -> None:
@@ -437,3 +545,18 @@ def test_a_client_that_does_not_read_holds_back_the_server() -> None:
     print(f"server held back after {stalled} of {total} frames")
     assert stalled == still < total - 100, (stalled, still, total)
     assert received == mock.sessions[0].sent[1:]
+
+
+@pytest.mark.parametrize(
+    ("path", "protocol"),
+    [
+        ("/v1/realtime?model=gpt-realtime", "conversation"),
+        ("/v1/realtime/translations?model=gpt-realtime-translate", "translation"),
+        ("/openai/v1/realtime/translations/", "translation"),
+        ("/v1/realtime/translationsx", "conversation"),
+        ("/v1/realtime?next=/realtime/translations", "conversation"),
+        ("", "conversation"),
+    ],
+)
+def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
+    assert protocol_of(path) == protocol

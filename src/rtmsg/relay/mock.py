@@ -11,6 +11,10 @@ Turn detection is simulated: while it is on (``server_vad``, the default), the f
 after an empty buffer is reported as ``input_audio_buffer.speech_started`` and the commit as
 ``input_audio_buffer.speech_stopped``; responses start only on ``response.create``.
 
+A connection on ``…/realtime/translations`` is a translation session instead, answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession`: deltas for each 200 ms of input
+audio, and ``session.closed`` (then a normal close) for ``session.close``.
+
 Test hook: a ``response.create`` whose ``response.metadata`` has ``mock_unknown_event`` set to an
 event type makes the mock send, before ``response.created``, an event of that type that rtmsg
 does not model, in unusual but valid JSON (spaces, ``1.50``) so that any re-encoding shows.
@@ -62,6 +66,8 @@ from ..session import (
     SessionConfig,
 )
 from ._logging import wire_logger
+from ._protocols import protocol_of
+from .translation_mock import TranslationSession
 
 __all__ = ["MockServer", "MockSession", "tone"]
 
@@ -236,7 +242,11 @@ class MockServer:
         log = MockSession(path, headers)
         if self.record:
             self.sessions.append(log)
-        await _Conversation(self, connection, log).run()
+        if protocol_of(path) == "translation":
+            model = log.query.get("model", "gpt-realtime-translate")
+            await _translate(TranslationSession(model), connection, log if self.record else None)
+        else:
+            await _Conversation(self, connection, log).run()
         log.close_code = connection.close_code
         log.close_reason = connection.close_reason
 
@@ -652,6 +662,29 @@ class _Conversation:
             ),
         )
         await self.send(se.ResponseDone(event_id=self.new_id("event"), response=done))
+
+
+async def _translate(
+    session: TranslationSession, connection: ServerConnection, log: MockSession | None
+) -> None:
+    """Serve one translation session: send what it answers, close once it is closed."""
+
+    async def send(events: Sequence[Event]) -> None:
+        for event in events:
+            data = encode(event)
+            if log is not None:
+                log.sent.append(data)
+            await connection.send(data.decode())
+
+    with contextlib.suppress(ConnectionClosed):
+        await send(session.start())
+        async for message in connection:
+            frame = message.encode() if isinstance(message, str) else message
+            if log is not None:
+                log.received.append(frame)
+            await send(session.receive(frame))
+            if session.closed:
+                await connection.close()
 
 
 def _select_realtime(

@@ -4,12 +4,15 @@ For each client connection the relay opens one upstream connection, during the c
 handshake, with the client's path, query, headers and subprotocols; an upstream that refuses
 (401, 404, …) is answered to the client with the same HTTP status. Then two pumps forward every
 frame, byte-identical and in order, one per direction. Each frame is decoded with the codec on
-the way: a valid or Unknown frame is forwarded; an invalid client frame is answered with an
+the way, by the decoders of the session's protocol, told by the path (``…/realtime/translations``
+is a translation session, any other path a conversation): a valid or Unknown frame is
+forwarded; an invalid client frame is answered with an
 OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
 police the server. With a capture, every frame is recorded as the client saw it: in one file
 for all sessions, or one file per session when the path has a ``{session}`` placeholder
-(sessions are numbered from 1), which is what ``rtmsg stats`` wants.
+(sessions are numbered from 1), which is what ``rtmsg stats`` wants; a translation session's
+records say so.
 
 Backpressure: a pump awaits each send before it reads the next frame, so a slow reader stops
 the pump, websockets stops reading from the other socket once ``max_queue`` frames wait, and
@@ -44,10 +47,11 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .._base import DecodeError, redact
-from ..capture import CaptureWriter
-from ..codec import decode_client_event, decode_server_event, encode
+from ..capture import CaptureWriter, Protocol
+from ..codec import encode
 from ..errors import error_event
 from ._logging import wire_logger
+from ._protocols import DECODERS, protocol_of
 
 __all__ = ["DEFAULT_MAX_QUEUE", "DEFAULT_MAX_SIZE", "Relay"]
 
@@ -219,7 +223,8 @@ class Relay:
         session = next(self._ids)
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
-        log.info("session %d opened: %s", session, path)
+        protocol = protocol_of(path)
+        log.info("session %d opened: %s (%s)", session, path, protocol)
         capture = self._shared_capture
         pumps: list[asyncio.Task[None]] = []
         try:
@@ -227,8 +232,12 @@ class Relay:
                 assert self.capture is not None
                 capture = CaptureWriter(self.capture.format(session=session))
             pumps = [
-                asyncio.create_task(self._pump_client(session, client, upstream, capture)),
-                asyncio.create_task(self._pump_server(session, upstream, client, capture)),
+                asyncio.create_task(
+                    self._pump_client(session, client, upstream, capture, protocol)
+                ),
+                asyncio.create_task(
+                    self._pump_server(session, upstream, client, capture, protocol)
+                ),
             ]
             await asyncio.gather(*pumps)
         finally:
@@ -253,12 +262,14 @@ class Relay:
         client: ServerConnection,
         upstream: ClientConnection,
         capture: CaptureWriter | None,
+        protocol: Protocol,
     ) -> None:
         """Client to upstream: validate, answer invalid frames, forward."""
+        decode_client_event = DECODERS[protocol][0]
         with contextlib.suppress(ConnectionClosed):
             async for message in client:
                 if capture is not None:
-                    capture.write("client", message)
+                    capture.write("client", message, protocol=protocol)
                 try:
                     decode_client_event(message)
                 except DecodeError as exc:
@@ -271,7 +282,7 @@ class Relay:
                     )
                     answer = encode(error_event(exc)).decode()
                     if capture is not None:
-                        capture.write("server", answer)
+                        capture.write("server", answer, protocol=protocol)
                     await client.send(answer)
                     if not self.forward_invalid:
                         continue
@@ -286,12 +297,14 @@ class Relay:
         upstream: ClientConnection,
         client: ServerConnection,
         capture: CaptureWriter | None,
+        protocol: Protocol,
     ) -> None:
         """Upstream to client: validate (log only) and forward."""
+        decode_server_event = DECODERS[protocol][1]
         with contextlib.suppress(ConnectionClosed):
             async for message in upstream:
                 if capture is not None:
-                    capture.write("server", message)
+                    capture.write("server", message, protocol=protocol)
                 try:
                     decode_server_event(message)
                 except DecodeError as exc:
