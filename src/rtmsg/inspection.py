@@ -18,10 +18,12 @@ from msgspec import UNSET
 from . import client_events as ce
 from . import server_events as se
 from . import translation as tr
-from ._base import DecodeError, Event
+from ._base import DecodeError
 from .capture import BadRecord, Direction, Protocol, Record
+from .client_events import ClientEvent
 from .codec import Unknown, decode_client_event, decode_server_event
 from .responses import Response, Usage
+from .server_events import ServerEvent
 from .session import AudioFormat, SessionConfig
 
 __all__ = [
@@ -122,9 +124,12 @@ _DECODERS: Final = {
 }
 
 
-def _decode(record: Record) -> Event | Unknown:
+_AnyEvent = ClientEvent | ServerEvent | tr.ClientEvent | tr.ServerEvent | Unknown
+
+
+def _decode(record: Record) -> _AnyEvent:
     """The record's event, read with the decoders of its protocol and direction."""
-    event: Event | Unknown = _DECODERS[record.protocol, record.direction](record.frame)
+    event: _AnyEvent = _DECODERS[record.protocol, record.direction](record.frame)
     return event
 
 

@@ -24,8 +24,8 @@ from typing import Final, TypeVar
 import msgspec
 from msgspec import UNSET
 
-from .._base import DecodeError, Model
-from ..codec import Unknown
+from .._base import Model
+from ..codec import DecodeError, Unknown
 from ..errors import error_event
 from ..server_events import Error, RealtimeError
 from ..translation import (
