@@ -19,8 +19,9 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
+# The whole suite, with the branch coverage of the codec and its modules (floor in pyproject).
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term-missing
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -54,4 +55,4 @@ relay-bench: $(VENV)/.test-installed
 	$(BIN)/python bench/relay_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage

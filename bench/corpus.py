@@ -29,7 +29,9 @@ import json
 import random
 import string
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from rtmsg.capture import Direction
 
 __all__ = [
     "AUDIO_TYPES",
@@ -47,7 +49,6 @@ SEED = 20250828
 AUDIO_TYPES = frozenset({"input_audio_buffer.append", "response.output_audio.delta"})
 """The audio events; every other event is a control event."""
 
-Direction = Literal["client", "server"]
 
 _ID_CHARS = string.ascii_letters + string.digits
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 import orjson
@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 
 import rtmsg
 from bench.corpus import Corpus
+from rtmsg.capture import Direction
 
 __all__ = [
     "DECODE_MIXES",
@@ -40,7 +41,6 @@ __all__ = [
     "value_run",
 ]
 
-Direction = Literal["client", "server"]
 Decode = Callable[[bytes], object]
 Encode = Callable[[Any], object]
 

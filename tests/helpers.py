@@ -8,10 +8,18 @@ from typing import Any, Literal
 
 import rtmsg
 from rtmsg import translation
+from rtmsg.capture import Direction, Protocol
 
-Direction = Literal["client", "server"]
-Protocol = Literal["conversation", "translation"]
-"""The conversation (``/v1/realtime``) or the translation session (``…/translations``)."""
+__all__ = [
+    "DECODERS",
+    "UNIONS",
+    "Direction",
+    "Protocol",
+    "assert_round_trip",
+    "contract_outcome",
+    "decode",
+    "same_json",
+]
 
 DECODERS: dict[tuple[Protocol, Direction], Callable[[rtmsg.Frame], Any]] = {
     ("conversation", "client"): rtmsg.decode_client_event,
@@ -78,7 +86,12 @@ def contract_outcome(
     """
     try:
         event = decode(frame, direction, protocol)
-    except rtmsg.DecodeError:
+    except rtmsg.DecodeError as exc:
+        error: rtmsg.DecodeError | None = exc
+    else:
+        error = None
+    if error is not None:
+        assert isinstance(error.code, rtmsg.ErrorCode), f"no code: {error!r}"
         return "error"
     raw = frame.encode() if isinstance(frame, str) else bytes(frame)
     if isinstance(event, rtmsg.Unknown):

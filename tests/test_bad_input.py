@@ -414,7 +414,7 @@ def test_translation_decoders_refuse_bad_frames(frame: bytes, decode: Any) -> No
         (
             b'{"type":"session.input_audio_buffer.append"}',
             translation.SessionInputAudioBufferAppend,
-            "$",
+            "$.audio",
         ),
         (
             b'{"type":"session.input_audio_buffer.append","audio":null}',
@@ -425,7 +425,7 @@ def test_translation_decoders_refuse_bad_frames(frame: bytes, decode: Any) -> No
         (
             b'{"type":"session.update","session":{"audio":{"input":{"noise_reduction":{}}}}}',
             translation.SessionUpdate,
-            "$.session.audio.input.noise_reduction",
+            "$.session.audio.input.noise_reduction.type",
         ),
         (b'{"type":"session.close","event_id":5}', translation.SessionClose, "$.event_id"),
     ],

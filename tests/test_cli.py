@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sys
 import threading
 import time
@@ -13,11 +12,11 @@ from typing import Any
 
 import pytest
 import rich.progress
-from websockets.asyncio.client import connect
 
 import rtmsg
 from rtmsg import cli, translation
 from rtmsg.capture import CaptureWriter
+from servers import first_frame, free_port
 
 COMMIT = rtmsg.encode(rtmsg.InputAudioBufferCommit(event_id="c1"))
 BAD_DELETE = b'{"type":"conversation.item.delete","event_id":"c2"}'
@@ -207,6 +206,27 @@ def test_bare_translation_frames_need_the_protocol(
     assert report["counts"]["client"] == {"session.close": 1, "session.update": 1}
 
 
+def test_max_frame_bytes_bounds_check_and_stats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _capture(tmp_path / "s.jsonl")
+    largest = max(len(line) for line in path.read_bytes().splitlines())
+    assert cli.main(["check", "--json", "--max-frame-bytes", str(largest), str(path)]) == 0
+    capsys.readouterr()
+    # The longest frame is the append of 8000 bytes of audio, about 10.7 kB of base64.
+    assert cli.main(["check", "--json", "--max-frame-bytes", "10000", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [invalid] = report["invalid_frames"]
+    assert invalid["line"] == 2
+    assert "max_frame_bytes=10000" in invalid["message"]
+    assert cli.main(["stats", "--json", "--max-frame-bytes", "10000", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["invalid_frames"] == 1
+    assert stats["audio_sent_s"] == 0.0
+    assert cli.main(["check", "--max-frame-bytes", "-1", str(path)]) == 2
+    assert cli.main(["stats", "--max-frame-bytes", "lots", str(path)]) == 2
+
+
 def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert cli.main(["check"]) == 2
@@ -217,28 +237,8 @@ def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli.main(["relay", "--listen", "127.0.0.1:1", "--upstream", "http://x"]) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _first_frame(url: str, deadline: float) -> bytes:
-    while True:
-        try:
-            async with connect(url, open_timeout=2) as ws:
-                frame = await asyncio.wait_for(ws.recv(decode=False), 5)
-                assert isinstance(frame, bytes)
-                return frame
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-
-
 def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
-    mock_port, relay_port = _free_port(), _free_port()
+    mock_port, relay_port = free_port(), free_port()
     capture = tmp_path / "relay.jsonl"
     results: dict[str, int] = {}
 
@@ -271,9 +271,9 @@ def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 2.5
-    frame = asyncio.run(_first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
+    frame = asyncio.run(first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
     translations = f"ws://127.0.0.1:{relay_port}/v1/realtime/translations?model=m"
-    translated = asyncio.run(_first_frame(translations, deadline))
+    translated = asyncio.run(first_frame(translations, deadline))
     for thread in threads:
         thread.join(timeout=10)
     assert results == {"mock": 0, "relay": 0}

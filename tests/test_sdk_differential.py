@@ -361,13 +361,18 @@ def _check_error(mutant: Mutant, error: Exception | None) -> str | None:
     event_id = mutant.value.get("event_id")
     if error.event_id != (event_id if isinstance(event_id, str) else None):
         return f"event_id {error.event_id!r}"
-    message = str(error)
-    if " - at `$" in message:
-        where = message.rsplit(" - at `", 1)[1].rstrip("`")
-        if not _names_an_ancestor(where, mutant.path):
+    where = error.path
+    if where is not None:
+        # An absent field's path is its own: the object it is missing from is what broke.
+        container = (
+            re.sub(r"(\.[^.\[]*|\[[^\]]*\])$", "", where)
+            if error.code == rtmsg.ErrorCode.MISSING_REQUIRED_PARAMETER
+            else where
+        )
+        if not _names_an_ancestor(container, mutant.path):
             return f"error names {where}, the mutant broke {_json_path(mutant.path)}"
     elif len(mutant.path) > 1 or mutant.kind != "remove":
-        return f"error names no place: {message}"
+        return f"error names no place: {error}"
     return None
 
 

@@ -15,11 +15,12 @@ from .codec import (
     Frame,
     ServerEventDecoder,
     Unknown,
+    UnknownFields,
     decode_client_event,
     decode_server_event,
     encode,
 )
-from .errors import error_event
+from .errors import ErrorCode, SchemaError, StreamDecodeError, error_event
 from .items import *  # noqa: F403  # re-exported
 from .items import __all__ as _items_all
 from .responses import *  # noqa: F403  # re-exported
@@ -28,7 +29,7 @@ from .server_events import *  # noqa: F403  # re-exported
 from .server_events import __all__ as _server_events_all
 from .session import *  # noqa: F403  # re-exported
 from .session import __all__ as _session_all
-from .stream import LineSource, StreamDecodeError, iter_client_events, iter_server_events
+from .stream import LineSource, iter_client_events, iter_server_events
 from .tools import *  # noqa: F403  # re-exported
 from .tools import __all__ as _tools_all
 
@@ -39,13 +40,16 @@ __all__ = [
     "UNSET",
     "ClientEventDecoder",
     "DecodeError",
+    "ErrorCode",
     "Event",
     "Frame",
     "LineSource",
     "Model",
+    "SchemaError",
     "ServerEventDecoder",
     "StreamDecodeError",
     "Unknown",
+    "UnknownFields",
     "UnsetType",
     "decode_client_event",
     "decode_server_event",

@@ -35,8 +35,8 @@ from typing import Final, Literal
 
 import msgspec
 
-from ._lines import check_limit, content_length, lines, skip_rest
-from .codec import DEFAULT_MAX_FRAME_BYTES
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._lines import content_length, lines, skip_rest
 
 __all__ = [
     "ENVELOPE_BYTES",
@@ -86,7 +86,7 @@ class BadRecord(msgspec.Struct, frozen=True):
     message: str
 
 
-class _Envelope(msgspec.Struct, frozen=True):
+class _StoredRecord(msgspec.Struct, frozen=True):
     """A capture record as stored; ``frame`` is kept raw so its bytes are never re-encoded."""
 
     t: float
@@ -95,7 +95,7 @@ class _Envelope(msgspec.Struct, frozen=True):
     protocol: Protocol | msgspec.UnsetType = msgspec.UNSET
 
 
-_envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
+_record_decoder: Final = msgspec.json.Decoder(_StoredRecord)
 _raw_decoder: Final = msgspec.json.Decoder(msgspec.Raw)
 _str_decoder: Final = msgspec.json.Decoder(str)
 _encoder: Final = msgspec.json.Encoder()
@@ -240,11 +240,8 @@ class CaptureReader:
 
     def _too_long(self) -> str:
         if self.direction is not None:
-            return f"the frame is longer than max_frame_bytes={self.max_frame_bytes}"
-        return (
-            f"the record is longer than max_frame_bytes={self.max_frame_bytes}"
-            f" plus {ENVELOPE_BYTES} bytes for its envelope"
-        )
+            return frame_too_large(self.max_frame_bytes)
+        return frame_too_large(self.max_frame_bytes, envelope=ENVELOPE_BYTES)
 
     def close(self) -> None:
         self._lines.close()
@@ -259,21 +256,21 @@ class CaptureReader:
 
 def _parse_record(number: int, line: bytes, protocol: Protocol) -> Record | BadRecord:
     try:
-        envelope = _envelope_decoder.decode(line)
+        stored = _record_decoder.decode(line)
     except msgspec.DecodeError as exc:
         hint = ""
         if b'"dir"' not in line:
             hint = " (for a file of bare frames, give the direction: --direction client|server)"
         return BadRecord(line=number, message=f"not a capture record: {exc}{hint}")
-    raw = bytes(envelope.frame)
+    raw = bytes(stored.frame)
     if raw.startswith(b'"'):
         raw = _str_decoder.decode(raw).encode()
     return Record(
         line=number,
-        t=envelope.t,
-        direction=envelope.dir,
+        t=stored.t,
+        direction=stored.dir,
         frame=raw,
-        protocol=protocol if envelope.protocol is msgspec.UNSET else envelope.protocol,
+        protocol=protocol if stored.protocol is msgspec.UNSET else stored.protocol,
     )
 
 

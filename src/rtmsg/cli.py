@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
+from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
@@ -70,10 +71,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
+    frame_limit = argparse.ArgumentParser(add_help=False)
+    frame_limit.add_argument(
+        "--max-frame-bytes",
+        type=_byte_count,
+        default=DEFAULT_MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"a longer frame is invalid and is not read whole (default {DEFAULT_MAX_FRAME_BYTES})",
+    )
 
     check = commands.add_parser(
         "check",
-        parents=[direction, as_json],
+        parents=[direction, as_json, frame_limit],
         help="decode every frame of captures; exit 1 if any is invalid",
         description="Decode every frame; print counts per direction and type, the Unknown "
         "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
@@ -91,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
-        parents=[direction, as_json],
+        parents=[direction, as_json, frame_limit],
         help="summarise a recorded session",
         description="Duration, audio seconds sent and received, turns, responses, token usage "
         "and the latency from the end of speech to the first audio of the answer.",
@@ -153,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _byte_count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of bytes, got {value!r}")
+    return int(value)
+
+
 def _host_port(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit():
@@ -209,9 +224,17 @@ def _check(args: argparse.Namespace) -> int:
     done = 0
     with _progress(total, not args.no_progress) as update:
         for path in args.files:
-            with CaptureReader(path, direction, protocol=args.protocol) as reader:
+            with CaptureReader(
+                path, direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+            ) as reader:
                 records = _tracked(reader, done, update)
-                check_records(records, path, report, max_invalid=args.max_invalid)
+                check_records(
+                    records,
+                    path,
+                    report,
+                    max_invalid=args.max_invalid,
+                    max_frame_bytes=args.max_frame_bytes,
+                )
                 done += reader.size
     if args.json:
         _print_json(report, ok=report.ok)
@@ -270,8 +293,10 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with CaptureReader(args.file, args.direction, protocol=args.protocol) as reader:
-        stats = session_stats(reader)
+    with CaptureReader(
+        args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+    ) as reader:
+        stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
     if args.json:
         _print_json(stats)
     else:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from msgspec import UNSET, UnsetType
 
 from ._base import Model, Tagged
+from .errors import ErrorCode, SchemaError
 
 __all__ = [
     "ConversationItem",
@@ -62,15 +63,19 @@ class Message(Tagged, tag="message"):
     def __post_init__(self) -> None:
         allowed = _CONTENT_TYPES_BY_ROLE.get(self.role)
         if allowed is None:
-            raise ValueError(
-                f"Invalid role {self.role!r}: expected 'system', 'user' or 'assistant'"
+            raise SchemaError(
+                f"Invalid role {self.role!r}: expected 'system', 'user' or 'assistant'",
+                code=ErrorCode.INVALID_VALUE,
+                field="role",
             )
         for index, part in enumerate(self.content):
             kind = part.type
             if kind is not None and kind is not UNSET and kind not in allowed:
-                raise ValueError(
-                    f"Invalid content type {kind!r} for a {self.role!r} message"
-                    f" at `content[{index}].type`: expected one of {sorted(allowed)}"
+                raise SchemaError(
+                    f"Invalid content type {kind!r} for a {self.role!r} message:"
+                    f" expected one of {sorted(allowed)}",
+                    code=ErrorCode.INVALID_VALUE,
+                    field=f"content[{index}].type",
                 )
 
 

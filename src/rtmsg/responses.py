@@ -9,7 +9,7 @@ from typing import Literal
 
 from msgspec import UNSET, UnsetType
 
-from ._base import Model
+from ._base import Model, given
 from .items import ConversationItem
 from .session import AudioFormat, Reasoning, VoiceId
 from .tools import Prompt, Tool, ToolChoiceFunction, ToolChoiceMcp
@@ -138,3 +138,11 @@ class Response(Model):
     status: str | None | UnsetType = UNSET
     status_details: ResponseStatus | None | UnsetType = UNSET
     usage: Usage | None | UnsetType = UNSET
+
+    @property
+    def output_format(self) -> AudioFormat | None:
+        """The output audio format the response names, ``None`` if it names none."""
+        audio = self.audio
+        if given(audio) and given(audio.output) and given(audio.output.format):
+            return audio.output.format
+        return None

@@ -1,4 +1,4 @@
-"""Which protocol a WebSocket session speaks, told by its request path, and its decoders.
+"""Which protocol a WebSocket session speaks, told by its request path, and its decoder types.
 
 The SDK opens a translation session on ``<base>/realtime/translations`` and a conversation on
 ``<base>/realtime``; the relay and the mock server pick their decoders and answers by the path.
@@ -7,23 +7,22 @@ The SDK opens a translation session on ``<base>/realtime/translations`` and a co
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
 from typing import Any, Final
 
 from .. import translation
 from ..capture import Protocol
-from ..codec import Frame, decode_client_event, decode_server_event
+from ..codec import ClientEventDecoder, ServerEventDecoder, _EventDecoder
 
-__all__ = ["DECODERS", "TRANSLATIONS_PATH", "protocol_of"]
+__all__ = ["DECODER_TYPES", "TRANSLATIONS_PATH", "protocol_of"]
 
 TRANSLATIONS_PATH: Final = "/realtime/translations"
 """How the path of a translation session ends (``/v1/realtime/translations``)."""
 
-DECODERS: Final[dict[Protocol, tuple[Callable[[Frame], Any], Callable[[Frame], Any]]]] = {
-    "conversation": (decode_client_event, decode_server_event),
-    "translation": (translation.decode_client_event, translation.decode_server_event),
+DECODER_TYPES: Final[dict[Protocol, tuple[type[_EventDecoder[Any]], type[_EventDecoder[Any]]]]] = {
+    "conversation": (ClientEventDecoder, ServerEventDecoder),
+    "translation": (translation.ClientEventDecoder, translation.ServerEventDecoder),
 }
-"""Each protocol's client and server decode functions."""
+"""Each protocol's client and server decoder classes, built by the relay with its frame limit."""
 
 
 def protocol_of(path: str) -> Protocol:

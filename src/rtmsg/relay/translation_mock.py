@@ -25,9 +25,9 @@ import msgspec
 from msgspec import UNSET
 
 from .._base import Model
-from ..codec import DecodeError, Unknown
-from ..errors import error_event
-from ..server_events import Error, RealtimeError
+from ..codec import Unknown
+from ..errors import DecodeError, build_error, error_event
+from ..server_events import Error
 from ..translation import (
     Audio,
     AudioInput,
@@ -75,6 +75,8 @@ class TranslationSession:
 
     ``start()`` gives the events to send on connect, ``receive(frame)`` (or ``handle(event)``)
     those answering a client frame. Once :attr:`closed`, the server closes the connection.
+    It is a :class:`~rtmsg.relay.mock.SessionKind`: every delta answers the append that
+    completes its frame at once, so :meth:`take_response` has no stream to give.
     """
 
     def __init__(
@@ -105,6 +107,10 @@ class TranslationSession:
     def start(self) -> list[ServerEvent]:
         """What the server sends on connect: ``session.created``."""
         return [SessionCreated(event_id=self.new_id(), session=self.session)]
+
+    def take_response(self) -> None:
+        """Nothing: the deltas are in the answer to each append (see :meth:`receive`)."""
+        return None
 
     def receive(self, frame: bytes | str) -> list[ServerEvent]:
         """The answer to one client frame; an invalid one is answered with an ``error``."""
@@ -192,15 +198,12 @@ class TranslationSession:
     ) -> Error:
         """An ``invalid_request_error`` naming the client event ``cause``."""
         client_event_id = getattr(cause, "event_id", None)
-        return Error(
+        return build_error(
+            code,
+            message,
+            param=param,
+            client_event_id=client_event_id if isinstance(client_event_id, str) else None,
             event_id=self.new_id(),
-            error=RealtimeError(
-                type="invalid_request_error",
-                code=code,
-                message=message,
-                param=param,
-                event_id=client_event_id if isinstance(client_event_id, str) else None,
-            ),
         )
 
 

@@ -1,8 +1,6 @@
-"""check_records counts and reports frames; session_stats summarises a known session exactly."""
+"""session_stats summarises a known session exactly: audio, turns, responses, tokens, latency."""
 
 from __future__ import annotations
-
-import base64
 
 import pytest
 
@@ -11,9 +9,6 @@ from rtmsg import translation
 from rtmsg.capture import BadRecord, Direction, Protocol, Record
 from rtmsg.inspection import (
     LatencySummary,
-    audio_bytes_per_second,
-    base64_size,
-    check_records,
     session_stats,
 )
 
@@ -159,47 +154,7 @@ def test_bare_frames_have_no_duration_or_latency() -> None:
     assert stats.audio_received_s == pytest.approx(0.01)
 
 
-def test_check_counts_types_unknowns_and_invalid_frames() -> None:
-    records: list[Record | BadRecord] = [
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=2),
-        _rec(0.0, "server", b'{"type":"future.thing","event_id":"e9"}', line=3),
-        _rec(0.0, "client", b'{"type":"conversation.item.delete","event_id":"c7"}', line=4),
-        BadRecord(line=5, message="not a capture record"),
-        # A client event type in the server direction is an unknown server event.
-        _rec(0.0, "server", rtmsg.InputAudioBufferCommit(), line=6),
-    ]
-    report = check_records(records, "f.jsonl")
-    assert report.frames == 6
-    assert report.valid == 4
-    assert report.invalid == 2
-    assert not report.ok
-    assert report.counts == {"client": {"input_audio_buffer.commit": 2}, "server": {}}
-    assert report.unknown_types == {
-        "client": {},
-        "server": {"future.thing": 1, "input_audio_buffer.commit": 1},
-    }
-    first, second = report.invalid_frames
-    assert (first.file, first.line, first.direction) == ("f.jsonl", 4, "client")
-    assert first.event_type == "conversation.item.delete"
-    assert first.event_id == "c7"
-    assert "item_id" in first.message
-    assert (second.line, second.direction) == (5, None)
-
-
-def test_check_lists_at_most_max_invalid_but_counts_all() -> None:
-    records = [Record(line=i, t=None, direction="client", frame=b"nope") for i in range(10)]
-    report = check_records(records, "f", max_invalid=3)
-    assert report.invalid == 10
-    assert len(report.invalid_frames) == 3
-
-
-def test_helpers() -> None:
-    for size in range(10):
-        assert base64_size(base64.b64encode(b"x" * size).decode()) == size
-    assert audio_bytes_per_second(None) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat()) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat(type="audio/pcmu")) == 8_000
+def test_latency_summary() -> None:
     assert LatencySummary.of([]) is None
     summary = LatencySummary.of([float(i) for i in range(1, 101)])
     assert summary is not None
@@ -282,23 +237,3 @@ def test_a_translation_frame_read_as_conversation_counts_for_nothing() -> None:
     stats = session_stats([_rec(0.0, "client", append)])
     assert stats.protocol == "conversation"
     assert stats.audio_sent_s == 0
-
-
-def test_check_decodes_each_record_in_its_protocol() -> None:
-    update = b'{"type":"session.update","event_id":"c1","session":{"audio":{}}}'
-    records: list[Record | BadRecord] = [
-        _tr(0.0, "client", update, line=1),
-        _rec(0.0, "client", update, line=2),  # a conversation session.update needs a type
-        _tr(0.0, "client", rtmsg.InputAudioBufferCommit(), line=3),
-        _tr(0.0, "server", translation.SessionClosed(event_id="e"), line=4),
-    ]
-    report = check_records(records, "t.jsonl")
-    assert (report.valid, report.invalid) == (3, 1)
-    assert report.counts == {"client": {"session.update": 1}, "server": {"session.closed": 1}}
-    assert report.unknown_types["client"] == {"input_audio_buffer.commit": 1}
-    [invalid] = report.invalid_frames
-    assert (invalid.line, invalid.protocol, invalid.event_type) == (
-        2,
-        "conversation",
-        "session.update",
-    )
