@@ -97,16 +97,21 @@ def receiver(ws: ClientConnection, timeout: float | None = None) -> Callable[[],
     return recv
 
 
-async def recv_until(recv: Callable[[], Awaitable[bytes]], last_type: str) -> list[bytes]:
+async def recv_until(
+    recv: Callable[[], Awaitable[bytes]],
+    last_type: str,
+    decode: Callable[[bytes], rtmsg.Event | rtmsg.Unknown] = rtmsg.decode_server_event,
+) -> list[bytes]:
     """The frames received up to and including the first of type ``last_type``.
 
-    Each is decoded as a server event on the way: an invalid one raises.
+    Each is decoded as a server event on the way (by ``decode``, the conversation's server
+    decoder unless given): an invalid one raises.
     """
     frames = []
     while True:
         frame = await recv()
         frames.append(frame)
-        if rtmsg.decode_server_event(frame).event_type == last_type:
+        if decode(frame).event_type == last_type:
             return frames
 
 

@@ -1,6 +1,9 @@
 """The capture format: a recorded session as JSON Lines, one record per WebSocket frame.
 
-A record is ``{"t": <unix time, float seconds>, "dir": "client" | "server", "frame": ...}``.
+A record is ``{"t": <unix time, float seconds>, "dir": "client" | "server", "frame": ...}``,
+with ``"protocol": "translation"`` before ``frame`` for a frame of a translation session
+(``/v1/realtime/translations``); a record without it, as every record written before the
+field existed, is of the conversation protocol (``/v1/realtime``).
 ``frame`` is the frame's JSON object embedded unchanged, byte for byte, so a reader gets back
 exactly the bytes that went over the wire. A frame that cannot be embedded that way is stored
 as a JSON string holding its exact text instead:
@@ -41,6 +44,7 @@ __all__ = [
     "CaptureReader",
     "CaptureWriter",
     "Direction",
+    "Protocol",
     "Record",
     "encode_record",
     "read_capture",
@@ -49,12 +53,15 @@ __all__ = [
 Direction = Literal["client", "server"]
 """Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
 
+Protocol = Literal["conversation", "translation"]
+"""Which protocol a session spoke: ``conversation`` (``/v1/realtime``) or ``translation``."""
+
 StrPath = str | os.PathLike[str]
 
 ENVELOPE_BYTES: Final = 1024
 """What a record line may hold beyond its frame: ``t``, ``dir`` and the frame's escapes.
 
-The envelope itself takes under 64 bytes; the rest is room for a frame stored as a JSON
+The envelope itself takes under 96 bytes; the rest is room for a frame stored as a JSON
 string, whose quotes, backslashes and line feeds are escaped (one more byte each).
 """
 
@@ -69,6 +76,7 @@ class Record(msgspec.Struct, frozen=True):
     t: float | None
     direction: Direction
     frame: bytes
+    protocol: Protocol = "conversation"
 
 
 class BadRecord(msgspec.Struct, frozen=True):
@@ -84,6 +92,7 @@ class _StoredRecord(msgspec.Struct, frozen=True):
     t: float
     dir: Direction
     frame: msgspec.Raw
+    protocol: Protocol | msgspec.UnsetType = msgspec.UNSET
 
 
 _record_decoder: Final = msgspec.json.Decoder(_StoredRecord)
@@ -91,9 +100,11 @@ _raw_decoder: Final = msgspec.json.Decoder(msgspec.Raw)
 _str_decoder: Final = msgspec.json.Decoder(str)
 _encoder: Final = msgspec.json.Encoder()
 
-_PREFIX: Final[dict[str, bytes]] = {
-    "client": b',"dir":"client","frame":',
-    "server": b',"dir":"server","frame":',
+_PREFIX: Final[dict[tuple[str, str], bytes]] = {
+    ("client", "conversation"): b',"dir":"client","frame":',
+    ("server", "conversation"): b',"dir":"server","frame":',
+    ("client", "translation"): b',"dir":"client","protocol":"translation","frame":',
+    ("server", "translation"): b',"dir":"server","protocol":"translation","frame":',
 }
 
 
@@ -108,14 +119,16 @@ def _embeddable(frame: bytes) -> bool:
     return True
 
 
-def encode_record(t: float, direction: Direction, frame: bytes | str) -> bytes:
+def encode_record(
+    t: float, direction: Direction, frame: bytes | str, protocol: Protocol = "conversation"
+) -> bytes:
     """One capture line (ending in ``\\n``) for ``frame``, sent at ``t`` by ``direction``."""
     data = frame.encode() if isinstance(frame, str) else frame
     if not _embeddable(data):
         # errors="replace" only matters for a binary frame that is not UTF-8, which the
         # protocol never sends; a text frame is valid UTF-8 by the WebSocket rules.
         data = _encoder.encode(data.decode("utf-8", errors="replace"))
-    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction], data, b"}\n"))
+    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction, protocol], data, b"}\n"))
 
 
 class CaptureWriter:
@@ -132,9 +145,17 @@ class CaptureWriter:
         else:
             self._file = open(self.path, "wb")  # noqa: SIM115  # closed by close()
 
-    def write(self, direction: Direction, frame: bytes | str, t: float | None = None) -> None:
-        """Record ``frame``, sent by ``direction`` at ``t`` (now by default)."""
-        self._file.write(encode_record(time.time() if t is None else t, direction, frame))
+    def write(
+        self,
+        direction: Direction,
+        frame: bytes | str,
+        t: float | None = None,
+        *,
+        protocol: Protocol = "conversation",
+    ) -> None:
+        """Record ``frame``, sent by ``direction`` at ``t`` (now by default) in ``protocol``."""
+        now = time.time() if t is None else t
+        self._file.write(encode_record(now, direction, frame, protocol))
 
     def flush(self) -> None:
         self._file.flush()
@@ -154,6 +175,8 @@ class CaptureReader:
 
     With ``direction`` the file holds bare frames, one event per line, all sent by
     ``direction``; without it every line must be a capture record. Blank lines are skipped.
+    ``protocol`` is that of bare frames and of records that do not name theirs
+    (``conversation`` by default).
     :attr:`position` and :attr:`size` (bytes of the file on disk, compressed for ``.gz``)
     let a caller show progress.
 
@@ -169,10 +192,12 @@ class CaptureReader:
         direction: Direction | None = None,
         *,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+        protocol: Protocol | None = None,
     ) -> None:
         frame_limit = check_limit(max_frame_bytes)
         self.path = os.fspath(path)
         self.direction = direction
+        self.protocol: Protocol = protocol or "conversation"
         self.max_frame_bytes = max_frame_bytes
         self._limit = frame_limit
         if direction is None and max_frame_bytes is not None:
@@ -191,6 +216,7 @@ class CaptureReader:
     def __iter__(self) -> Iterator[Record | BadRecord]:
         """The records in file order; a cut-short or corrupt ``.gz`` ends with a BadRecord."""
         direction = self.direction
+        protocol = self.protocol
         limit = self._limit
         number = 0
         try:
@@ -203,9 +229,11 @@ class CaptureReader:
                 if not content.strip():
                     continue
                 if direction is not None:
-                    yield Record(line=number, t=None, direction=direction, frame=content)
+                    yield Record(
+                        line=number, t=None, direction=direction, frame=content, protocol=protocol
+                    )
                 else:
-                    yield _parse_record(number, content)
+                    yield _parse_record(number, content, protocol)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A capture cut short, e.g. a relay killed before it could close its gzip stream.
             yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
@@ -226,7 +254,7 @@ class CaptureReader:
         self.close()
 
 
-def _parse_record(number: int, line: bytes) -> Record | BadRecord:
+def _parse_record(number: int, line: bytes, protocol: Protocol) -> Record | BadRecord:
     try:
         stored = _record_decoder.decode(line)
     except msgspec.DecodeError as exc:
@@ -237,7 +265,13 @@ def _parse_record(number: int, line: bytes) -> Record | BadRecord:
     raw = bytes(stored.frame)
     if raw.startswith(b'"'):
         raw = _str_decoder.decode(raw).encode()
-    return Record(line=number, t=stored.t, direction=stored.dir, frame=raw)
+    return Record(
+        line=number,
+        t=stored.t,
+        direction=stored.dir,
+        frame=raw,
+        protocol=protocol if stored.protocol is msgspec.UNSET else stored.protocol,
+    )
 
 
 def read_capture(
@@ -245,7 +279,10 @@ def read_capture(
     direction: Direction | None = None,
     *,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+    protocol: Protocol | None = None,
 ) -> Iterator[Record | BadRecord]:
     """Iterate the records of a capture file (see :class:`CaptureReader`), closing it at the end."""
-    with CaptureReader(path, direction, max_frame_bytes=max_frame_bytes) as reader:
+    with CaptureReader(
+        path, direction, max_frame_bytes=max_frame_bytes, protocol=protocol
+    ) as reader:
         yield from reader

@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("client", "server"),
         help="the files hold bare frames (one event per line) sent by this side",
     )
+    direction.add_argument(
+        "--protocol",
+        choices=("conversation", "translation"),
+        help="the protocol of bare frames and of records that do not name theirs "
+        "(default: conversation, /v1/realtime; translation: /v1/realtime/translations)",
+    )
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
     frame_limit = argparse.ArgumentParser(add_help=False)
@@ -218,7 +224,9 @@ def _check(args: argparse.Namespace) -> int:
     done = 0
     with _progress(total, not args.no_progress) as update:
         for path in args.files:
-            with CaptureReader(path, direction, max_frame_bytes=args.max_frame_bytes) as reader:
+            with CaptureReader(
+                path, direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+            ) as reader:
                 records = _tracked(reader, done, update)
                 check_records(
                     records,
@@ -270,6 +278,7 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
             what = " ".join(
                 part
                 for part in (
+                    "translation" if bad.protocol == "translation" else None,
                     bad.direction,
                     bad.event_type,
                     f"(event_id {bad.event_id})" if bad.event_id else None,
@@ -284,7 +293,9 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with CaptureReader(args.file, args.direction, max_frame_bytes=args.max_frame_bytes) as reader:
+    with CaptureReader(
+        args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+    ) as reader:
         stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
     if args.json:
         _print_json(stats)
@@ -298,6 +309,9 @@ def _seconds(value: float | None) -> str:
 
 
 def _print_stats(stats: SessionStats, out: TextIO) -> None:
+    if stats.protocol == "translation":
+        _print_translation_stats(stats, out)
+        return
     tokens = stats.tokens
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
     rows = [
@@ -331,6 +345,20 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
                 f"turn{'' if latency.turns == 1 else 's'}",
             )
         )
+    for name, value in rows:
+        print(f"{name:<15} {value}", file=out)
+
+
+def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
+    rows = [
+        ("protocol", "translation"),
+        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        ("duration", _seconds(stats.duration_s)),
+        ("audio sent", f"{stats.audio_sent_s:.3f} s"),
+        ("audio received", f"{stats.audio_received_s:.3f} s"),
+        ("transcript in", f"{stats.input_transcript_chars} chars"),
+        ("transcript out", f"{stats.output_transcript_chars} chars"),
+    ]
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
 

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import rtmsg
-from rtmsg.capture import BadRecord, Direction, Record
+from rtmsg import translation
+from rtmsg.capture import BadRecord, Direction, Protocol, Record
 from rtmsg.inspection import (
     check_records,
 )
 
 
-def _rec(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+def _rec(
+    t: float,
+    direction: Direction,
+    event: rtmsg.Event | bytes,
+    line: int = 0,
+    protocol: Protocol = "conversation",
+) -> Record:
     frame = event if isinstance(event, bytes) else rtmsg.encode(event)
-    return Record(line=line, t=t, direction=direction, frame=frame)
+    return Record(line=line, t=t, direction=direction, frame=frame, protocol=protocol)
+
+
+def _tr(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+    return _rec(t, direction, event, line, "translation")
 
 
 def _delta(response_id: str, size: int) -> rtmsg.ResponseOutputAudioDelta:
@@ -77,3 +88,23 @@ def test_check_lists_at_most_max_invalid_but_counts_all() -> None:
     report = check_records(records, "f", max_invalid=3)
     assert report.invalid == 10
     assert len(report.invalid_frames) == 3
+
+
+def test_check_decodes_each_record_in_its_protocol() -> None:
+    update = b'{"type":"session.update","event_id":"c1","session":{"audio":{}}}'
+    records: list[Record | BadRecord] = [
+        _tr(0.0, "client", update, line=1),
+        _rec(0.0, "client", update, line=2),  # a conversation session.update needs a type
+        _tr(0.0, "client", rtmsg.InputAudioBufferCommit(), line=3),
+        _tr(0.0, "server", translation.SessionClosed(event_id="e"), line=4),
+    ]
+    report = check_records(records, "t.jsonl")
+    assert (report.valid, report.invalid) == (3, 1)
+    assert report.counts == {"client": {"session.update": 1}, "server": {"session.closed": 1}}
+    assert report.unknown_types["client"] == {"input_audio_buffer.commit": 1}
+    [invalid] = report.invalid_frames
+    assert (invalid.line, invalid.protocol, invalid.event_type) == (
+        2,
+        "conversation",
+        "session.update",
+    )

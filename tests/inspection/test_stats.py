@@ -5,16 +5,23 @@ from __future__ import annotations
 import pytest
 
 import rtmsg
-from rtmsg.capture import BadRecord, Direction, Record
+from rtmsg import translation
+from rtmsg.capture import BadRecord, Direction, Protocol, Record
 from rtmsg.inspection import (
     LatencySummary,
     session_stats,
 )
 
 
-def _rec(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+def _rec(
+    t: float,
+    direction: Direction,
+    event: rtmsg.Event | bytes,
+    line: int = 0,
+    protocol: Protocol = "conversation",
+) -> Record:
     frame = event if isinstance(event, bytes) else rtmsg.encode(event)
-    return Record(line=line, t=t, direction=direction, frame=frame)
+    return Record(line=line, t=t, direction=direction, frame=frame, protocol=protocol)
 
 
 def _session(output: str) -> rtmsg.Session:
@@ -179,3 +186,54 @@ def test_speech_stopped_wins_over_a_later_commit() -> None:
     stats = session_stats(records)
     assert stats.latency is not None
     assert stats.latency.median_s == pytest.approx(0.3)
+
+
+# --- translation sessions -------------------------------------------------------------------
+
+
+def _tr(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+    return _rec(t, direction, event, line, "translation")
+
+
+def test_stats_of_a_translation_session() -> None:
+    records = [
+        _tr(0.0, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(0.2, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(0.3, "server", translation.SessionInputTranscriptDelta(event_id="e1", delta="Hello")),
+        _tr(0.3, "server", translation.SessionOutputTranscriptDelta(event_id="e2", delta="Hola")),
+        # 0.2 s at the default 24 kHz mono, then 0.1 s announced as 16 kHz stereo
+        _tr(
+            0.35,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(b"\0" * 9600, event_id="e3"),
+        ),
+        _tr(
+            0.4,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(
+                b"\0" * 6400, event_id="e4", sample_rate=16000, channels=2
+            ),
+        ),
+        _tr(
+            0.5, "server", translation.SessionOutputTranscriptDelta(event_id="e5", delta=" amigos")
+        ),
+        _tr(0.6, "client", translation.SessionClose()),
+        _tr(0.7, "server", translation.SessionClosed(event_id="e6")),
+        _tr(0.8, "server", b'{"type":"session.closed"}'),
+    ]
+    stats = session_stats(records)
+    assert stats.protocol == "translation"
+    assert stats.frames == 10
+    assert stats.invalid_frames == 1
+    assert stats.duration_s == pytest.approx(0.8)
+    assert stats.audio_sent_s == pytest.approx(0.4)
+    assert stats.audio_received_s == pytest.approx(0.3)
+    assert (stats.input_transcript_chars, stats.output_transcript_chars) == (5, 11)
+    assert (stats.turns, stats.responses, stats.latency) == (0, 0, None)
+
+
+def test_a_translation_frame_read_as_conversation_counts_for_nothing() -> None:
+    append = translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)
+    stats = session_stats([_rec(0.0, "client", append)])
+    assert stats.protocol == "conversation"
+    assert stats.audio_sent_s == 0

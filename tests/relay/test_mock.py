@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosedOK, InvalidStatus
 
 import rtmsg
+from rtmsg import translation
 from rtmsg.relay.audio import tone
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
@@ -112,6 +113,8 @@ class _Echo:
     def take_response(self) -> Iterator[Output | Sleep] | None:
         return None
 
+    closed = False
+
 
 def test_a_session_kind_is_chosen_by_path(mock_server: ServeMock) -> None:
     async def scenario() -> tuple[list[bytes], bytes]:
@@ -128,6 +131,30 @@ def test_a_session_kind_is_chosen_by_path(mock_server: ServeMock) -> None:
     echo, realtime = run(scenario)
     assert echo == [b'{"type":"echo.hello"}', b'{"type":"echo.count","n":1}']
     assert isinstance(rtmsg.decode_server_event(realtime), rtmsg.SessionCreated)
+
+
+def test_a_translation_session_behind_a_base_path_ends_with_a_normal_close(
+    mock_server: ServeMock,
+) -> None:
+    async def scenario() -> tuple[list[bytes], int | None]:
+        async with (
+            mock_server() as (_, url),
+            connect(f"{url}/openai/v1/realtime/translations?model=m") as ws,
+        ):
+            recv = receiver(ws, timeout=5)
+            frames = [await recv()]
+            await ws.send(rtmsg.encode(translation.SessionClose(event_id="c1")).decode())
+            frames.append(await recv())
+            with pytest.raises(ConnectionClosedOK):
+                await recv()
+            return frames, ws.close_code
+
+    (created, closed), close_code = run(scenario)
+    session_created = translation.decode_server_event(created)
+    assert isinstance(session_created, translation.SessionCreated)
+    assert session_created.session.model == "m"
+    assert isinstance(translation.decode_server_event(closed), translation.SessionClosed)
+    assert close_code == 1000
 
 
 def test_require_api_key(mock_server: ServeMock) -> None:

@@ -19,14 +19,19 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 import rtmsg
-from rtmsg import cli
+from rtmsg import cli, translation
 from rtmsg.capture import Record, read_capture
 from rtmsg.relay import MockServer, Relay
+from rtmsg.relay._protocols import protocol_of
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
+from sdk_oracle import sdk_validate
 from servers import ServeRelayPair, port_of, receiver, recv_until, run
 
 API_KEY = "sk-test-relay-0123456789abcdef"
+
+_TRANSLATION = translation.decode_server_event
+"""How ``recv_until`` reads the frames of a translation session."""
 
 
 def _type(frame: bytes) -> str:
@@ -148,6 +153,118 @@ def test_sdk_voice_turn_through_the_relay(
     assert API_KEY not in output.out + output.err
 
 
+def test_sdk_translation_session_through_the_relay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], relay_pair: ServeRelayPair
+) -> None:
+    capture_path = tmp_path / "translation.jsonl"
+    received: list[bytes] = []
+
+    async def scenario() -> MockServer:
+        async with relay_pair(capture=capture_path) as (mock, _, relay_url):
+            client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
+            async with client.realtime.translations.connect(
+                model="gpt-realtime-translate", max_retries=0
+            ) as connection:
+                received.extend(
+                    await recv_until(connection.recv_bytes, "session.created", _TRANSLATION)
+                )
+                await connection.session.update(
+                    session={
+                        "audio": {
+                            "input": {"transcription": {"model": "gpt-realtime-whisper"}},
+                            "output": {"language": "fr"},
+                        }
+                    }
+                )
+                received.extend(
+                    await recv_until(connection.recv_bytes, "session.updated", _TRANSLATION)
+                )
+                for _ in range(5):
+                    await connection.session.input_audio_buffer.append(audio=_pcm(100))
+                await connection.session.close()
+                received.extend(
+                    await recv_until(connection.recv_bytes, "session.closed", _TRANSLATION)
+                )
+        return mock
+
+    mock = run(scenario)
+    [session] = mock.sessions
+    assert session.path == "/v1/realtime/translations?model=gpt-realtime-translate"
+    assert received == session.sent
+    assert [_type(frame) for frame in session.received] == [
+        "session.update",
+        *["session.input_audio_buffer.append"] * 5,
+        "session.close",
+    ]
+    # 500 ms of audio: two 200 ms frames, and the last 100 ms flushed by the close.
+    types = [_type(frame) for frame in received]
+    frame_deltas = [
+        "session.input_transcript.delta",
+        "session.output_transcript.delta",
+        "session.output_audio.delta",
+    ]
+    assert types == ["session.created", "session.updated", *frame_deltas * 3, "session.closed"]
+    events = [translation.decode_server_event(frame) for frame in received]
+    for frame, event in zip(received, events, strict=True):
+        sdk_validate(frame, "server", "translation")
+        assert not isinstance(event, rtmsg.Unknown)
+        assert rtmsg.encode(event) == frame
+    output = "".join(
+        e.delta for e in events if isinstance(e, translation.SessionOutputTranscriptDelta)
+    )
+    assert output == "ceci est la"
+
+    records = [r for r in read_capture(capture_path) if isinstance(r, Record)]
+    assert {r.protocol for r in records} == {"translation"}
+    assert [r.frame for r in records if r.direction == "server"] == session.sent
+    assert cli.main(["check", str(capture_path)]) == 0
+    assert "session.output_audio.delta" in capsys.readouterr().out
+    assert cli.main(["stats", "--json", str(capture_path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["protocol"] == "translation"
+    assert stats["audio_sent_s"] == pytest.approx(0.5)
+    assert stats["audio_received_s"] == pytest.approx(0.5)
+    assert stats["output_transcript_chars"] == len(output)
+    assert stats["input_transcript_chars"] == len("this is the")
+
+
+def test_the_path_picks_the_protocol_the_relay_checks(relay_pair: ServeRelayPair) -> None:
+    # Valid for a translation session, invalid for a conversation (its session needs a type).
+    update = '{"type":"session.update","event_id":"c1","session":{"audio":{}}}'
+
+    async def scenario() -> tuple[MockServer, list[bytes], list[bytes]]:
+        conversation: list[bytes] = []
+        translated: list[bytes] = []
+        async with relay_pair() as (mock, _, relay_url):
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                conversation.extend(await recv_until(receiver(ws), "session.created"))
+                await ws.send(update)
+                conversation.extend(await recv_until(receiver(ws), "error"))
+            async with connect(f"{relay_url}/v1/realtime/translations?model=m") as ws:
+                translated.extend(await recv_until(receiver(ws), "session.created", _TRANSLATION))
+                await ws.send(update)
+                translated.extend(await recv_until(receiver(ws), "session.updated", _TRANSLATION))
+                await ws.send('{"type":"session.update","event_id":"c2"}')
+                translated.extend(await recv_until(receiver(ws), "error", _TRANSLATION))
+                # A conversation event is Unknown here: forwarded, and refused by the server.
+                await ws.send('{"type":"input_audio_buffer.commit","event_id":"c3"}')
+                translated.extend(await recv_until(receiver(ws), "error", _TRANSLATION))
+        return mock, conversation, translated
+
+    mock, conversation, translated = run(scenario)
+    first, second = mock.sessions
+    assert first.received == []  # the relay answered the invalid conversation update itself
+    assert [_type(f) for f in second.received] == ["session.update", "input_audio_buffer.commit"]
+    relayed = rtmsg.decode_server_event(conversation[-1])
+    assert isinstance(relayed, rtmsg.Error)
+    assert relayed.error.event_id == "c1"
+    missing, refused = (translation.decode_server_event(f) for f in translated[-2:])
+    assert isinstance(missing, rtmsg.Error)
+    assert (missing.error.code, missing.error.event_id) == ("missing_required_parameter", "c2")
+    assert isinstance(refused, rtmsg.Error)
+    assert (refused.error.param, refused.error.event_id) == ("type", "c3")
+
+
 def test_invalid_client_frames_are_answered_and_not_forwarded(
     tmp_path: Path, relay_pair: ServeRelayPair
 ) -> None:
@@ -219,6 +336,8 @@ class _BadServer:
 
     def take_response(self) -> Iterator[Output | Sleep] | None:
         return None
+
+    closed = False
 
 
 def test_invalid_server_frames_are_logged_and_forwarded(
@@ -331,3 +450,33 @@ def test_the_relay_decodes_with_its_own_frame_limit() -> None:
     assert Relay("ws://127.0.0.1:9")._client_decoder.max_frame_bytes == (
         rtmsg.DEFAULT_MAX_FRAME_BYTES
     )
+
+
+def test_the_relay_decodes_a_translation_session_with_its_frame_limit() -> None:
+    relay = Relay("ws://127.0.0.1:9", max_size=1000)
+    frame = rtmsg.encode(translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 1000))
+    assert len(frame) > 1000
+    for side in relay._sides["translation"]:
+        assert side.protocol == "translation"
+        with pytest.raises(rtmsg.DecodeError) as info:
+            side.decode(frame)
+        assert info.value.code == "frame_too_large"
+    client_side, _ = relay._sides["translation"]
+    # A translation event, not an Unknown: the side decodes with the translation union.
+    small = rtmsg.encode(translation.SessionClose(event_id="c1"))
+    assert isinstance(client_side.decode(small), translation.SessionClose)
+
+
+@pytest.mark.parametrize(
+    ("path", "protocol"),
+    [
+        ("/v1/realtime?model=gpt-realtime", "conversation"),
+        ("/v1/realtime/translations?model=gpt-realtime-translate", "translation"),
+        ("/openai/v1/realtime/translations/", "translation"),
+        ("/v1/realtime/translationsx", "conversation"),
+        ("/v1/realtime?next=/realtime/translations", "conversation"),
+        ("", "conversation"),
+    ],
+)
+def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
+    assert protocol_of(path) == protocol

@@ -1,7 +1,9 @@
 """``rtmsg check``: decode every frame of recorded sessions, count them, list the invalid ones.
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns a plain
-Struct, so the command line only reads files and prints; tests call it directly.
+Struct, so the command line only reads files and prints; tests call it directly. Each
+record is decoded with the decoders of the protocol it names: the conversation's or the
+translation session's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import msgspec
 
 from .._decoders import decoders
 from .._limits import DEFAULT_MAX_FRAME_BYTES
-from ..capture import BadRecord, Direction, Record
+from ..capture import BadRecord, Direction, Protocol, Record
 from ..codec import Unknown
 from ..errors import DecodeError
 
@@ -28,6 +30,7 @@ class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
     direction: Direction | None = None
     event_type: str | None = None
     event_id: str | None = None
+    protocol: Protocol = "conversation"
 
 
 class CheckReport(msgspec.Struct, kw_only=True):
@@ -61,7 +64,7 @@ def check_records(
     max_invalid: int = 1000,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
 ) -> CheckReport:
-    """Decode every record's frame in its direction and add what was found to ``report``.
+    """Decode every record's frame in its protocol and direction; add what was found to ``report``.
 
     A frame longer than ``max_frame_bytes`` is invalid, as the decoders' option says.
     """
@@ -78,7 +81,7 @@ def check_records(
             continue
         direction = record.direction
         try:
-            event = decode[direction](record.frame)
+            event = decode[record.protocol, direction](record.frame)
         except DecodeError as exc:
             report.invalid += 1
             if len(report.invalid_frames) < max_invalid:
@@ -89,6 +92,7 @@ def check_records(
                     direction=direction,
                     event_type=exc.event_type,
                     event_id=exc.event_id,
+                    protocol=record.protocol,
                 )
                 report.invalid_frames.append(invalid)
             continue

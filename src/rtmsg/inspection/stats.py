@@ -1,22 +1,26 @@
 """``rtmsg stats``: what one recorded session did — audio, turns, responses, tokens, latency.
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns plain
-Structs, so the command line only reads files and prints; tests call it directly.
+Structs, so the command line only reads files and prints; tests call it directly. A
+translation session (``/v1/realtime/translations``) is summarised by its audio both ways and
+the lengths of its transcripts.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 import msgspec
 
 from .. import client_events as ce
 from .. import server_events as se
+from .. import translation as tr
 from .._base import base64_size, given
 from .._decoders import decoders
 from .._limits import DEFAULT_MAX_FRAME_BYTES
-from ..capture import BadRecord, Record
+from ..capture import BadRecord, Protocol, Record
 from ..errors import DecodeError
 from ..responses import Usage
 from ..session import AudioFormat
@@ -92,8 +96,12 @@ class SessionStats(msgspec.Struct, kw_only=True):
 
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
+    ``protocol`` is ``translation`` if any record is of a translation session; such a session
+    has no turns, responses or tokens, and its transcripts' lengths (source language in,
+    translation out) are counted in characters.
     """
 
+    protocol: Protocol = "conversation"
     frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
@@ -104,6 +112,19 @@ class SessionStats(msgspec.Struct, kw_only=True):
     responses_by_status: dict[str, int] = msgspec.field(default_factory=dict)
     tokens: TokenTotals = msgspec.field(default_factory=TokenTotals)
     latency: LatencySummary | None = None
+    input_transcript_chars: int = 0
+    output_transcript_chars: int = 0
+
+
+_PCM16_24KHZ: Final = AudioFormat().bytes_per_second
+"""The translation session's input audio, and its output unless a delta says otherwise."""
+
+
+def _translated_bytes_per_second(delta: tr.SessionOutputAudioDelta) -> int:
+    """pcm16 bytes per second of a translated audio delta: 24 kHz mono unless it says otherwise."""
+    rate = delta.sample_rate if isinstance(delta.sample_rate, int) and delta.sample_rate > 0 else 0
+    channels = delta.channels if isinstance(delta.channels, int) and delta.channels > 0 else 1
+    return 2 * channels * rate if rate else _PCM16_24KHZ * channels
 
 
 def session_stats(
@@ -128,12 +149,14 @@ def session_stats(
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
             continue
+        if record.protocol == "translation":
+            stats.protocol = "translation"
         t = record.t
         if t is not None:
             first_t = t if first_t is None else min(first_t, t)
             last_t = t if last_t is None else max(last_t, t)
         try:
-            event = decode[record.direction](record.frame)
+            event = decode[record.protocol, record.direction](record.frame)
         except DecodeError:
             stats.invalid_frames += 1
             continue
@@ -172,6 +195,15 @@ def session_stats(
                 stats.responses_by_status[status] = stats.responses_by_status.get(status, 0) + 1
                 if isinstance(response.usage, Usage):
                     stats.tokens.add(response.usage)
+            # the translation session: 24 kHz pcm16 mono in, pcm16 at the announced rate out
+            case tr.SessionInputAudioBufferAppend(audio=audio):
+                audio_sent += base64_size(audio) / _PCM16_24KHZ
+            case tr.SessionOutputAudioDelta(delta=delta):
+                audio_received += base64_size(delta) / _translated_bytes_per_second(event)
+            case tr.SessionInputTranscriptDelta(delta=delta):
+                stats.input_transcript_chars += len(delta)
+            case tr.SessionOutputTranscriptDelta(delta=delta):
+                stats.output_transcript_chars += len(delta)
             case _:
                 pass
     if first_t is not None and last_t is not None:

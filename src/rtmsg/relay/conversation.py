@@ -63,6 +63,7 @@ class Conversation:
         self.speech_item_id: str | None = None
         self.response_active = False
         self.response_cancelled = False
+        self.closed = False  # the client ends a conversation, never the session
         self._ids = itertools.count(1)
         self._response: Iterator[Output | Sleep] | None = None
         self._handlers: dict[str, Callable[[Any], list[Output]]] = {

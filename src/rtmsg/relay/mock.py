@@ -10,6 +10,11 @@ unknown or invalid client events with an ``error`` event as the service does.
 What to answer is decided without I/O by a session object (:class:`Conversation` for the
 realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; this
 module only accepts connections, sends what the session returns and sleeps when it says so.
+
+A connection on ``/v1/realtime/translations`` is a translation session instead, answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession` (registered in
+:attr:`MockServer.session_kinds`): deltas for each 200 ms of input audio, and
+``session.closed`` (then a normal close) for ``session.close``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import contextlib
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
-from typing import Protocol
+from typing import Final, Protocol
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -27,26 +32,40 @@ from websockets.http11 import Request
 from websockets.http11 import Response as HTTPResponse
 from websockets.typing import Subprotocol
 
+from .. import translation
 from ..codec import encode
 from ._logging import wire_logger
+from ._protocols import protocol_of
 from .conversation import Conversation, Output, Sleep
+from .translation_mock import TranslationSession
 
-__all__ = ["MockServer", "MockSession", "SessionKind"]
+__all__ = ["TRANSLATIONS_ROUTE", "MockServer", "MockSession", "Sent", "SessionKind"]
+
+TRANSLATIONS_ROUTE: Final = "/v1/realtime/translations"
+"""The path :attr:`MockServer.session_kinds` has the translation session under."""
+
+Sent = Output | translation.ServerEvent
+"""What a session gives the server to send: a server event of either protocol, or an Unknown."""
 
 
 class SessionKind(Protocol):
     """What the server drives for one connection: a session that answers without I/O."""
 
-    def start(self) -> list[Output]:
+    def start(self) -> Sequence[Sent]:
         """The events to send on connect."""
         ...
 
-    def receive(self, frame: bytes | str) -> list[Output]:
+    def receive(self, frame: bytes | str) -> Sequence[Sent]:
         """The events answering one client frame."""
         ...
 
-    def take_response(self) -> Iterator[Output | Sleep] | None:
+    def take_response(self) -> Iterator[Sent | Sleep] | None:
         """A stream of events (and pauses) to send alongside, started by the last frame."""
+        ...
+
+    @property
+    def closed(self) -> bool:
+        """Whether the session is over: the server then closes the connection (1000)."""
         ...
 
 
@@ -95,7 +114,9 @@ class MockServer:
         self.sessions: list[MockSession] = []
         # Request path (without its query) -> the kind of session it opens; any other path
         # opens a realtime conversation, as the tests and the SDK's base URLs expect.
-        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {}
+        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {
+            TRANSLATIONS_ROUTE: _translation_session
+        }
 
     def serve(self, host: str, port: int) -> serve:
         """The websockets server; use as ``async with mock.serve(...) as server``."""
@@ -113,7 +134,11 @@ class MockServer:
 
     def new_session(self, log: MockSession) -> SessionKind:
         """The session object for a connection to ``log.path``."""
-        kind = self.session_kinds.get(urllib.parse.urlsplit(log.path).path)
+        route = urllib.parse.urlsplit(log.path).path
+        kind = self.session_kinds.get(route)
+        if kind is None and protocol_of(route) == "translation":
+            # Behind a base path too (``/openai/v1/realtime/translations``), as the relay reads it.
+            kind = self.session_kinds.get(TRANSLATIONS_ROUTE)
         if kind is not None:
             return kind(log)
         return Conversation(
@@ -153,7 +178,7 @@ class _Link:
         # is recorded and sent as one step, so the record is in wire order.
         self._send_lock = asyncio.Lock()
 
-    async def send(self, events: Sequence[Output]) -> None:
+    async def send(self, events: Sequence[Sent]) -> None:
         for event in events:
             data = encode(event)
             async with self._send_lock:
@@ -170,6 +195,9 @@ class _Link:
                 if self.log is not None:
                     self.log.received.append(frame)
                 await self.send(session.receive(frame))
+                if session.closed:
+                    await self.connection.close()
+                    break
                 stream = session.take_response()
                 if stream is not None:
                     task = asyncio.create_task(self._play(stream))
@@ -181,13 +209,17 @@ class _Link:
             for task in streams:
                 task.cancel()
 
-    async def _play(self, stream: Iterator[Output | Sleep]) -> None:
+    async def _play(self, stream: Iterator[Sent | Sleep]) -> None:
         with contextlib.suppress(ConnectionClosed):
             for step in stream:
                 if isinstance(step, Sleep):
                     await asyncio.sleep(step.seconds)
                 else:
                     await self.send((step,))
+
+
+def _translation_session(log: MockSession) -> TranslationSession:
+    return TranslationSession(log.query.get("model", "gpt-realtime-translate"))
 
 
 def _select_realtime(

@@ -4,12 +4,15 @@ For each client connection the relay opens one upstream connection, during the c
 handshake, with the client's path, query, headers and subprotocols; an upstream that refuses
 (401, 404, …) is answered to the client with the same HTTP status. Then two pumps forward every
 frame, byte-identical and in order, one per direction. Each frame is decoded with the codec on
-the way: a valid or Unknown frame is forwarded; an invalid client frame is answered with an
+the way, by the decoders of the session's protocol, told by the path (``…/realtime/translations``
+is a translation session, any other path a conversation): a valid or Unknown frame is
+forwarded; an invalid client frame is answered with an
 OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
 police the server. With a capture, every frame is recorded as the client saw it: in one file
 for all sessions, or one file per session when the path has a ``{session}`` placeholder
-(sessions are numbered from 1), which is what ``rtmsg stats`` wants.
+(sessions are numbered from 1), which is what ``rtmsg stats`` wants; a translation session's
+records say so.
 
 Backpressure: a pump awaits each send before it reads the next frame, so a slow reader stops
 the pump, websockets stops reading from the other socket once ``max_queue`` frames wait, and
@@ -47,10 +50,11 @@ from websockets.typing import Subprotocol
 
 from .._limits import DEFAULT_MAX_FRAME_BYTES
 from .._redact import redact
-from ..capture import CaptureWriter, Direction
-from ..codec import ClientEventDecoder, Frame, ServerEventDecoder, encode
+from ..capture import CaptureWriter, Direction, Protocol
+from ..codec import Frame, encode
 from ..errors import DecodeError, error_event
 from ._logging import wire_logger
+from ._protocols import DECODER_TYPES, protocol_of
 
 __all__ = ["DEFAULT_MAX_QUEUE", "Relay"]
 
@@ -126,10 +130,18 @@ class Relay:
         self.forward_invalid = forward_invalid
         self.max_size = max_size
         # websockets refuses longer frames already; the decoders agree with it on the bound.
-        self._client_decoder = ClientEventDecoder(max_frame_bytes=max_size)
-        self._server_decoder = ServerEventDecoder(max_frame_bytes=max_size)
-        self._client = _Side("client", self._client_decoder.decode, answers_invalid=True)
-        self._server = _Side("server", self._server_decoder.decode, answers_invalid=False)
+        self._decoders = {
+            protocol: (client_type(max_frame_bytes=max_size), server_type(max_frame_bytes=max_size))
+            for protocol, (client_type, server_type) in DECODER_TYPES.items()
+        }
+        self._client_decoder, self._server_decoder = self._decoders["conversation"]
+        self._sides = {
+            protocol: (
+                _Side("client", protocol, client_decoder.decode, answers_invalid=True),
+                _Side("server", protocol, server_decoder.decode, answers_invalid=False),
+            )
+            for protocol, (client_decoder, server_decoder) in self._decoders.items()
+        }
         self.max_queue = max_queue
         self.open_timeout = open_timeout
         self.sessions = 0
@@ -226,16 +238,18 @@ class Relay:
         session = next(self._ids)
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
-        log.info("session %d opened: %s", session, path)
+        protocol = protocol_of(path)
+        log.info("session %d opened: %s (%s)", session, path, protocol)
         capture = self._shared_capture
         pumps: list[asyncio.Task[None]] = []
         try:
             if self._per_session:
                 assert self.capture is not None
                 capture = CaptureWriter(self.capture.format(session=session))
+            client_side, server_side = self._sides[protocol]
             pumps = [
-                asyncio.create_task(self._pump(session, client, upstream, capture, self._client)),
-                asyncio.create_task(self._pump(session, upstream, client, capture, self._server)),
+                asyncio.create_task(self._pump(session, client, upstream, capture, client_side)),
+                asyncio.create_task(self._pump(session, upstream, client, capture, server_side)),
             ]
             await asyncio.gather(*pumps)
         finally:
@@ -266,7 +280,7 @@ class Relay:
         with contextlib.suppress(ConnectionClosed):
             async for message in source:
                 if capture is not None:
-                    capture.write(side.sender, message)
+                    capture.write(side.sender, message, protocol=side.protocol)
                 try:
                     side.decode(message)
                 except DecodeError as exc:
@@ -281,7 +295,7 @@ class Relay:
                     if side.answers_invalid:
                         answer = encode(error_event(exc)).decode()
                         if capture is not None:
-                            capture.write("server", answer)
+                            capture.write("server", answer, protocol=side.protocol)
                         await source.send(answer)
                         if not self.forward_invalid:
                             continue
@@ -301,5 +315,6 @@ class _Side:
     """
 
     sender: Direction
+    protocol: Protocol
     decode: Callable[[Frame], object]
     answers_invalid: bool
