@@ -160,6 +160,8 @@ class Corpus:
     control_server: list[bytes]
     unknown_heavy: list[bytes]
     micro: dict[str, tuple[Direction, bytes]]
+    translation_client: list[bytes] = field(default_factory=list)
+    translation_server: list[bytes] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -773,6 +775,7 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
             assert twin is not None
             assert len(twin) == len(frame)
             micro[f"{name} as Unknown"] = ("server", twin)
+    translation = translation_session(seconds_per_session, seed)
     return Corpus(
         sessions=sessions,
         client=client,
@@ -781,6 +784,8 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
         control_server=control_server,
         unknown_heavy=_unknown_heavy(random.Random(seed + 1), server, 0.3),
         micro=micro,
+        translation_client=[f for d, f in translation.frames if d == "client"],
+        translation_server=[f for d, f in translation.frames if d == "server"],
     )
 
 

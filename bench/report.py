@@ -108,6 +108,7 @@ TARGETS = [
     _floor("client stream", 1.25, 1.05),
     _floor("control events", 1.1, 1.05),
     _floor("server stream", 1.5, 1.1),
+    _floor("translation stream", 1.25, 1.05),
     Target(
         "client stream: ClientEventDecoder().decode / decode_client_event",
         "decode",
