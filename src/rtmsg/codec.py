@@ -16,7 +16,7 @@ without an exception, after the same checks as the first one.
 (frame size and depth limits, duplicate ``type`` policy, unknown fields, lenient
 mode); the module-level functions are their default instances. The checks of
 the JSON structure live in :mod:`rtmsg._checks`, the reading of msgspec's
-failures in :mod:`rtmsg._msgspec`.
+failures in :mod:`rtmsg._msgspec`, the building of errors in :mod:`rtmsg._failures`.
 """
 
 from __future__ import annotations
@@ -38,8 +38,18 @@ from ._checks import (
     schema_depth,
     utf8_bytes,
 )
-from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
-from ._msgspec import FAILURES, failure
+from ._failures import (
+    duplicate_type,
+    envelope_decoder,
+    event_id_of,
+    invalid_event,
+    malformed,
+    not_a_frame,
+    short,
+    too_large,
+)
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit
+from ._msgspec import FAILURES
 from ._redact import redact
 from ._strict import strict_type
 from .client_events import ClientEvent, ClientEventType
@@ -85,33 +95,25 @@ class Unknown(msgspec.Struct, frozen=True):
 
     def __repr__(self) -> str:
         # ``raw`` may hold audio or credentials: logs get its size, never its bytes.
-        fields = [f"type={_short(redact(self.type))!r}", f"raw=<{len(self.raw)} bytes>"]
+        fields = [f"type={short(redact(self.type))!r}", f"raw=<{len(self.raw)} bytes>"]
         if self.event_id is not None:
-            fields.append(f"event_id={_short(redact(self.event_id))!r}")
+            fields.append(f"event_id={short(redact(self.event_id))!r}")
         if self.error is not None:
             fields.append(f"error={self.error!r}")
         return f"Unknown({', '.join(fields)})"
 
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         fields: list[tuple[str, Any]] = [
-            ("type", _short(redact(self.type))),
+            ("type", short(redact(self.type))),
             ("raw", _Shown(f"<{len(self.raw)} bytes>")),
         ]
         if self.event_id is not None:
-            fields.append(("event_id", _short(redact(self.event_id))))
+            fields.append(("event_id", short(redact(self.event_id))))
         if self.error is not None:
             fields.append(("error", self.error))
         return fields
 
 
-class _Envelope(msgspec.Struct):
-    """The two fields every event frame may have, read when the typed decode fails."""
-
-    type: str
-    event_id: Any = None
-
-
-_envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
 _encoder: Final = msgspec.json.Encoder()
 
 
@@ -203,9 +205,9 @@ class _EventDecoder(Generic[_E]):
             if cls is Unknown:
                 return event  # the fallback has checked it already
             if self.reject_duplicate_type and repeats_type(as_bytes(frame)):
-                raise _duplicate_type(_event_id(event))
+                raise duplicate_type(event_id_of(event))
             if cls in self._deep_events:
-                self._check_depth(as_bytes(frame), event.event_type, _event_id(event))
+                self._check_depth(as_bytes(frame), event.event_type, event_id_of(event))
             if self._strict_decoder is not None:
                 return self._check_fields(frame, event)
             return event
@@ -218,30 +220,30 @@ class _EventDecoder(Generic[_E]):
         try:
             self._strict_decoder.decode(frame)
         except FAILURES as exc:
-            error = _invalid_event(event.event_type, _event_id(event), exc)
+            error = invalid_event(event.event_type, event_id_of(event), exc)
             if not self.lenient:
                 raise error from None
-            return Unknown(event.event_type, as_bytes(frame), _event_id(event), error)
+            return Unknown(event.event_type, as_bytes(frame), event_id_of(event), error)
         return event
 
     def _fallback(self, frame: Frame, exc: Exception) -> Unknown:
         """Turn a failed typed decode into an :class:`Unknown` or a :class:`DecodeError`."""
         try:
-            envelope = _envelope_decoder.decode(frame)
+            envelope = envelope_decoder.decode(frame)
         except FAILURES as envelope_exc:
-            raise _malformed(frame, envelope_exc) from None
+            raise malformed(frame, envelope_exc) from None
         event_type = envelope.type
         event_id = envelope.event_id if isinstance(envelope.event_id, str) else None
         raw = utf8_bytes(frame, event_type, event_id)
         if event_type not in self._known:
             if conflicting_type(raw):
-                raise _duplicate_type(event_id)
+                raise duplicate_type(event_id)
             self._learn(event_type)
             return self._checked_unknown(raw, event_type, event_id, None)
-        error = _invalid_event(event_type, event_id, exc)
+        error = invalid_event(event_type, event_id, exc)
         if error.code is not ErrorCode.NESTING_TOO_DEEP and conflicting_type(raw):
             # A single known ``type`` always selects its class: msgspec read another one.
-            raise _duplicate_type(event_id)
+            raise duplicate_type(event_id)
         if not self.lenient or error.code is ErrorCode.NESTING_TOO_DEEP:
             raise error from None
         return self._checked_unknown(raw, event_type, event_id, error)
@@ -269,7 +271,7 @@ class _EventDecoder(Generic[_E]):
         self, raw: bytes, event_type: str, event_id: str | None, error: DecodeError | None
     ) -> Unknown:
         if self.reject_duplicate_type and repeats_type(raw):
-            raise _duplicate_type(event_id)
+            raise duplicate_type(event_id)
         if self.max_depth is not None:
             self._check_depth(raw, event_type, event_id)
         return Unknown(event_type, raw, event_id, error)
@@ -327,12 +329,12 @@ def _decode_function(
     def decode(frame: Frame) -> Any:
         try:
             if len(frame) > limit:
-                raise _frame_too_large(len(frame), limit)
+                raise too_large(len(frame), limit)
             event = decode_typed(frame)
         except FAILURES as exc:
             return fallback(frame, exc)
         except TypeError:
-            raise _not_a_frame(frame) from None
+            raise not_a_frame(frame) from None
         if seen_classes and event.__class__ in seen_classes:
             return seen_unknown(frame, event)
         return event
@@ -426,12 +428,12 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     """
     try:
         if len(frame) > DEFAULT_MAX_FRAME_BYTES:
-            raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
+            raise too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
         event = _client_decoder(frame)
     except FAILURES as exc:
         return _client_fallback(frame, exc)
     except TypeError:
-        raise _not_a_frame(frame) from None
+        raise not_a_frame(frame) from None
     if _client_seen and event.__class__ in _client_seen:
         return _default_client._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
     return event  # type: ignore[no-any-return]  # a ClientEvent: the seen types were caught
@@ -441,12 +443,12 @@ def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     """Decode one server event frame; see :func:`decode_client_event`."""
     try:
         if len(frame) > DEFAULT_MAX_FRAME_BYTES:
-            raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
+            raise too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
         event = _server_decoder(frame)
     except FAILURES as exc:
         return _server_fallback(frame, exc)
     except TypeError:
-        raise _not_a_frame(frame) from None
+        raise not_a_frame(frame) from None
     if _server_seen and event.__class__ in _server_seen:
         return _default_server._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
     return event  # type: ignore[no-any-return]  # a ServerEvent: the seen types were caught
@@ -457,91 +459,3 @@ def encode(event: Event | Unknown) -> bytes:
     if event.__class__ is Unknown:
         return event.raw
     return _encoder.encode(event)
-
-
-# --- the cold path: building errors -------------------------------------------
-
-
-def _at(path: str | None) -> str:
-    return f" - at `{path}`" if path is not None else ""
-
-
-def _invalid_event(event_type: str, event_id: str | None, exc: BaseException) -> DecodeError:
-    """The error for a frame of a known type whose body msgspec refused."""
-    message, code, path = failure(exc)
-    return DecodeError(
-        f"Invalid {event_type!r} event: {message}{_at(path)}",
-        event_type=event_type,
-        event_id=event_id,
-        path=path,
-        code=code,
-    )
-
-
-_SCHEMA_CODES: Final = frozenset(
-    {ErrorCode.INVALID_TYPE, ErrorCode.INVALID_VALUE, ErrorCode.MISSING_REQUIRED_PARAMETER}
-)
-
-
-def _malformed(frame: Frame, exc: BaseException) -> DecodeError:
-    """The error for a frame whose envelope cannot be read: not JSON, not an event object."""
-    try:
-        raw = as_bytes(frame)
-        if not isinstance(frame, str):
-            raw.decode()
-    except UnicodeError:
-        return invalid_utf8(*_readable_envelope(frame))
-    message, code, path = failure(exc)
-    if path is None and code in _SCHEMA_CODES:
-        # A top-level value that is not an object: not an event at all.
-        code = ErrorCode.INVALID_JSON
-    return DecodeError(f"{message}{_at(path)}", path=path, code=code)
-
-
-def _readable_envelope(frame: Frame) -> tuple[str | None, str | None]:
-    """``type`` and ``event_id`` of a frame that is not UTF-8, where they are readable."""
-    text = (
-        frame.encode(errors="replace").decode()
-        if isinstance(frame, str)
-        else as_bytes(frame).decode(errors="replace")
-    )
-    try:
-        envelope = _envelope_decoder.decode(text)
-    except FAILURES:
-        return None, None
-    event_type = envelope.type if "\ufffd" not in envelope.type else None
-    event_id = envelope.event_id
-    if not isinstance(event_id, str) or "\ufffd" in event_id:
-        event_id = None
-    return event_type, event_id
-
-
-def _frame_too_large(size: int, limit: int) -> DecodeError:
-    return DecodeError(frame_too_large(limit, size), code=ErrorCode.FRAME_TOO_LARGE)
-
-
-def _not_a_frame(frame: object) -> TypeError:
-    """A caller's mistake, not bad input: a clear TypeError rather than msgspec's or len()'s."""
-    return TypeError(
-        f"frame must be bytes, bytearray, memoryview or str, not {type(frame).__name__}"
-    )
-
-
-def _duplicate_type(event_id: str | None) -> DecodeError:
-    """Two ``type`` keys: which one is the event's depends on the reader, so name neither."""
-    return DecodeError(
-        "Object has more than one `type` key - at `$.type`",
-        event_id=event_id,
-        path="$.type",
-        code=ErrorCode.DUPLICATE_TYPE,
-    )
-
-
-def _short(text: str, limit: int = 64) -> str:
-    """``text`` cut for messages and reprs: a ``type`` may be as long as the frame."""
-    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"
-
-
-def _event_id(event: object) -> str | None:
-    event_id = getattr(event, "event_id", None)
-    return event_id if isinstance(event_id, str) else None
