@@ -19,12 +19,11 @@ import itertools
 import math
 import time
 from collections.abc import Iterator
-from typing import Final, TypeVar
+from typing import Final
 
 import msgspec
 from msgspec import UNSET
 
-from .._base import Model
 from ..codec import Unknown
 from ..errors import DecodeError, build_error, error_event
 from ..server_events import Error
@@ -47,6 +46,7 @@ from ..translation import (
     SessionUpdated,
     decode_client_event,
 )
+from ._session import merge
 
 __all__ = ["FRAME_MS", "SAMPLE_RATE", "TranslationSession", "tone"]
 
@@ -66,8 +66,6 @@ _TRANSLATED: Final = {
     "de": "dies ist die simulierte Übersetzungssitzung von rtmsg",
 }
 """What the mock "translates" into, by target language; other languages get a tagged echo."""
-
-_M = TypeVar("_M", bound=Model)
 
 
 class TranslationSession:
@@ -128,7 +126,7 @@ class TranslationSession:
             case SessionUpdate(session=update):
                 if isinstance(update.audio, Audio):
                     self.session = msgspec.structs.replace(
-                        self.session, audio=_merge(self.session.audio, update.audio)
+                        self.session, audio=merge(self.session.audio, update.audio)
                     )
                 return [SessionUpdated(event_id=self.new_id(), session=self.session)]
             case SessionInputAudioBufferAppend():
@@ -205,20 +203,6 @@ class TranslationSession:
             client_event_id=client_event_id if isinstance(client_event_id, str) else None,
             event_id=self.new_id(),
         )
-
-
-def _merge(old: _M, new: _M) -> _M:
-    """``old`` with the fields ``new`` sets: absent keeps, ``null`` clears, objects merge."""
-    changes = {}
-    for name in new.__struct_fields__:
-        value = getattr(new, name)
-        if value is UNSET:
-            continue
-        current = getattr(old, name)
-        if isinstance(value, Model) and type(current) is type(value):
-            value = _merge(current, value)
-        changes[name] = value
-    return msgspec.structs.replace(old, **changes)
 
 
 def tone(duration_ms: int) -> bytes:
