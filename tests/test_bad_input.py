@@ -251,7 +251,9 @@ def _deep(depth: int, opening: bytes = b"[", closing: bytes = b"]") -> bytes:
     return opening * depth + closing * depth
 
 
-@pytest.mark.parametrize("depth", [1_000, 100_000])
+# Past the recursion guard of every CPython rtmsg supports (about 1000 levels on 3.11,
+# 1500 on 3.12, 10 000 on 3.13).
+@pytest.mark.parametrize("depth", [20_000, 100_000])
 def test_deep_nesting_in_tool_parameters(depth: int) -> None:
     frame = (
         b'{"type":"session.update","event_id":"e","session":{"type":"realtime",'
