@@ -72,10 +72,15 @@ class Record(msgspec.Struct, frozen=True):
 
 
 class BadRecord(msgspec.Struct, frozen=True):
-    """A line of a capture file that is not a capture record, and why."""
+    """A line of a capture file that is not a capture record, and why.
+
+    ``code`` sorts the reasons: ``invalid_record`` (not a record), ``frame_too_large``
+    (longer than the reader's limit) or ``truncated_file`` (the rest of the file is unreadable).
+    """
 
     line: int
     message: str
+    code: str = "invalid_record"
 
 
 class _Envelope(msgspec.Struct, frozen=True):
@@ -196,7 +201,7 @@ class CaptureReader:
         try:
             for number, line in enumerate(lines(self._lines, limit), 1):
                 if len(line) > limit and content_length(line) > limit:
-                    yield BadRecord(line=number, message=self._too_long())
+                    yield BadRecord(line=number, message=self._too_long(), code="frame_too_large")
                     skip_rest(self._lines, line)
                     continue
                 content = line.rstrip(b"\r\n")
@@ -208,7 +213,8 @@ class CaptureReader:
                     yield _parse_record(number, content)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A capture cut short, e.g. a relay killed before it could close its gzip stream.
-            yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
+            message = f"the file is truncated or corrupt: {exc}"
+            yield BadRecord(line=number + 1, message=message, code="truncated_file")
 
     def _too_long(self) -> str:
         if self.direction is not None:
