@@ -10,9 +10,11 @@ import rtmsg
 from rtmsg.capture import BadRecord, Direction, Record
 from rtmsg.inspection import (
     LatencySummary,
+    SessionStats,
     audio_bytes_per_second,
     base64_size,
     check_records,
+    iter_frame_stats,
     session_stats,
 )
 
@@ -104,6 +106,40 @@ def test_stats_of_a_known_session() -> None:
     assert stats.latency.median_s == pytest.approx(0.3)
     assert stats.latency.p95_s == pytest.approx(0.4)
     assert stats.latency.max_s == pytest.approx(0.4)
+
+
+def test_frame_stats_add_up_to_the_session_stats() -> None:
+    records: list[Record | BadRecord] = [
+        _rec(100.0, "server", rtmsg.SessionCreated(event_id="e", session=_session("audio/pcmu"))),
+        *_turn(101.0, "r1", 0.2),
+        *_turn(110.0, "r2", 0.4),
+        BadRecord(line=99, message="not a record"),
+        _rec(121.0, "client", b'{"type":"conversation.item.delete"}'),
+    ]
+    stats = SessionStats()
+    frames = list(iter_frame_stats(records, stats))
+    assert stats == session_stats(records)
+    assert [frame.record for frame in frames] == records
+    sent = [f.audio_seconds for f in frames if isinstance(f.event, rtmsg.InputAudioBufferAppend)]
+    received = [
+        f.audio_seconds for f in frames if isinstance(f.event, rtmsg.ResponseOutputAudioDelta)
+    ]
+    assert sent == [pytest.approx(0.5)] * 4  # 24 000 bytes of pcm16
+    assert received == [pytest.approx(12_000 / 8_000)] * 4  # the output format is G.711
+    assert sum(f.audio_bytes or 0 for f in frames) == 4 * 24_000 + 4 * 12_000
+    assert [f.latency_s for f in frames if f.latency_s is not None] == [
+        pytest.approx(0.2),
+        pytest.approx(0.4),
+    ]
+    bad, invalid = frames[-2:]
+    assert (bad.event, bad.error) == (None, None)
+    assert invalid.event is None
+    assert invalid.error is not None
+    assert invalid.error.event_type == "conversation.item.delete"
+    assert all(f.audio_bytes is None for f in frames if not isinstance(f.event, _AUDIO))
+
+
+_AUDIO = (rtmsg.InputAudioBufferAppend, rtmsg.ResponseOutputAudioDelta)
 
 
 def test_audio_seconds_follow_the_session_formats() -> None:

@@ -7,7 +7,7 @@ Structs, so the command line only reads files and prints; tests call these direc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 import msgspec
@@ -25,6 +25,7 @@ from .session import AudioFormat, SessionConfig
 
 __all__ = [
     "CheckReport",
+    "FrameStats",
     "InvalidFrame",
     "LatencySummary",
     "SessionStats",
@@ -32,6 +33,7 @@ __all__ = [
     "audio_bytes_per_second",
     "base64_size",
     "check_records",
+    "iter_frame_stats",
     "session_stats",
 ]
 
@@ -252,9 +254,38 @@ def _response_format(response: Response) -> AudioFormat | None:
     return output.format if isinstance(output.format, AudioFormat) else None
 
 
+class FrameStats(msgspec.Struct, kw_only=True):
+    """One record as :func:`session_stats` read it: its event or error, its audio, its latency.
+
+    ``event`` and ``error`` are both ``None`` for a line that is not a record. ``audio_bytes``
+    and ``audio_seconds`` (at the session's format) are set on audio events, ``latency_s`` on
+    the audio delta that ends a turn's wait.
+    """
+
+    record: Record | BadRecord
+    event: ClientEvent | ServerEvent | Unknown | None = None
+    error: DecodeError | None = None
+    audio_bytes: int | None = None
+    audio_seconds: float | None = None
+    latency_s: float | None = None
+
+
 def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
     """Summarise one session: duration, audio both ways, turns, responses, tokens, latency."""
     stats = SessionStats()
+    for _ in iter_frame_stats(records, stats):
+        pass
+    return stats
+
+
+def iter_frame_stats(
+    records: Iterable[Record | BadRecord], stats: SessionStats
+) -> Iterator[FrameStats]:
+    """What :func:`session_stats` sees in each record, as it goes; ``stats`` fills up on the way.
+
+    ``stats`` is complete once the iterator is exhausted. Frames are decoded once, so a caller
+    that wants more of each event than the summary (``rtmsg export``) reads it from here.
+    """
     first_t = last_t = None
     input_bps = output_bps = _PCM16_24KHZ
     response_bps: dict[str, int] = {}
@@ -267,6 +298,7 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
         stats.frames += 1
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
+            yield FrameStats(record=record)
             continue
         t = record.t
         if t is not None:
@@ -274,17 +306,26 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
             last_t = t if last_t is None else max(last_t, t)
         try:
             event = _decode(record)
-        except DecodeError:
+        except DecodeError as exc:
             stats.invalid_frames += 1
+            yield FrameStats(record=record, error=exc)
             continue
+        audio_bytes: int | None = None
+        audio_seconds: float | None = None
+        latency: float | None = None
         match event:
             case ce.InputAudioBufferAppend(audio=audio):
-                audio_sent += base64_size(audio) / input_bps
+                audio_bytes = base64_size(audio)
+                audio_seconds = audio_bytes / input_bps
+                audio_sent += audio_seconds
             case se.ResponseOutputAudioDelta(delta=delta, response_id=response_id):
                 bps = response_bps.get(response_id, output_bps)
-                audio_received += base64_size(delta) / bps
+                audio_bytes = base64_size(delta)
+                audio_seconds = audio_bytes / bps
+                audio_received += audio_seconds
                 if turn_ended_at is not None and t is not None:
-                    latencies.append(t - turn_ended_at)
+                    latency = t - turn_ended_at
+                    latencies.append(latency)
                     turn_ended_at = None
             case (
                 ce.SessionUpdate(session=session)
@@ -315,9 +356,15 @@ def session_stats(records: Iterable[Record | BadRecord]) -> SessionStats:
                     stats.tokens.add(response.usage)
             case _:
                 pass
+        yield FrameStats(
+            record=record,
+            event=event,
+            audio_bytes=audio_bytes,
+            audio_seconds=audio_seconds,
+            latency_s=latency,
+        )
     if first_t is not None and last_t is not None:
         stats.duration_s = last_t - first_t
     stats.audio_sent_s = audio_sent
     stats.audio_received_s = audio_received
     stats.latency = LatencySummary.of(latencies)
-    return stats
