@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt fuzz bench bench-quick relay-bench clean
+.PHONY: install test check lint types fmt fuzz bench bench-quick bench-export relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench: $(VENV)/.bench-installed
 # The same code on a short corpus and small captures, in seconds; no timing is asserted.
 bench-quick: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# What `rtmsg export` costs: MB/s and events/s per core for one process and for 1 and 2 dask
+# workers, next to plain decoding of the same captures, and peak memory on a 1 GiB capture.
+# Writes docs/export-benchmark.md; about three minutes on two cores, plus 1.3 GiB of files.
+bench-export: $(VENV)/.test-installed
+	$(BIN)/python -m bench.export --output docs/export-benchmark.md
 
 # The relay's added latency, mock server and relay in their own processes (see the README).
 relay-bench: $(VENV)/.test-installed

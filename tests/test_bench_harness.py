@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from bench import capture, report
+from bench import export as export_bench
 from bench.corpus import build_corpus
 from bench.peers import FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
+from rtmsg.capture import read_capture
 
 TIMES = "\N{MULTIPLICATION SIGN}"  # the report writes a ratio as 2.00 and this sign
 
@@ -89,3 +91,24 @@ def test_capture_run_reports_events_and_memory(
         result = json.loads(capsys.readouterr().out)
         assert result["events"] == len(frames)
         assert result["peak_rss_after"] >= result["peak_rss_before"] > 0
+
+
+def test_export_run_counts_the_same_events_in_every_mode(tmp_path: Path) -> None:
+    paths = export_bench.write_captures(tmp_path / "captures", 2, 64 * 1024, 4.0)
+    assert [path.name for path in paths] == ["session-1.jsonl", "session-2.jsonl"]
+    assert all(path.stat().st_size >= 64 * 1024 for path in paths)
+    runs = [
+        export_bench.measure("decode", paths),
+        export_bench.measure("stats", paths),
+        export_bench.measure("export", paths, tmp_path / "out"),
+    ]
+    events = sum(1 for path in paths for _ in read_capture(path))
+    assert [run["events"] for run in runs] == [events] * 3
+    assert (tmp_path / "out" / "events").is_dir()
+    memory = [dict(runs[0]), dict(runs[2])]
+    text = export_bench.render(runs, memory, "test")
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[2].startswith("| plain decode | 1 |")
+    assert table[2].endswith(f"| 1.00{TIMES} |")  # decode is the unit of the last column
+    assert table[4].startswith("| export, in process | 1 |")
+    assert table[-1].startswith("| export |")
