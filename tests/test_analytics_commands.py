@@ -70,6 +70,7 @@ def test_export_names_sessions_with_a_pattern(
         (["missing.jsonl"], [], "missing.jsonl: no such file"),
         (["a/s.jsonl", "b/s.jsonl"], [], "both hold session 's'"),
         (["a/s.jsonl"], ["--session", "x-{session}.jsonl"], "does not match"),
+        (["a/s.jsonl"], ["--workers", "0"], "at least 1 worker"),
     ],
 )
 def test_export_refuses_what_it_cannot_do_with_status_2(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import os
 from pathlib import Path
 from typing import Literal
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -275,3 +277,20 @@ def test_a_file_name_that_is_not_utf8_still_exports(tmp_path: Path) -> None:
     (row,) = read_table(tmp_path / "out", "sessions").to_pylist()
     assert row["file"].endswith("session-\N{REPLACEMENT CHARACTER}.jsonl")
     assert row["session"] == report.captures[0].session
+
+
+def test_polars_reads_the_dataset_with_its_days(tmp_path: Path) -> None:
+    paths = write_fleet(tmp_path / "captures")
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes(APPEND + b"\n")
+    analytics.export(paths, tmp_path / "out")
+    analytics.export([bare], tmp_path / "out", direction="client")
+    scan = pl.scan_parquet(
+        str(tmp_path / "out" / "events" / "**" / "*.parquet"), hive_partitioning=True
+    )
+    counts = dict(scan.group_by("day").len().collect().iter_rows())
+    expected: dict[datetime.date | None, int] = dict(
+        collections.Counter(day(t) for plan in FLEET for t, _, _ in frames(plan))
+    )
+    expected[None] = 1  # the bare frames: no day
+    assert counts == expected

@@ -49,6 +49,9 @@ def run(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _export(args: argparse.Namespace, progress: Progress) -> int:
+    if args.workers is not None and args.workers < 1:
+        print(f"rtmsg export: --workers {args.workers}: at least 1 worker", file=sys.stderr)
+        return 2
     for path in args.files:
         if not os.path.isfile(path):
             print(f"rtmsg export: {path}: no such file", file=sys.stderr)
