@@ -51,7 +51,7 @@ bench-quick: $(VENV)/.bench-installed
 
 # What `rtmsg export` costs: MB/s and events/s per core for one process and for 1 and 2 dask
 # workers, next to plain decoding of the same captures, and peak memory on a 1 GiB capture.
-# Writes docs/export-benchmark.md; about three minutes on two cores, plus 1.3 GiB of files.
+# Writes docs/export-benchmark.md; about a minute and a half on two cores, plus 1.3 GiB of files.
 bench-export: $(VENV)/.test-installed
 	$(BIN)/python -m bench.export --output docs/export-benchmark.md
 
