@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check lint types fmt fuzz bench bench-quick bench-export relay-bench clean
+.PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick bench-publish \
+	bench-msgspec bench-export relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +20,35 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
+# The whole suite, with the branch coverage of the codec and its modules (floor in pyproject).
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term-missing
+
+# The same suite on the lowest release every range in pyproject.toml allows (msgspec 0.22.0,
+# pytest 8.0, ...: constraints/oldest.txt), in a venv of its own.
+OLDEST := .venv-oldest
+$(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST)/bin/python -m pip install --quiet -c constraints/oldest.txt -e '.[test]'
+	touch $@
+
+test-oldest: $(OLDEST)/.installed
+	$(OLDEST)/bin/python -m pytest --cov --cov-report=term-missing
+
+# Newest and oldest releases on every CPython found here (3.11 to 3.14, on PATH or under
+# pyenv), one venv each; PYTHONS="..." to choose.
+PYTHONS ?= $(or $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[1-4].*/bin/python3.1[1-4])), \
+	$(foreach v,11 12 13 14,$(shell command -v python3.$(v) >/dev/null 2>&1 && \
+	python3.$(v) -c 'import sys' >/dev/null 2>&1 && command -v python3.$(v))))
+test-pythons:
+	@for py in $(PYTHONS); do \
+		name=$$(basename $$py); \
+		echo "== $$py ($$($$py --version)), newest"; \
+		$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$name || exit 1; \
+		echo "== $$py, oldest"; \
+		$(MAKE) --no-print-directory test-oldest PYTHON=$$py OLDEST=.venv-$$name-oldest || exit 1; \
+	done
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -39,15 +67,26 @@ fmt: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The main job: the pytest-benchmark suite in bench/ on the embedded corpus (JSON kept in
-# .benchmarks/ for --benchmark-compare), then the ratios table, printed and written to
-# docs/benchmarks.md. About two minutes on two cores, plus a 1 GiB temporary file.
+# The main job: the pytest-benchmark suite in bench/ on the embedded corpus, then the report
+# (targets and figures as paired ratios), printed and written to .benchmarks/report.md with
+# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About two
+# minutes on two cores, plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
 # The same code on a short corpus and small captures, in seconds; no timing is asserted.
 bench-quick: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# The last full run's report into docs/benchmarks.md and the README's "Latest run" block,
+# re-rendered from .benchmarks/latest.json without running anything; commit the result.
+bench-publish: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.report --publish
+
+# rtmsg's decode on msgspec 0.22.0 and on the newest msgspec, in alternating rounds; builds
+# a venv for each under .benchmarks/ (the first time, from PyPI). About a minute.
+bench-msgspec: | $(BIN)/python
+	$(BIN)/python -m bench.msgspec_versions
 
 # What `rtmsg export` costs: MB/s and events/s per core for one process and for 1 and 2 dask
 # workers, next to plain decoding of the same captures, and peak memory on a 1 GiB capture.
@@ -60,4 +99,4 @@ relay-bench: $(VENV)/.test-installed
 	$(BIN)/python bench/relay_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks
+	rm -rf $(VENV) $(OLDEST) .venv-python3.* .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage

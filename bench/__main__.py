@@ -1,11 +1,16 @@
-"""``python -m bench [--quick] [pytest args...]``: run the suite, then print the ratios table.
+"""``python -m bench [--quick] [pytest args...]``: run the suite, then print the report.
 
-The full run takes about two minutes on two cores and writes ``docs/benchmarks.md``;
-``--quick`` runs the same benchmarks on a short corpus with few rounds and small captures in
-seconds, to prove the harness works (no timing is asserted anywhere), and writes
-``.benchmarks/quick.md``. The pytest-benchmark JSON goes to ``.benchmarks/latest.json`` and
-every full run is also saved under ``.benchmarks/``, so a later run can add
-``--benchmark-compare`` (``python -m bench --benchmark-compare``).
+The full run takes about two minutes on two cores; ``--quick`` runs the same benchmarks on
+a short corpus with three rounds each and small captures, in seconds, to prove the harness
+works (no timing is asserted anywhere). Everything a run writes goes to ``.benchmarks/``,
+which git ignores, so a run leaves the checkout as it found it:
+
+- ``latest.json`` (``quick.json`` for a quick run): pytest-benchmark's JSON with every
+  round's time, which :mod:`bench.report` renders, and ``--publish`` re-renders into
+  ``docs/benchmarks.md`` and the README without running anything;
+- ``report.md`` (``quick.md``): the report that is also printed;
+- every full run is also saved by pytest-benchmark under ``.benchmarks/`` for a later
+  ``python -m bench --benchmark-compare``, which then prints pytest-benchmark's own table.
 """
 
 from __future__ import annotations
@@ -17,15 +22,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-JSON = ROOT / ".benchmarks" / "latest.json"
+OUT = ROOT / ".benchmarks"
+
+# pytest-benchmark's options that ask for its own table: with none of them, it stays quiet.
+_TABLE_OPTIONS = ("--benchmark-compare", "--benchmark-verbose", "--benchmark-histogram")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, out: Path = OUT) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     quick = "--quick" in args
     if quick:
         args.remove("--quick")
-    JSON.parent.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / ("quick.json" if quick else "latest.json")
+    wants_table = any(arg.startswith(_TABLE_OPTIONS) for arg in args)
     # Rounds are set by each benchmark (see bench/conftest.py), not by pytest-benchmark's
     # time options; only full runs are saved for --benchmark-compare.
     code = pytest.main(
@@ -35,8 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--benchmark-only",
             "--benchmark-sort=name",
             "--benchmark-columns=min,median,rounds",
-            f"--benchmark-json={JSON}",
-            f"--benchmark-storage={ROOT / '.benchmarks'}",
+            f"--benchmark-json={json_path}",
+            f"--benchmark-storage={out}",
+            *([] if wants_table else ["--benchmark-quiet"]),
             *(["--quick"] if quick else ["--benchmark-autosave"]),
             *args,
         ]
@@ -45,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(code)
     from bench import report  # after the run: it imports the SDK, which pytest loads as a plugin
 
-    output = JSON.parent / "quick.md" if quick else ROOT / "docs" / "benchmarks.md"
-    return report.main([str(JSON), "--output", str(output), *(["--quick"] if quick else [])])
+    output = out / ("quick.md" if quick else "report.md")
+    return report.main([str(json_path), "--output", str(output)])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ session                 client audio               turn taking
 ``g711-20ms``           8 kHz G.711 mu-law, 20 ms  server VAD (a phone line)
 ======================  =========================  ==================================
 
+:func:`translation_session` simulates a session of the other protocol, live translation
+(``/v1/realtime/translations``): 24 kHz pcm16 streamed in, transcripts and translated audio
+streamed out, one set of deltas per 200 ms frame.
+
 Frames are compact JSON with ``type`` first, as the API and the SDK write them. The same seed
 gives the same bytes on every machine, so runs can be compared. ``tests/test_bench_corpus.py``
 validates every frame against the official SDK's models in strict mode.
@@ -25,7 +29,9 @@ import json
 import random
 import string
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from rtmsg.capture import Direction
 
 __all__ = [
     "AUDIO_TYPES",
@@ -33,6 +39,7 @@ __all__ = [
     "Corpus",
     "Session",
     "build_corpus",
+    "translation_session",
     "unknown_twin",
 ]
 
@@ -42,7 +49,6 @@ SEED = 20250828
 AUDIO_TYPES = frozenset({"input_audio_buffer.append", "response.output_audio.delta"})
 """The audio events; every other event is a control event."""
 
-Direction = Literal["client", "server"]
 
 _ID_CHARS = string.ascii_letters + string.digits
 
@@ -154,6 +160,8 @@ class Corpus:
     control_server: list[bytes]
     unknown_heavy: list[bytes]
     micro: dict[str, tuple[Direction, bytes]]
+    translation_client: list[bytes] = field(default_factory=list)
+    translation_server: list[bytes] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -767,6 +775,7 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
             assert twin is not None
             assert len(twin) == len(frame)
             micro[f"{name} as Unknown"] = ("server", twin)
+    translation = translation_session(seconds_per_session, seed)
     return Corpus(
         sessions=sessions,
         client=client,
@@ -775,4 +784,95 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
         control_server=control_server,
         unknown_heavy=_unknown_heavy(random.Random(seed + 1), server, 0.3),
         micro=micro,
+        translation_client=[f for d, f in translation.frames if d == "client"],
+        translation_server=[f for d, f in translation.frames if d == "server"],
     )
+
+
+_TRANSLATION_FRAME_MS = 200
+_SPANISH_TEXT = (
+    "claro puedo ayudarle con eso su pedido sale mañana y debería llegar el viernes "
+    "el tiempo en Lisboa es soleado con una máxima de veinticuatro grados"
+)
+_SPANISH_WORDS = _SPANISH_TEXT.split()
+
+
+def translation_session(seconds: float = 30.0, seed: int = SEED, *, chunk_ms: int = 200) -> Session:
+    """A simulated translation session: English speech in, Spanish text and speech out.
+
+    The client configures transcription and the target language, then streams 24 kHz pcm16
+    in ``chunk_ms`` appends and ends with ``session.close``. For each 200 ms of input the
+    server sends a source and a translated transcript delta and a translated audio delta
+    of about the same length, as the audio arrives; ``session.closed`` ends the session.
+    """
+    rng = random.Random(seed)
+    session = Session(f"translation-{chunk_ms}ms", seconds)
+    w = _Writer(rng, session)
+    session_id = w.ident("sess_")
+    w.server(
+        "session.created",
+        session={
+            "type": "translation",
+            "id": session_id,
+            "model": "gpt-realtime-translate",
+            "expires_at": 1756310470,
+            "audio": {
+                "input": {"transcription": None, "noise_reduction": None},
+                "output": {"language": "en"},
+            },
+        },
+    )
+    audio = {
+        "input": {
+            "transcription": {"model": "gpt-realtime-whisper"},
+            "noise_reduction": {"type": "near_field"},
+        },
+        "output": {"language": "es"},
+    }
+    w.client({"type": "session.update", "event_id": w.ident("evt_"), "session": {"audio": audio}})
+    w.server(
+        "session.updated",
+        session={
+            "type": "translation",
+            "id": session_id,
+            "model": "gpt-realtime-translate",
+            "expires_at": 1756310470,
+            "audio": audio,
+        },
+    )
+    sent_ms = translated_ms = 0
+    total_ms = int(seconds * 1000)
+    while sent_ms < total_ms:
+        w.client(
+            {
+                "type": "session.input_audio_buffer.append",
+                "audio": w.audio(chunk_ms * 48),
+            }
+        )
+        sent_ms += chunk_ms
+        while translated_ms + _TRANSLATION_FRAME_MS <= sent_ms:
+            translated_ms += _TRANSLATION_FRAME_MS
+            separator = " " if translated_ms > _TRANSLATION_FRAME_MS else ""
+            w.server(
+                "session.input_transcript.delta",
+                delta=separator + w.words(_USER_WORDS, 1),
+                elapsed_ms=translated_ms,
+            )
+            w.server(
+                "session.output_transcript.delta",
+                delta=separator + w.words(_SPANISH_WORDS, 1),
+                elapsed_ms=translated_ms,
+            )
+            # Translated speech runs a little longer or shorter than the source.
+            out_ms = rng.randint(150, 250)
+            w.server(
+                "session.output_audio.delta",
+                delta=w.audio(out_ms * 48),
+                sample_rate=24000,
+                channels=1,
+                format="pcm16",
+                elapsed_ms=translated_ms,
+            )
+    w.client({"type": "session.close", "event_id": w.ident("evt_")})
+    w.server("session.closed")
+    return session

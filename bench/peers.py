@@ -15,13 +15,38 @@ from typing import Any, Literal
 import msgspec
 import orjson
 from openai._models import construct_type_unchecked
-from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
+from openai.types.realtime import (
+    RealtimeClientEvent,
+    RealtimeServerEvent,
+    RealtimeTranslationClientEvent,
+    RealtimeTranslationServerEvent,
+)
 from pydantic import TypeAdapter
 
 import rtmsg
 from bench.corpus import Corpus
+from rtmsg import translation
+
+Side = Literal["client", "server", "translation client", "translation server"]
+"""Who sends the frames, and in which protocol: the conversation's sides, or translation's."""
+
+_DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
+    "client": (rtmsg.decode_client_event, RealtimeClientEvent, rtmsg.ClientEventDecoder),
+    "server": (rtmsg.decode_server_event, RealtimeServerEvent, rtmsg.ServerEventDecoder),
+    "translation client": (
+        translation.decode_client_event,
+        RealtimeTranslationClientEvent,
+        translation.ClientEventDecoder,
+    ),
+    "translation server": (
+        translation.decode_server_event,
+        RealtimeTranslationServerEvent,
+        translation.ServerEventDecoder,
+    ),
+}
 
 __all__ = [
+    "DECODER_OBJECT",
     "DECODE_MIXES",
     "DECODE_PEERS",
     "ENCODE_MIXES",
@@ -31,6 +56,8 @@ __all__ = [
     "RTMSG",
     "SDK_PARSE",
     "SDK_PYDANTIC",
+    "STRICT_DECODER",
+    "Side",
     "decode_run",
     "decoder",
     "encode_inputs",
@@ -40,7 +67,6 @@ __all__ = [
     "value_run",
 ]
 
-Direction = Literal["client", "server"]
 Decode = Callable[[bytes], object]
 Encode = Callable[[Any], object]
 
@@ -48,12 +74,29 @@ RTMSG = "rtmsg"
 FLOOR = "msgspec untyped"
 SDK_PYDANTIC = "SDK pydantic"
 SDK_PARSE = "SDK parse path"
+DECODER_OBJECT = "rtmsg decoder object"
+STRICT_DECODER = "rtmsg unknown_fields=reject"
 
-DECODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC, SDK_PARSE)
+DECODE_PEERS = (
+    RTMSG,
+    DECODER_OBJECT,
+    STRICT_DECODER,
+    FLOOR,
+    "orjson",
+    "json",
+    SDK_PYDANTIC,
+    SDK_PARSE,
+)
 ENCODE_PEERS = (RTMSG, FLOOR, "orjson", "json", SDK_PYDANTIC)
 
 PEER_NOTES = {
     RTMSG: "`rtmsg.decode_client_event` / `decode_server_event`; `rtmsg.encode(event)`.",
+    DECODER_OBJECT: "`rtmsg.ClientEventDecoder().decode` / `ServerEventDecoder().decode`: a "
+    "decoder object, built once with the default options, as a server configures its own; "
+    "measured on whole streams only.",
+    STRICT_DECODER: '`rtmsg.ClientEventDecoder(unknown_fields="reject")`: refuses fields '
+    "the protocol does not have, as the service does, by checking each known event a second "
+    "time against a strict twin of the union; measured on whole streams only.",
     FLOOR: "`msgspec.json.decode(frame)` into dicts, no schema; `msgspec.json.encode(dict)`. "
     "It reads every byte, as any decoder must, with the same parser as rtmsg: the floor a "
     "typed decoder is held to. Building a Struct can cost less than building a dict, so "
@@ -62,7 +105,8 @@ PEER_NOTES = {
     "json": "`json.loads(frame)` into dicts, no validation; `json.dumps(dict)`, as the SDK "
     "sends a dict event.",
     SDK_PYDANTIC: "the official `openai` SDK's pydantic models: "
-    "`TypeAdapter(RealtimeClientEvent | RealtimeServerEvent).validate_json(frame)`; "
+    "`TypeAdapter(RealtimeClientEvent | RealtimeServerEvent).validate_json(frame)` (the "
+    "`RealtimeTranslation*Event` unions for the translation stream); "
     "`model.model_dump_json(exclude_unset=True)`.",
     SDK_PARSE: "what the SDK's realtime connection does with each received frame: "
     "`construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)` "
@@ -71,22 +115,44 @@ PEER_NOTES = {
 
 
 @cache
-def _adapter(direction: Direction) -> TypeAdapter[Any]:
-    return TypeAdapter(RealtimeClientEvent if direction == "client" else RealtimeServerEvent)
+def _decoder_object(side: Side) -> Decode:
+    decode: Decode = _DECODERS[side][2]().decode
+    return decode
 
 
-def _sdk_parse(frame: bytes) -> object:
-    return construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)
+@cache
+def _strict_decoder(side: Side) -> Decode:
+    decode: Decode = _DECODERS[side][2](unknown_fields="reject").decode
+    return decode
 
 
-def decoder(peer: str, direction: Direction, *, unknown: bool = False) -> Decode | None:
+@cache
+def _adapter(side: Side) -> TypeAdapter[Any]:
+    return TypeAdapter(_DECODERS[side][1])
+
+
+def _sdk_parse(side: Side) -> Decode:
+    union = _DECODERS[side][1]
+
+    def parse(frame: bytes) -> object:
+        return construct_type_unchecked(value=json.loads(frame), type_=union)
+
+    return parse
+
+
+def decoder(peer: str, direction: Side, *, unknown: bool = False) -> Decode | None:
     """The decode call of ``peer`` for ``direction``; None where the peer has none.
 
     With ``unknown`` (frames of types the SDK does not know), the pydantic models are left
     out: they reject such frames, which a proxy cannot afford.
     """
     if peer == RTMSG:
-        return rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event
+        decode: Decode = _DECODERS[direction][0]
+        return decode
+    if peer == DECODER_OBJECT:
+        return _decoder_object(direction)
+    if peer == STRICT_DECODER:
+        return _strict_decoder(direction)
     if peer == FLOOR:
         return msgspec.json.decode
     if peer == "orjson":
@@ -96,7 +162,7 @@ def decoder(peer: str, direction: Direction, *, unknown: bool = False) -> Decode
     if peer == SDK_PYDANTIC:
         return None if unknown else _adapter(direction).validate_json
     if peer == SDK_PARSE:
-        return _sdk_parse if direction == "server" else None
+        return _sdk_parse(direction) if direction.endswith("server") else None
     raise ValueError(f"unknown peer {peer!r}")
 
 
@@ -120,7 +186,7 @@ def encoder(peer: str) -> Encode:
     return encoders[peer]
 
 
-def encode_inputs(peer: str, direction: Direction, frames: list[bytes]) -> list[Any]:
+def encode_inputs(peer: str, direction: Side, frames: list[bytes]) -> list[Any]:
     """What ``peer`` encodes: rtmsg events, plain dicts, or the SDK's validated models."""
     if peer == RTMSG:
         decode = decoder(RTMSG, direction)
@@ -135,11 +201,15 @@ def encode_inputs(peer: str, direction: Direction, frames: list[bytes]) -> list[
 Run = Callable[[], None]
 
 # mix name -> its frames by direction
-DECODE_MIXES: dict[str, Callable[[Corpus], list[tuple[Direction, list[bytes]]]]] = {
+DECODE_MIXES: dict[str, Callable[[Corpus], list[tuple[Side, list[bytes]]]]] = {
     "client stream": lambda c: [("client", c.client)],
     "server stream": lambda c: [("server", c.server)],
     "control events": lambda c: [("client", c.control_client), ("server", c.control_server)],
     "unknown-heavy server stream": lambda c: [("server", c.unknown_heavy)],
+    "translation stream": lambda c: [
+        ("translation client", c.translation_client),
+        ("translation server", c.translation_server),
+    ],
 }
 ENCODE_MIXES = {mix: frames for mix, frames in DECODE_MIXES.items() if "unknown" not in mix}
 
@@ -179,7 +249,7 @@ def encode_run(corpus: Corpus, mix: str, peer: str) -> tuple[Run, int, int]:
     return run, len(values), n_bytes
 
 
-def frame_run(frame: bytes, direction: Direction, peer: str, repeat: int) -> Run:
+def frame_run(frame: bytes, direction: Side, peer: str, repeat: int) -> Run:
     """A call decoding one frame ``repeat`` times with ``peer``."""
     decode = decoder(peer, direction)
     assert decode is not None

@@ -34,6 +34,7 @@ from websockets.asyncio.client import connect
 from websockets.sync.client import connect as sync_connect
 
 import rtmsg
+from rtmsg.inspection import percentile
 
 APPEND = rtmsg.encode(
     rtmsg.InputAudioBufferAppend(audio=base64.b64encode(b"\x00\x01" * 2400).decode())
@@ -112,11 +113,6 @@ async def _measure(
     return rtts, sum(counts)
 
 
-def _percentile(samples: list[float], percent: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=100)
@@ -154,8 +150,8 @@ def main() -> int:
             cpu_before = _cpu_seconds(relay_pid)
             relayed, frames = asyncio.run(_measure(relay_url, sessions, args.rounds, interval))
             cpu_after = _cpu_seconds(relay_pid)
-            d50, d99 = 1000 * statistics.median(direct), 1000 * _percentile(direct, 99)
-            r50, r99 = 1000 * statistics.median(relayed), 1000 * _percentile(relayed, 99)
+            d50, d99 = 1000 * statistics.median(direct), 1000 * percentile(sorted(direct), 99)
+            r50, r99 = 1000 * statistics.median(relayed), 1000 * percentile(sorted(relayed), 99)
             cpu = "n/a"
             if cpu_before is not None and cpu_after is not None:
                 cpu = f"{1e6 * (cpu_after - cpu_before) / frames:.0f} us"

@@ -14,9 +14,11 @@ from bench.conftest import Measure
 from bench.corpus import SEED, build_corpus
 from bench.peers import (
     DECODE_PEERS,
+    DECODER_OBJECT,
     ENCODE_PEERS,
     FLOOR,
     RTMSG,
+    STRICT_DECODER,
     decoder,
     encode_inputs,
     encoder,
@@ -35,7 +37,7 @@ DECODE_CASES = [
     (name, peer)
     for name in KNOWN
     for peer in DECODE_PEERS
-    if decoder(peer, _MICRO[name][0]) is not None
+    if peer not in (DECODER_OBJECT, STRICT_DECODER) and decoder(peer, _MICRO[name][0]) is not None
 ] + [(name, peer) for name in UNKNOWN for peer in (RTMSG, FLOOR)]
 
 ENCODE_CASES = [(name, peer) for name in KNOWN for peer in ENCODE_PEERS if peer != FLOOR]

@@ -2,8 +2,11 @@
 
 Every mutated frame (bit flips, truncations, inserted and deleted bytes, swapped
 and repeated ``type`` values, splices) must decode to a correct event, an
-``Unknown`` keeping its exact bytes, or a ``DecodeError``. The run prints how many
-frames ran and how many broke that contract, and fails if any did.
+``Unknown`` keeping its exact bytes, or a ``DecodeError``. The frames and the
+decoders are those of both protocols (the conversation and the translation
+session), and a frame is now and then given to the other direction's or the other
+protocol's decoder. The run prints how many frames ran and how many broke that
+contract, and fails if any did.
 """
 
 from __future__ import annotations
@@ -16,14 +19,41 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import msgspec
 import msgspec.inspect as mi
 
 import rtmsg
+from rtmsg import translation
 
 Decode = Callable[[rtmsg.Frame], Any]
+Stream = tuple[Literal["conversation", "translation"], Literal["client", "server"]]
+"""A protocol and a direction: which decoders a frame is meant for."""
+
+_STREAMS: dict[Stream, tuple[Any, Decode, Callable[..., Any]]] = {
+    ("conversation", "client"): (
+        rtmsg.ClientEvent,
+        rtmsg.decode_client_event,
+        rtmsg.ClientEventDecoder,
+    ),
+    ("conversation", "server"): (
+        rtmsg.ServerEvent,
+        rtmsg.decode_server_event,
+        rtmsg.ServerEventDecoder,
+    ),
+    ("translation", "client"): (
+        translation.ClientEvent,
+        translation.decode_client_event,
+        translation.ClientEventDecoder,
+    ),
+    ("translation", "server"): (
+        translation.ServerEvent,
+        translation.decode_server_event,
+        translation.ServerEventDecoder,
+    ),
+}
+"""Each stream's union, default decode function and decoder class."""
 
 _SAMPLE_STRINGS = {"role": "user", "type": "function"}
 _SAMPLE_OVERRIDES: dict[type, dict[str, Any]] = {
@@ -65,10 +95,10 @@ def _sample_struct(info: mi.StructType) -> dict[str, Any]:
     return document
 
 
-def valid_frames() -> list[tuple[str, bytes]]:
+def valid_frames() -> list[tuple[Stream, bytes]]:
     """One frame per event class with every field filled, and one with only required ones."""
-    frames: list[tuple[str, bytes]] = []
-    for direction, union in (("client", rtmsg.ClientEvent), ("server", rtmsg.ServerEvent)):
+    frames: list[tuple[Stream, bytes]] = []
+    for stream, (union, _, _) in _STREAMS.items():
         for cls in get_args(union):
             info = mi.type_info(cls)
             assert isinstance(info, mi.StructType)
@@ -79,14 +109,28 @@ def valid_frames() -> list[tuple[str, bytes]]:
                 if key == "type" or any(f.encode_name == key and f.required for f in info.fields)
             }
             for document in (full, required):
-                frames.append((direction, json.dumps(document).encode()))
+                frames.append((stream, json.dumps(document).encode()))
     frames += [
         (
-            "client",
+            ("conversation", "client"),
             b'{"type":"input_audio_buffer.append","event_id":"e","audio":"' + b"QUFB" * 64 + b'"}',
         ),
-        ("server", b'{"type":"vendor.future_event","event_id":"e","x":[1,{"type":"y"}]}'),
-        ("client", '{"type":"response.create","response":{"instructions":"héllo ☃"}}'.encode()),
+        (
+            ("conversation", "server"),
+            b'{"type":"vendor.future_event","event_id":"e","x":[1,{"type":"y"}]}',
+        ),
+        (
+            ("conversation", "client"),
+            '{"type":"response.create","response":{"instructions":"héllo ☃"}}'.encode(),
+        ),
+        (
+            ("translation", "client"),
+            b'{"type":"session.input_audio_buffer.append","audio":"' + b"QUFB" * 64 + b'"}',
+        ),
+        (
+            ("translation", "server"),
+            '{"type":"session.output_transcript.delta","event_id":"e","delta":"¿qué? ☃"}'.encode(),
+        ),
     ]
     return frames
 
@@ -119,7 +163,15 @@ _TOKENS = [
     b"18446744073709551616",
     b"[" * 2000,
 ]
-_TYPES = [str(t).encode() for t in (*rtmsg.ClientEventType, *rtmsg.ServerEventType)] + [
+_TYPES = [
+    str(t).encode()
+    for t in (
+        *rtmsg.ClientEventType,
+        *rtmsg.ServerEventType,
+        *translation.ClientEventType,
+        *translation.ServerEventType,
+    )
+] + [
     b"",
     b"x" * 300,
     b"vendor.x",
@@ -171,8 +223,10 @@ def _top_level_types(raw: bytes) -> set[Any]:
     return {json.dumps(v) for k, v in pairs if k == "type"} if isinstance(pairs, list) else set()
 
 
-def check(frame: rtmsg.Frame, decode: Decode, direction: str) -> str | None:
-    """``None`` if ``decode(frame)`` keeps the contract, else what went wrong.
+def check(
+    frame: rtmsg.Frame, decode: Decode, stream: Stream = ("conversation", "client")
+) -> str | None:
+    """``None`` if ``decode(frame)`` (a decoder of ``stream``) keeps the contract, else the fault.
 
     Besides the three outcomes, an accepted frame must have one reading of its
     ``type``: a frame whose duplicate ``type`` keys disagree is always an error.
@@ -193,9 +247,7 @@ def check(frame: rtmsg.Frame, decode: Decode, direction: str) -> str | None:
             return None
         repr(event)
         encoded = rtmsg.encode(event)
-        again = (rtmsg.decode_client_event if direction == "client" else rtmsg.decode_server_event)(
-            encoded
-        )
+        again = _STREAMS[stream][1](encoded)
     except Exception:
         return f"event broke on repr/encode/re-decode: {traceback.format_exc(limit=-1).strip()}"
     if again != event:
@@ -203,36 +255,44 @@ def check(frame: rtmsg.Frame, decode: Decode, direction: str) -> str | None:
     return None
 
 
-def decoders() -> dict[str, list[Decode]]:
+def decoders() -> dict[Stream, list[Decode]]:
     """The decoders under test: the defaults and every option switched on."""
     options: list[dict[str, Any]] = [
         {"lenient": True},
         {"max_depth": 32, "reject_duplicate_type": True, "max_frame_bytes": 4096},
     ]
     return {
-        "client": [rtmsg.decode_client_event]
-        + [rtmsg.ClientEventDecoder(**o).decode for o in options],
-        "server": [rtmsg.decode_server_event]
-        + [rtmsg.ServerEventDecoder(**o).decode for o in options],
+        stream: [function] + [cls(**o).decode for o in options]
+        for stream, (_, function, cls) in _STREAMS.items()
     }
+
+
+def _other(stream: Stream, rng: random.Random) -> Stream:
+    """Now and then another stream: the other direction, or the other protocol."""
+    protocol, direction = stream
+    draw = rng.random()
+    if draw < 0.4:
+        return (protocol, "server" if direction == "client" else "client")
+    if draw < 0.6:
+        return ("translation" if protocol == "conversation" else "conversation", direction)
+    return stream
 
 
 def run(count: int, seed: int) -> Iterator[tuple[bytes, str]]:
     """Decode ``count`` mutated frames; yield each one that broke the contract."""
     rng = random.Random(seed)
     corpus = valid_frames()
-    by_direction = decoders()
+    by_stream = decoders()
     for index in range(count):
-        direction, frame = rng.choice(corpus)
+        stream, frame = rng.choice(corpus)
         mutated = mutate(frame, rng)
-        if rng.random() < 0.5:
-            direction = "server" if direction == "client" else "client"
-        decode = by_direction[direction][index % 3]
+        stream = _other(stream, rng)
+        decode = by_stream[stream][index % 3]
         # A str frame exercises the other input path; undecodable bytes stay bytes.
         subject: rtmsg.Frame = mutated
         if index % 7 == 0:
             subject = mutated.decode(errors="surrogateescape")
-        problem = check(subject, decode, direction)
+        problem = check(subject, decode, stream)
         if problem is not None:
             yield mutated, problem
 

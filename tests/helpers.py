@@ -1,21 +1,45 @@
-"""Shared assertions: the round trip every valid frame must survive."""
+"""Shared assertions: the round trip every valid frame must survive, in either protocol."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Literal
 
 import rtmsg
+from rtmsg import translation
+from rtmsg.capture import Direction, Protocol
 
-Direction = Literal["client", "server"]
+__all__ = [
+    "DECODERS",
+    "UNIONS",
+    "Direction",
+    "Protocol",
+    "assert_round_trip",
+    "contract_outcome",
+    "decode",
+    "same_json",
+]
+
+DECODERS: dict[tuple[Protocol, Direction], Callable[[rtmsg.Frame], Any]] = {
+    ("conversation", "client"): rtmsg.decode_client_event,
+    ("conversation", "server"): rtmsg.decode_server_event,
+    ("translation", "client"): translation.decode_client_event,
+    ("translation", "server"): translation.decode_server_event,
+}
+UNIONS: dict[tuple[Protocol, Direction], Any] = {
+    ("conversation", "client"): rtmsg.ClientEvent,
+    ("conversation", "server"): rtmsg.ServerEvent,
+    ("translation", "client"): translation.ClientEvent,
+    ("translation", "server"): translation.ServerEvent,
+}
 
 
 def decode(
-    frame: rtmsg.Frame, direction: Direction
+    frame: rtmsg.Frame, direction: Direction, protocol: Protocol = "conversation"
 ) -> rtmsg.ClientEvent | rtmsg.ServerEvent | rtmsg.Unknown:
-    if direction == "client":
-        return rtmsg.decode_client_event(frame)
-    return rtmsg.decode_server_event(frame)
+    # Typed as the conversation's events: the translation ones are read through isinstance.
+    return DECODERS[protocol, direction](frame)  # type: ignore[no-any-return]
 
 
 def _strict(value: Any) -> Any:
@@ -34,15 +58,17 @@ def same_json(a: bytes | str, b: bytes | str) -> bool:
     return bool(_strict(json.loads(a)) == _strict(json.loads(b)))
 
 
-def assert_round_trip(frame: bytes | str, direction: Direction) -> Any:
+def assert_round_trip(
+    frame: bytes | str, direction: Direction, protocol: Protocol = "conversation"
+) -> Any:
     """Decode, re-encode, and check the JSON is the same; return the decoded event."""
-    event = decode(frame, direction)
+    event = decode(frame, direction, protocol)
     assert not isinstance(event, rtmsg.Unknown), f"decoded as Unknown: {event.type}"
     encoded = rtmsg.encode(event)
     assert same_json(encoded, frame), (
         f"round trip changed the frame:\n in: {frame!r}\nout: {encoded!r}"
     )
-    again = decode(encoded, direction)
+    again = decode(encoded, direction, protocol)
     assert again == event
     return event
 
@@ -50,21 +76,28 @@ def assert_round_trip(frame: bytes | str, direction: Direction) -> Any:
 Outcome = Literal["event", "unknown", "error"]
 
 
-def contract_outcome(frame: rtmsg.Frame, direction: Direction) -> Outcome:
+def contract_outcome(
+    frame: rtmsg.Frame, direction: Direction, protocol: Protocol = "conversation"
+) -> Outcome:
     """Decode ``frame`` and check the result is one the contract allows; return which.
 
     A typed event must survive encode → decode unchanged; an Unknown must give back
     the frame's exact UTF-8 bytes. Any exception other than DecodeError propagates.
     """
     try:
-        event = decode(frame, direction)
-    except rtmsg.DecodeError:
+        event = decode(frame, direction, protocol)
+    except rtmsg.DecodeError as exc:
+        error: rtmsg.DecodeError | None = exc
+    else:
+        error = None
+    if error is not None:
+        assert isinstance(error.code, rtmsg.ErrorCode), f"no code: {error!r}"
         return "error"
     raw = frame.encode() if isinstance(frame, str) else bytes(frame)
     if isinstance(event, rtmsg.Unknown):
         assert event.raw == raw, "an Unknown must keep the exact bytes"
         assert rtmsg.encode(event) == raw
         return "unknown"
-    again = decode(rtmsg.encode(event), direction)
+    again = decode(rtmsg.encode(event), direction, protocol)
     assert again == event, f"re-encoding changed the event: {event!r}"
     return "event"

@@ -13,6 +13,9 @@ Mutants take valid frames and change one node each: another JSON type,
 literal another SDK model declares for a field of that name (another tag,
 role or format), an added field no SDK model declares, and in the merged
 Structs' parts a field only another variant declares, well or wrongly typed.
+
+Both protocols go through the same generator: ``frames`` and ``mutants`` take
+the protocol whose SDK unions they walk, the conversation by default.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from typing import Any
 
 import pydantic
 
-from helpers import Direction
+from helpers import Direction, Protocol
 from sdk_oracle import (
     MERGED,
+    PROTOCOLS,
     SDK_TO_RTMSG,
     Node,
     sdk_events,
@@ -230,20 +234,22 @@ def _texts(value: Any, index: int) -> Iterator[str]:
         yield json.dumps(value, indent=2).replace("\n", "\r\n") + " \r\n"
 
 
-def events_of(direction: Direction) -> dict[str, type[pydantic.BaseModel]]:
-    """The SDK event models of a direction, by wire type."""
+def events_of(
+    direction: Direction, protocol: Protocol = "conversation"
+) -> dict[str, type[pydantic.BaseModel]]:
+    """The SDK event models of a direction of a protocol, by wire type."""
     return {
         typing.get_args(model.model_fields["type"].annotation)[0]: model
-        for model in sdk_events(direction)
+        for model in sdk_events(direction, protocol)
     }
 
 
 @functools.cache
-def frames(direction: Direction) -> tuple[Frame, ...]:
-    """Every generated frame of a direction, valid by construction."""
+def frames(direction: Direction, protocol: Protocol = "conversation") -> tuple[Frame, ...]:
+    """Every generated frame of a direction of a protocol, valid by construction."""
     generator = _Generator(SEED)
     out: list[Frame] = []
-    for event_type, model in events_of(direction).items():
+    for event_type, model in events_of(direction, protocol).items():
         values = generator.values(Node("model", (model,)))
         texts: dict[str, Any] = {}
         for index, value in enumerate(values):
@@ -337,11 +343,14 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
 
 @functools.cache
 def _literal_pool() -> dict[str, tuple[str, ...]]:
-    """Every string literal the SDK declares for a field name, in any model: ``type``
-    gathers the tags and formats of all variants, ``role`` the three roles, and so on."""
+    """Every string literal the SDK declares for a field name, in any model of either protocol:
+    ``type`` gathers the tags and formats of all variants, ``role`` the three roles, and so on."""
     pool: dict[str, dict[str, None]] = {}
-    events = {*sdk_events("client"), *sdk_events("server")}
-    for model in sdk_models():
+    events = {
+        *(model for p in PROTOCOLS for model in sdk_events("client", p)),
+        *(model for p in PROTOCOLS for model in sdk_events("server", p)),
+    }
+    for model in sdk_models(None):
         if model in events:
             continue
         for name, field in model.model_fields.items():
@@ -359,14 +368,16 @@ _Change = tuple[Path, Any, tuple[Any, ...], tuple[str, Any, bool]]
 
 
 @functools.cache
-def mutants(direction: Direction, per_shape: int = 1) -> tuple[Mutant, ...]:
+def mutants(
+    direction: Direction, protocol: Protocol = "conversation", per_shape: int = 1
+) -> tuple[Mutant, ...]:
     """One-node mutants of the generated frames; each (place, mutation) at most ``per_shape``."""
     counts: dict[tuple[Any, ...], int] = {}
     out: list[Mutant] = []
     seen: set[str] = set()
     visited: set[tuple[Any, ...]] = set()
     generator = _Generator(SEED)
-    sources = {json.dumps(f.value, sort_keys=True): f for f in frames(direction)}
+    sources = {json.dumps(f.value, sort_keys=True): f for f in frames(direction, protocol)}
     for frame in sources.values():
         changes: list[_Change] = []
         for path, original, place in _nodes(frame.value):
@@ -379,7 +390,7 @@ def mutants(direction: Direction, per_shape: int = 1) -> tuple[Mutant, ...]:
                 (path, original, (frame.event_type, *place), mutation)
                 for mutation in _mutations(original, path)
             )
-        changes += _added_fields(frame, direction, generator)
+        changes += _added_fields(frame, direction, protocol, generator)
         for path, original, place, (kind, new, remove) in changes:
             key = (*place, kind)
             if counts.get(key, 0) >= per_shape:
@@ -398,12 +409,14 @@ EXTRA_FIELD = "x_vendor_extension"
 _EXTRA_VALUE = {"nested": [1, "two", None, {"three": 3.5}]}
 
 
-def _added_fields(frame: Frame, direction: Direction, generator: _Generator) -> list[_Change]:
+def _added_fields(
+    frame: Frame, direction: Direction, protocol: Protocol, generator: _Generator
+) -> list[_Change]:
     """Keys added to the objects of a frame: a field no SDK model declares, in every object,
     and, in the parts of the merged Structs, each field another variant declares, typed as that
     variant declares it and wrongly typed."""
     changes: list[_Change] = []
-    sdk_event = sdk_validate(json.dumps(frame.value), direction)
+    sdk_event = sdk_validate(json.dumps(frame.value), direction, protocol)
     for path, model in _models_at(sdk_event):
         shape = _object_shape(_at(frame.value, path))
         steps = tuple(None if isinstance(step, int) else step for step in path)
@@ -446,7 +459,7 @@ def _sibling_fields(model: type[pydantic.BaseModel]) -> dict[str, Node]:
     """Fields that other SDK variants of the same merged Struct declare and ``model`` does not."""
     struct = SDK_TO_RTMSG[sdk_name(model)]
     siblings: dict[str, Node] = {}
-    for other in sdk_models():
+    for other in sdk_models(None):
         if SDK_TO_RTMSG[sdk_name(other)] is not struct:
             continue
         for name, field in other.model_fields.items():

@@ -3,7 +3,9 @@
 The ``openai`` package describes every wire object as a pydantic model. This
 module walks those models once, turns each field annotation into a small
 :class:`Node` tree the frame generator can read, and maps every SDK model to
-the rtmsg Struct that decodes the same JSON object.
+the rtmsg Struct that decodes the same JSON object. Each protocol (the
+conversation and the translation session) has its two SDK unions; every
+function takes the protocol as a parameter, the conversation by default.
 """
 
 from __future__ import annotations
@@ -16,18 +18,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
+import openai.types.realtime
 import pydantic
-from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
 
 import rtmsg
-from helpers import Direction
+from helpers import Direction, Protocol
+from rtmsg import translation
 
 __all__ = [
     "ADAPTERS",
     "MERGED",
     "PLAIN_ADAPTERS",
+    "PROTOCOLS",
+    "SDK_ONLY_IN_SPEC",
     "SDK_TO_RTMSG",
+    "SDK_UNIONS",
     "Node",
+    "has_extras",
     "sdk_events",
     "sdk_models",
     "sdk_name",
@@ -36,7 +43,19 @@ __all__ = [
     "struct_fields",
 ]
 
-_UNIONS: dict[Direction, Any] = {"client": RealtimeClientEvent, "server": RealtimeServerEvent}
+PROTOCOLS: tuple[Protocol, ...] = ("conversation", "translation")
+
+SDK_UNIONS: dict[str, tuple[Protocol, Direction]] = {
+    "RealtimeClientEvent": ("conversation", "client"),
+    "RealtimeServerEvent": ("conversation", "server"),
+    "RealtimeTranslationClientEvent": ("translation", "client"),
+    "RealtimeTranslationServerEvent": ("translation", "server"),
+}
+"""The event unions of ``openai.types.realtime`` by name, and the rtmsg stream each one is."""
+
+_UNIONS: dict[tuple[Protocol, Direction], Any] = {
+    stream: getattr(openai.types.realtime, name) for name, stream in SDK_UNIONS.items()
+}
 
 
 def _discriminated(union: Any) -> Any:
@@ -51,17 +70,32 @@ def _discriminated(union: Any) -> Any:
     return typing.Annotated[members, pydantic.Field(discriminator="type")]
 
 
-ADAPTERS: dict[Direction, Any] = {
-    direction: pydantic.TypeAdapter(_discriminated(union)) for direction, union in _UNIONS.items()
+ADAPTERS: dict[tuple[Protocol, Direction], Any] = {
+    stream: pydantic.TypeAdapter(_discriminated(union)) for stream, union in _UNIONS.items()
 }
-PLAIN_ADAPTERS: dict[Direction, Any] = {
-    direction: pydantic.TypeAdapter(union) for direction, union in _UNIONS.items()
+PLAIN_ADAPTERS: dict[tuple[Protocol, Direction], Any] = {
+    stream: pydantic.TypeAdapter(union) for stream, union in _UNIONS.items()
 }
 
 
-def sdk_validate(frame: bytes | str, direction: Direction) -> Any:
+def sdk_validate(
+    frame: bytes | str, direction: Direction, protocol: Protocol = "conversation"
+) -> Any:
     """The SDK's strict reading of a frame; raises ``pydantic.ValidationError`` if it rejects it."""
-    return ADAPTERS[direction].validate_json(frame, strict=True)
+    return ADAPTERS[protocol, direction].validate_json(frame, strict=True)
+
+
+def has_extras(value: Any) -> bool:
+    """Whether the SDK kept any undeclared field anywhere in a validated object."""
+    if isinstance(value, pydantic.BaseModel):
+        if value.model_extra:
+            return True
+        return any(has_extras(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return any(has_extras(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_extras(item) for item in value.values())
+    return False
 
 
 def sdk_name(cls: type) -> str:
@@ -160,16 +194,22 @@ def _models_in(node: Node) -> Iterator[type[pydantic.BaseModel]]:
             yield from _models_in(child)
 
 
-def sdk_events(direction: Direction) -> tuple[type[pydantic.BaseModel], ...]:
-    """The SDK's event models of one direction, in the order of its union."""
-    return tuple(_models_in(sdk_node(_UNIONS[direction])))
+def sdk_events(
+    direction: Direction, protocol: Protocol = "conversation"
+) -> tuple[type[pydantic.BaseModel], ...]:
+    """The SDK's event models of one direction of a protocol, in the order of its union."""
+    return tuple(_models_in(sdk_node(_UNIONS[protocol, direction])))
 
 
 @functools.cache
-def sdk_models() -> tuple[type[pydantic.BaseModel], ...]:
-    """Every SDK model reachable from the two event unions, each once."""
+def sdk_models(protocol: Protocol | None = "conversation") -> tuple[type[pydantic.BaseModel], ...]:
+    """Every SDK model reachable from a protocol's two event unions (all: ``None``), each once."""
     seen: dict[type[pydantic.BaseModel], None] = {}
-    todo = [*sdk_events("client"), *sdk_events("server")]
+    protocols = PROTOCOLS if protocol is None else (protocol,)
+    todo = [
+        *(model for p in protocols for model in sdk_events("client", p)),
+        *(model for p in protocols for model in sdk_events("server", p)),
+    ]
     while todo:
         model = todo.pop(0)
         if model in seen:
@@ -412,8 +452,60 @@ SDK_TO_RTMSG: dict[str, type[msgspec.Struct]] = {
     "rate_limits_updated_event.RateLimit": rtmsg.RateLimit,
     "response_content_part_added_event.Part": rtmsg.ContentPart,
     "response_content_part_done_event.Part": rtmsg.ContentPart,
+    # the translation session's events (``error`` is the conversation's, mapped above)
+    "realtime_translation_session_update_event.RealtimeTranslationSessionUpdateEvent": (
+        translation.SessionUpdate
+    ),
+    "realtime_translation_input_audio_buffer_append_event."
+    "RealtimeTranslationInputAudioBufferAppendEvent": translation.SessionInputAudioBufferAppend,
+    "realtime_translation_session_close_event.RealtimeTranslationSessionCloseEvent": (
+        translation.SessionClose
+    ),
+    "realtime_translation_session_created_event.RealtimeTranslationSessionCreatedEvent": (
+        translation.SessionCreated
+    ),
+    "realtime_translation_session_updated_event.RealtimeTranslationSessionUpdatedEvent": (
+        translation.SessionUpdated
+    ),
+    "realtime_translation_session_closed_event.RealtimeTranslationSessionClosedEvent": (
+        translation.SessionClosed
+    ),
+    "realtime_translation_input_transcript_delta_event."
+    "RealtimeTranslationInputTranscriptDeltaEvent": translation.SessionInputTranscriptDelta,
+    "realtime_translation_output_transcript_delta_event."
+    "RealtimeTranslationOutputTranscriptDeltaEvent": translation.SessionOutputTranscriptDelta,
+    "realtime_translation_output_audio_delta_event.RealtimeTranslationOutputAudioDeltaEvent": (
+        translation.SessionOutputAudioDelta
+    ),
+    # the translation session: the SDK declares the same audio objects twice, once for the
+    # session the server reports and once for an update, with the same fields
+    "realtime_translation_session.RealtimeTranslationSession": translation.Session,
+    "realtime_translation_session.Audio": translation.Audio,
+    "realtime_translation_session.AudioInput": translation.AudioInput,
+    "realtime_translation_session.AudioInputNoiseReduction": translation.AudioInputNoiseReduction,
+    "realtime_translation_session.AudioInputTranscription": translation.AudioInputTranscription,
+    "realtime_translation_session.AudioOutput": translation.AudioOutput,
+    "realtime_translation_session_update_request.RealtimeTranslationSessionUpdateRequest": (
+        translation.SessionUpdateRequest
+    ),
+    "realtime_translation_session_update_request.Audio": translation.Audio,
+    "realtime_translation_session_update_request.AudioInput": translation.AudioInput,
+    "realtime_translation_session_update_request.AudioInputNoiseReduction": (
+        translation.AudioInputNoiseReduction
+    ),
+    "realtime_translation_session_update_request.AudioInputTranscription": (
+        translation.AudioInputTranscription
+    ),
+    "realtime_translation_session_update_request.AudioOutput": translation.AudioOutput,
 }
 """Every SDK model reachable from the event unions, and the rtmsg Struct that reads its JSON."""
+
+SDK_ONLY_IN_SPEC: dict[tuple[type[msgspec.Struct], str], str] = {
+    (translation.AudioInputTranscription, "language"): (
+        "sent by the spec's translation session.created and session.updated examples"
+    ),
+}
+"""rtmsg fields no SDK model declares (the SDK keeps them as extras), and where they come from."""
 
 MERGED: frozenset[type[msgspec.Struct]] = frozenset(
     {rtmsg.Message, rtmsg.MessageContent, rtmsg.AudioFormat, rtmsg.Tool}

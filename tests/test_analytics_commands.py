@@ -54,6 +54,21 @@ def test_export_strict_exits_1_when_a_row_is_invalid(
     assert cli.main(["export", "--strict", "--out", out, *map(str, clean)]) == 0
 
 
+def test_export_reads_bare_frames_in_the_protocol_given(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_bytes(b'{"type":"session.input_audio_buffer.append","audio":"AAAA"}\n')
+    out = tmp_path / "out"
+    argv = ["export", "--out", str(out), "--direction", "client", str(path)]
+    assert cli.main([*argv, "--protocol", "translation", "--max-frame-bytes", "100"]) == 0
+    (row,) = (
+        analytics.connect(out).sql("SELECT protocol, outcome, audio_bytes FROM events").fetchall()
+    )
+    assert row == ("translation", "known", 3)
+    assert cli.main([*argv, "--max-frame-bytes", "10"]) == 0
+    (row,) = analytics.connect(out).sql("SELECT protocol, outcome, code FROM events").fetchall()
+    assert row == (None, "invalid", "frame_too_large")  # the line is not read as a frame
+
+
 def test_export_names_sessions_with_a_pattern(
     fleet: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,9 +21,8 @@ import pytest
 
 import rtmsg
 from fleet import AUDIO_BYTES, FLEET, INVALID_CODES, Plan, frames, write_fleet
-from helpers import Direction
-from rtmsg import analytics
-from rtmsg.capture import CaptureWriter, encode_record, read_capture
+from rtmsg import analytics, translation
+from rtmsg.capture import CaptureWriter, Direction, encode_record, read_capture
 from rtmsg.inspection import session_stats
 from sdk_frames import frames as sdk_frames
 from sdk_oracle import sdk_validate
@@ -36,6 +35,7 @@ EVENTS_COLUMNS = [
     ("line", "int64", False),
     ("t", "timestamp[us, tz=UTC]", True),
     ("direction", "string", True),
+    ("protocol", "string", True),
     ("type", "string", True),
     ("outcome", "string", False),
     ("event_id", "string", True),
@@ -62,6 +62,7 @@ EVENTS_COLUMNS = [
 SESSIONS_COLUMNS = [
     ("session", "string", False),
     ("file", "string", False),
+    ("protocol", "string", False),
     ("started_at", "timestamp[us, tz=UTC]", True),
     ("ended_at", "timestamp[us, tz=UTC]", True),
     ("duration_s", "double", True),
@@ -145,6 +146,7 @@ def test_event_rows_follow_the_plan(fleet: list[Path]) -> None:
     assert {row["session"] for row in rows} == {"session-alpha"}
     assert [row["t"] for row in rows] == [_time(t) for t, _, _ in sent]
     assert [row["direction"] for row in rows] == [direction for _, direction, _ in sent]
+    assert {row["protocol"] for row in rows} == {"conversation"}
     assert [row["frame_bytes"] for row in rows] == [len(frame) for *_, frame in sent]
 
     by_type: dict[str | None, list[dict[str, Any]]] = {}
@@ -204,6 +206,7 @@ def test_session_rows_are_what_rtmsg_stats_says(fleet: list[Path]) -> None:
     for path, plan, row in zip(fleet, FLEET, rows, strict=True):
         stats = session_stats(read_capture(path))
         assert row["file"] == str(path)
+        assert row["protocol"] == stats.protocol == "conversation"
         assert row["frames"] == stats.frames == len(frames(plan))
         assert row["invalid_frames"] == stats.invalid_frames == len(plan.invalid)
         assert row["unknown_frames"] == len(plan.unknown)
@@ -457,6 +460,68 @@ def test_token_counts_beyond_64_bits_are_null_not_an_error(tmp_path: Path) -> No
     assert (row["total_tokens"], row["input_tokens"]) == (None, 3)
     (session,) = analytics.sessions([path]).read_all().to_pylist()
     assert (session["total_tokens"], session["input_tokens"]) == (None, 3)
+
+
+def _translation_frames() -> list[tuple[Direction, bytes]]:
+    return [
+        ("client", rtmsg.encode(translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600))),
+        (
+            "server",
+            rtmsg.encode(translation.SessionInputTranscriptDelta(event_id="e1", delta="Hi")),
+        ),
+        (
+            "server",
+            rtmsg.encode(
+                translation.SessionOutputAudioDelta.from_pcm(
+                    b"\0" * 6400, event_id="e2", sample_rate=16000, channels=2
+                )
+            ),
+        ),
+        (
+            "server",
+            rtmsg.encode(translation.SessionOutputTranscriptDelta(event_id="e3", delta="Hola")),
+        ),
+        ("server", b'{"type":"session.closed"}'),  # no event_id: invalid
+    ]
+
+
+def test_a_translation_capture_is_decoded_with_its_protocol(tmp_path: Path) -> None:
+    path = tmp_path / "tr.jsonl"
+    with CaptureWriter(path) as writer:
+        for k, (direction, frame) in enumerate(_translation_frames()):
+            writer.write(direction, frame, t=1.0 + k, protocol="translation")
+    rows = _rows([path])
+    assert {row["protocol"] for row in rows} == {"translation"}
+    assert [row["outcome"] for row in rows] == ["known"] * 4 + ["invalid"]
+    assert [row["type"] for row in rows][:4] == [
+        "session.input_audio_buffer.append",
+        "session.input_transcript.delta",
+        "session.output_audio.delta",
+        "session.output_transcript.delta",
+    ]
+    assert [row["audio_bytes"] for row in rows] == [9600, None, 6400, None, None]
+    seconds = [row["audio_seconds"] for row in rows]
+    assert seconds == [pytest.approx(0.2), None, pytest.approx(0.1), None, None]
+    assert [row["text"] for row in rows] == [None, "Hi", None, "Hola", None]
+    assert [row["event_id"] for row in rows] == [None, "e1", "e2", "e3", None]
+    assert (rows[-1]["code"], rows[-1]["param"]) == ("missing_required_parameter", "event_id")
+    (session,) = analytics.sessions([path]).read_all().to_pylist()
+    stats = session_stats(read_capture(path))
+    assert session["protocol"] == stats.protocol == "translation"
+    assert session["audio_sent_s"] == stats.audio_sent_s == pytest.approx(0.2)
+    assert session["audio_received_s"] == stats.audio_received_s == pytest.approx(0.1)
+    assert (session["frames"], session["invalid_frames"], session["turns"]) == (5, 1, 0)
+
+
+def test_bare_translation_frames_take_the_protocol_given(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_bytes(b"".join(frame + b"\n" for _, frame in _translation_frames()[1:2]))
+    (as_translation,) = _rows([path], direction="server", protocol="translation")
+    assert (as_translation["protocol"], as_translation["outcome"]) == ("translation", "known")
+    assert as_translation["text"] == "Hi"
+    (as_conversation,) = _rows([path], direction="server")
+    assert (as_conversation["protocol"], as_conversation["outcome"]) == ("conversation", "unknown")
+    assert as_conversation["text"] is None
 
 
 def test_a_plan_of_no_turns_has_no_latency(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""Bad input: every frame gives a correct event, an Unknown or a DecodeError, nothing else."""
+"""Bad input: every frame gives a correct event, an Unknown or a DecodeError, nothing else.
+
+The translation decoders are held to the same contract, on frames of their own protocol.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from typing import Any
 import pytest
 
 import rtmsg
-from helpers import contract_outcome
+from helpers import DECODERS, contract_outcome
+from rtmsg import translation
 
 VALID_CLIENT = (
     b'{"type":"session.update","event_id":"ev_1","session":{"type":"realtime",'
@@ -20,6 +24,22 @@ VALID_SERVER = (
     b'{"type":"conversation.item.truncated","event_id":"ev_2","item_id":"it",'
     b'"content_index":0,"audio_end_ms":1500}'
 )
+VALID_TRANSLATION_CLIENT = (
+    b'{"type":"session.update","event_id":"ev_3","session":{"audio":{"input":'
+    b'{"transcription":{"model":"gpt-realtime-whisper"},"noise_reduction":null},'
+    b'"output":{"language":"es"}}}}'
+)
+VALID_TRANSLATION_SERVER = (
+    b'{"type":"session.created","event_id":"ev_4","session":{"type":"translation","id":"s",'
+    b'"model":"gpt-realtime-translate","expires_at":1714857600,"audio":{"input":'
+    b'{"noise_reduction":{"type":"near_field","strength":0.5}},"output":{"language":"fr"}}}}'
+)
+_VALID = [
+    pytest.param(VALID_CLIENT, "client", "conversation", id="conversation-client"),
+    pytest.param(VALID_SERVER, "server", "conversation", id="conversation-server"),
+    pytest.param(VALID_TRANSLATION_CLIENT, "client", "translation", id="translation-client"),
+    pytest.param(VALID_TRANSLATION_SERVER, "server", "translation", id="translation-server"),
+]
 
 
 def _error(frame: rtmsg.Frame) -> rtmsg.DecodeError:
@@ -37,12 +57,11 @@ def test_whitespace_only() -> None:
     _error(b" \t\r\n ")
 
 
-@pytest.mark.parametrize(
-    ("frame", "direction"), [(VALID_CLIENT, "client"), (VALID_SERVER, "server")]
-)
-def test_valid_frame_truncated_at_every_byte(frame: bytes, direction: Any) -> None:
+@pytest.mark.parametrize(("frame", "direction", "protocol"), _VALID)
+def test_valid_frame_truncated_at_every_byte(frame: bytes, direction: Any, protocol: Any) -> None:
+    assert contract_outcome(frame, direction, protocol) == "event"
     for end in range(len(frame)):
-        assert contract_outcome(frame[:end], direction) == "error", frame[:end]
+        assert contract_outcome(frame[:end], direction, protocol) == "error", frame[:end]
 
 
 def test_invalid_utf8_bytes_in_a_known_field() -> None:
@@ -182,15 +201,13 @@ def _with_null(document: Any, path: tuple[Any, ...]) -> Any:
     return copy
 
 
-@pytest.mark.parametrize(
-    ("frame", "direction"), [(VALID_CLIENT, "client"), (VALID_SERVER, "server")]
-)
-def test_null_at_every_node(frame: bytes, direction: Any) -> None:
+@pytest.mark.parametrize(("frame", "direction", "protocol"), _VALID)
+def test_null_at_every_node(frame: bytes, direction: Any, protocol: Any) -> None:
     document = json.loads(frame)
     outcomes = set()
     for path in _paths_to_nodes(document):
         nulled = json.dumps(_with_null(document, path)).encode()
-        outcome = contract_outcome(nulled, direction)
+        outcome = contract_outcome(nulled, direction, protocol)
         outcomes.add(outcome)
         if path == ("type",):
             assert outcome == "error"
@@ -328,3 +345,120 @@ def test_a_memoryview_that_is_not_contiguous() -> None:
     for decode in (rtmsg.decode_client_event, rtmsg.ClientEventDecoder(lenient=True).decode):
         with pytest.raises(rtmsg.DecodeError, match="contiguous"):
             decode(view)
+
+
+# --- the translation decoders ---------------------------------------------------------------
+
+_TRANSLATION_DECODERS = [
+    pytest.param(decode, id=f"{protocol}-{direction}-{name}")
+    for (protocol, direction), default in DECODERS.items()
+    if protocol == "translation"
+    for name, decode in (
+        ("default", default),
+        (
+            "strict",
+            (
+                translation.ClientEventDecoder
+                if direction == "client"
+                else translation.ServerEventDecoder
+            )(max_depth=32, reject_duplicate_type=True).decode,
+        ),
+        (
+            "lenient",
+            (
+                translation.ClientEventDecoder
+                if direction == "client"
+                else translation.ServerEventDecoder
+            )(lenient=True).decode,
+        ),
+    )
+]
+
+BAD_FRAMES = [
+    b"",
+    b" \t\r\n ",
+    b"[]",
+    b'"session.close"',
+    b"null",
+    b"{}",
+    b'{"event_id":"e"}',
+    b'{"type":null}',
+    b'{"type":["session.close"]}',
+    b'{"type":"session.close"} x',
+    b'{"type":"session.close"}{"type":"session.close"}',
+    b'\xef\xbb\xbf{"type":"session.close"}',
+    b'{"type":"session.close","event_id":"\xff"}',
+    b'{"type":"session.close","event_id":"\\ud800"}',
+    b'{"type":"vendor.x","note":"\xed\xa0\x80"}',
+    b'{"type":"session.close","type":"vendor.x"}',
+    b'{"type":"vendor.x","\\u0074ype":"session.close"}',
+    b'{"type":"session.close","x":NaN}',
+    b'{"type":"session.close","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+]
+
+
+@pytest.mark.parametrize("frame", BAD_FRAMES)
+@pytest.mark.parametrize("decode", _TRANSLATION_DECODERS)
+def test_translation_decoders_refuse_bad_frames(frame: bytes, decode: Any) -> None:
+    with pytest.raises(rtmsg.DecodeError):
+        decode(frame)
+    if not frame.startswith(b"\xef") and b"\xff" not in frame and b"\xed" not in frame:
+        with pytest.raises(rtmsg.DecodeError):
+            decode(frame.decode())
+
+
+@pytest.mark.parametrize(
+    ("frame", "cls", "path"),
+    [
+        (
+            b'{"type":"session.input_audio_buffer.append"}',
+            translation.SessionInputAudioBufferAppend,
+            "$.audio",
+        ),
+        (
+            b'{"type":"session.input_audio_buffer.append","audio":null}',
+            translation.SessionInputAudioBufferAppend,
+            "$.audio",
+        ),
+        (b'{"type":"session.update","session":null}', translation.SessionUpdate, "$.session"),
+        (
+            b'{"type":"session.update","session":{"audio":{"input":{"noise_reduction":{}}}}}',
+            translation.SessionUpdate,
+            "$.session.audio.input.noise_reduction.type",
+        ),
+        (b'{"type":"session.close","event_id":5}', translation.SessionClose, "$.event_id"),
+    ],
+)
+def test_translation_client_errors_name_the_event_and_the_place(
+    frame: bytes, cls: type[rtmsg.Event], path: str
+) -> None:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        translation.decode_client_event(frame)
+    assert info.value.event_type == cls.event_type
+    assert info.value.path == path
+    unknown = translation.ClientEventDecoder(lenient=True).decode(frame)
+    assert isinstance(unknown, rtmsg.Unknown)
+    assert unknown.error == info.value
+
+
+def test_a_conversation_event_is_unknown_to_the_translation_decoders() -> None:
+    frame = b'{"type":"input_audio_buffer.append","event_id":"e","audio":"AAAA"}'
+    event = translation.decode_client_event(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert (event.raw, event.event_id) == (frame, "e")
+    frame = b'{"type":"response.output_audio.delta","event_id":"e","delta":"AAAA"}'
+    assert isinstance(translation.decode_server_event(frame), rtmsg.Unknown)
+    # And the other way round: the translation events are unknown to the conversation decoders.
+    assert isinstance(rtmsg.decode_client_event(b'{"type":"session.close"}'), rtmsg.Unknown)
+
+
+def test_a_conversation_session_is_not_a_translation_session() -> None:
+    frame = (
+        b'{"type":"session.created","event_id":"e","session":{"type":"realtime","id":"s",'
+        b'"model":"gpt-realtime","expires_at":0,"audio":{}}}'
+    )
+    with pytest.raises(rtmsg.DecodeError) as info:
+        translation.decode_server_event(frame)
+    assert info.value.path == "$.session.type"
+    assert isinstance(rtmsg.decode_server_event(frame), rtmsg.SessionCreated)

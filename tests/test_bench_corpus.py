@@ -1,7 +1,8 @@
 """The benchmark corpus is provably valid: the SDK accepts every frame in strict mode.
 
 rtmsg must decode each frame to its class and round-trip it; the future event types of the
-unknown-heavy stream must come out as :class:`rtmsg.Unknown`, byte for byte.
+unknown-heavy stream must come out as :class:`rtmsg.Unknown`, byte for byte. The simulated
+translation session is checked against the SDK's translation models the same way.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
 from pydantic import TypeAdapter
 
 import rtmsg
-from bench.corpus import AUDIO_TYPES, Corpus, build_corpus, unknown_twin
+from bench.corpus import AUDIO_TYPES, Corpus, build_corpus, translation_session, unknown_twin
 from helpers import assert_round_trip
+from sdk_oracle import sdk_validate
 
 CLIENT = TypeAdapter[Any](RealtimeClientEvent)
 SERVER = TypeAdapter[Any](RealtimeServerEvent)
@@ -80,3 +82,19 @@ def test_unknown_twin_keeps_the_size() -> None:
     assert twin is not None
     assert len(twin) == len(frame)
     assert unknown_twin(b'{"type":"response.done"}') is None
+
+
+def test_every_translation_session_frame_is_valid_for_the_sdk() -> None:
+    session = translation_session(10.0)
+    assert session.frames == translation_session(10.0).frames
+    assert session.frames != translation_session(10.0, seed=1).frames
+    types = [json.loads(frame)["type"] for _, frame in session.frames]
+    assert types[0] == "session.created"
+    assert types[-1] == "session.closed"
+    assert types.count("session.input_audio_buffer.append") == 50
+    assert types.count("session.output_audio.delta") == 50
+    for direction, frame in session.frames:
+        sdk_validate(frame, direction, "translation")
+        assert_round_trip(frame, direction, "translation")
+    appends = translation_session(1.0, chunk_ms=40).frames
+    assert [json.loads(f)["type"] for _, f in appends].count("session.output_audio.delta") == 5

@@ -205,9 +205,7 @@ def test_a_bare_frame_may_be_as_long_as_the_limit(tmp_path: Path, line_end: byte
     records = list(read_capture(path, "server", max_frame_bytes=LIMIT - 1))
     assert records[0] == Record(line=1, t=None, direction="server", frame=APPEND)
     assert records[1] == BadRecord(
-        line=2,
-        message=f"the frame is longer than max_frame_bytes={LIMIT - 1}",
-        code="frame_too_large",
+        line=2, message=f"Frame longer than max_frame_bytes={LIMIT - 1}", code="frame_too_large"
     )
 
 
@@ -247,3 +245,70 @@ def test_a_long_line_without_a_line_end_takes_no_more_memory_than_the_limit(
     assert records[0].line == 1
     assert records[1].line == 2
     assert growth < 4 * MEMORY_LIMIT, f"peak memory grew by {growth / (1 << 20):.1f} MiB"
+
+
+# --- the protocol of a session ------------------------------------------------------------
+
+CLOSE = b'{"type":"session.close","event_id":"c9"}'
+
+
+def test_a_translation_record_names_its_protocol_and_a_conversation_one_does_not() -> None:
+    line = encode_record(2.5, "client", CLOSE, "translation")
+    assert line == b'{"t":2.5,"dir":"client","protocol":"translation","frame":' + CLOSE + b"}\n"
+    assert encode_record(2.5, "client", CLOSE) == encode_record(
+        2.5, "client", CLOSE, "conversation"
+    )
+    assert b"protocol" not in encode_record(2.5, "client", CLOSE)
+
+
+def test_records_read_back_with_their_protocol(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl.gz"
+    with CaptureWriter(path) as writer:
+        writer.write("client", APPEND, t=1.0)
+        writer.write("client", CLOSE, t=2.0, protocol="translation")
+        writer.write("server", b'{"type":"session.closed"\n}', t=3.0, protocol="translation")
+    records = _records(path)
+    assert [r.protocol for r in records if isinstance(r, Record)] == [
+        "conversation",
+        "translation",
+        "translation",
+    ]
+    assert records[2] == Record(
+        line=3,
+        t=3.0,
+        direction="server",
+        frame=b'{"type":"session.closed"\n}',
+        protocol="translation",
+    )
+
+
+def test_old_records_and_bare_frames_take_the_protocol_given_or_the_conversation(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "old.jsonl"
+    old.write_bytes(b'{"t":1.0,"dir":"client","frame":' + CLOSE + b"}\n")
+    [record] = _records(old)
+    assert isinstance(record, Record)
+    assert record.protocol == "conversation"
+    [record] = list(read_capture(old, protocol="translation"))
+    assert isinstance(record, Record)
+    assert record.protocol == "translation"
+    # A record that names its protocol keeps it, whatever the reader is told.
+    named = tmp_path / "named.jsonl"
+    named.write_bytes(encode_record(1.0, "client", CLOSE, "translation"))
+    [record] = list(read_capture(named, protocol="conversation"))
+    assert isinstance(record, Record)
+    assert record.protocol == "translation"
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes(CLOSE + b"\n")
+    [record] = list(read_capture(bare, "client", protocol="translation"))
+    assert record == Record(line=1, t=None, direction="client", frame=CLOSE, protocol="translation")
+
+
+@pytest.mark.parametrize("value", [b'"beta"', b"null", b"1"])
+def test_an_unknown_protocol_is_a_bad_record(tmp_path: Path, value: bytes) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"t":1.0,"dir":"client","protocol":' + value + b',"frame":' + CLOSE + b"}\n")
+    [record] = _records(path)
+    assert isinstance(record, BadRecord)
+    assert "protocol" in record.message

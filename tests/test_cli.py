@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sys
 import threading
 import time
@@ -13,11 +12,11 @@ from typing import Any
 
 import pytest
 import rich.progress
-from websockets.asyncio.client import connect
 
 import rtmsg
-from rtmsg import cli
+from rtmsg import cli, translation
 from rtmsg.capture import CaptureWriter
+from servers import first_frame, free_port
 
 COMMIT = rtmsg.encode(rtmsg.InputAudioBufferCommit(event_id="c1"))
 BAD_DELETE = b'{"type":"conversation.item.delete","event_id":"c2"}'
@@ -151,6 +150,83 @@ def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "latency         median 250.0 ms" in out
 
 
+def _translation_capture(path: Path) -> Path:
+    with CaptureWriter(path) as writer:
+
+        def write(direction: Any, event: rtmsg.Event | bytes, t: float) -> None:
+            frame = event if isinstance(event, bytes) else rtmsg.encode(event)
+            writer.write(direction, frame, t=t, protocol="translation")
+
+        write("client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 24000), 1.0)
+        write("server", translation.SessionInputTranscriptDelta(event_id="e1", delta="Good"), 1.2)
+        write("server", translation.SessionOutputTranscriptDelta(event_id="e2", delta="Bon"), 1.2)
+        write(
+            "server", translation.SessionOutputAudioDelta.from_pcm(b"\0" * 9600, event_id="e3"), 1.3
+        )
+        write("client", translation.SessionClose(event_id="c1"), 1.5)
+        write("client", b'{"type":"session.update","event_id":"c2"}', 1.6)
+        write("server", translation.SessionClosed(event_id="e4"), 2.0)
+    return path
+
+
+def test_check_and_stats_read_a_translation_capture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _translation_capture(tmp_path / "t.jsonl")
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "7 frames, 6 valid, 1 invalid" in out
+    assert "session.output_audio.delta" in out
+    assert f"{path}:6: translation client session.update (event_id c2):" in out
+    assert cli.main(["stats", "--json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["protocol"] == "translation"
+    assert stats["audio_sent_s"] == pytest.approx(0.5)
+    assert stats["audio_received_s"] == pytest.approx(0.2)
+    assert (stats["input_transcript_chars"], stats["output_transcript_chars"]) == (4, 3)
+    assert stats["duration_s"] == pytest.approx(1.0)
+    assert cli.main(["stats", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "protocol        translation" in out
+    assert "audio received  0.200 s" in out
+    assert "transcript out  3 chars" in out
+    assert "tokens" not in out
+
+
+def test_bare_translation_frames_need_the_protocol(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "client.jsonl"
+    path.write_bytes(b'{"type":"session.close"}\n{"type":"session.update","session":{}}\n')
+    assert cli.main(["check", "--direction", "client", "--json", str(path)]) == 1
+    assert json.loads(capsys.readouterr().out)["invalid"] == 1  # read as conversation events
+    argv = ["check", "--direction", "client", "--protocol", "translation", "--json", str(path)]
+    assert cli.main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["client"] == {"session.close": 1, "session.update": 1}
+
+
+def test_max_frame_bytes_bounds_check_and_stats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _capture(tmp_path / "s.jsonl")
+    largest = max(len(line) for line in path.read_bytes().splitlines())
+    assert cli.main(["check", "--json", "--max-frame-bytes", str(largest), str(path)]) == 0
+    capsys.readouterr()
+    # The longest frame is the append of 8000 bytes of audio, about 10.7 kB of base64.
+    assert cli.main(["check", "--json", "--max-frame-bytes", "10000", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [invalid] = report["invalid_frames"]
+    assert invalid["line"] == 2
+    assert "max_frame_bytes=10000" in invalid["message"]
+    assert cli.main(["stats", "--json", "--max-frame-bytes", "10000", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["invalid_frames"] == 1
+    assert stats["audio_sent_s"] == 0.0
+    assert cli.main(["check", "--max-frame-bytes", "-1", str(path)]) == 2
+    assert cli.main(["stats", "--max-frame-bytes", "lots", str(path)]) == 2
+
+
 def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert cli.main(["check"]) == 2
@@ -161,28 +237,8 @@ def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli.main(["relay", "--listen", "127.0.0.1:1", "--upstream", "http://x"]) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _first_frame(url: str, deadline: float) -> bytes:
-    while True:
-        try:
-            async with connect(url, open_timeout=2) as ws:
-                frame = await asyncio.wait_for(ws.recv(decode=False), 5)
-                assert isinstance(frame, bytes)
-                return frame
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-
-
 def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
-    mock_port, relay_port = _free_port(), _free_port()
+    mock_port, relay_port = free_port(), free_port()
     capture = tmp_path / "relay.jsonl"
     results: dict[str, int] = {}
 
@@ -215,9 +271,14 @@ def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 2.5
-    frame = asyncio.run(_first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
+    frame = asyncio.run(first_frame(f"ws://127.0.0.1:{relay_port}/v1/realtime", deadline))
+    translations = f"ws://127.0.0.1:{relay_port}/v1/realtime/translations?model=m"
+    translated = asyncio.run(first_frame(translations, deadline))
     for thread in threads:
         thread.join(timeout=10)
     assert results == {"mock": 0, "relay": 0}
     assert isinstance(rtmsg.decode_server_event(frame), rtmsg.SessionCreated)
+    created = translation.decode_server_event(translated)
+    assert isinstance(created, translation.SessionCreated)
+    assert created.session.model == "m"
     assert cli.main(["check", str(capture)]) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import msgspec
 import pytest
 
@@ -264,6 +266,44 @@ def test_response_create_with_parameters() -> None:
     assert system.role == "system"
     assert isinstance(call, rtmsg.FunctionCall)
     assert (call.call_id, call.name, call.arguments) == ("call_1", "lookup", "{}")
+
+
+def test_response_create_with_an_item_reference() -> None:
+    frame = (
+        '{"type":"response.create","response":{"input":['
+        '{"type":"item_reference","id":"item_12345"},'
+        '{"type":"message","role":"user","content":[{"type":"input_text","text":"Sum up."}]}]}}'
+    )
+    event = assert_round_trip(frame, "client")
+    assert isinstance(event, rtmsg.ResponseCreate)
+    assert isinstance(event.response, rtmsg.ResponseCreateParams)
+    assert isinstance(event.response.input, list)
+    reference, message = event.response.input
+    assert reference == rtmsg.ItemReference(id="item_12345")
+    assert isinstance(message, rtmsg.Message)
+    with pytest.raises(rtmsg.DecodeError, match="missing required field `id`"):
+        rtmsg.decode_client_event(frame.replace(',"id":"item_12345"', ""))
+
+
+@pytest.mark.parametrize("part", ["text", "audio"])
+def test_a_client_may_not_send_the_server_s_assistant_parts(part: str) -> None:
+    item = {"type": "message", "role": "assistant", "content": [{"type": part}]}
+    create = {"type": "conversation.item.create", "event_id": "e", "item": item}
+    with pytest.raises(rtmsg.DecodeError) as info:
+        rtmsg.decode_client_event(json.dumps(create))
+    assert (info.value.code, info.value.path) == ("invalid_value", "$.item.content[0].type")
+    assert (info.value.event_type, info.value.event_id) == ("conversation.item.create", "e")
+    in_input = {"type": "response.create", "response": {"input": [item]}}
+    with pytest.raises(rtmsg.DecodeError) as info:
+        rtmsg.decode_client_event(json.dumps(in_input))
+    assert info.value.path == "$.response.input[0].content[0].type"
+    # The same item is what a server reports.
+    created = {"type": "conversation.item.created", "event_id": "e", "item": item}
+    assert_round_trip(json.dumps(created), "server")
+    # Built in code, the client event checks it too.
+    message = rtmsg.Message(role="assistant", content=[rtmsg.MessageContent(type=part)])
+    with pytest.raises(ValueError, match="sent by a client"):
+        rtmsg.ConversationItemCreate(item=message)
 
 
 def test_response_create_without_parameters() -> None:

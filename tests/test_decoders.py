@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import pickle
 import sys
 
@@ -10,7 +11,7 @@ import msgspec
 import pytest
 
 import rtmsg
-from rtmsg import codec
+from rtmsg import _checks
 from rtmsg._base import register_events
 
 TRUNCATE_MISSING_FIELDS = b'{"type":"conversation.item.truncate","event_id":"c1","item_id":"i"}'
@@ -94,7 +95,7 @@ def test_max_depth_ignores_brackets_inside_strings() -> None:
 
 def test_object_typed_fields_count_as_free_form() -> None:
     # tracing.metadata is typed ``object``, which msgspec reports as a CustomType, not Any.
-    depth = codec._schema_depth(msgspec.inspect.type_info(rtmsg.TracingConfiguration))
+    depth = _checks.schema_depth(msgspec.inspect.type_info(rtmsg.TracingConfiguration))
     assert depth == float("inf")
 
 
@@ -191,14 +192,21 @@ def test_options_are_readable() -> None:
     assert (decoder.max_depth, decoder.reject_duplicate_type, decoder.lenient) == (10, True, True)
     assert repr(decoder) == (
         "ServerEventDecoder(max_frame_bytes=16777216, max_depth=10,"
-        " reject_duplicate_type=True, lenient=True)"
+        " reject_duplicate_type=True, unknown_fields='ignore', lenient=True)"
     )
 
 
 def test_decode_error_keeps_its_attributes_through_pickle() -> None:
-    error = rtmsg.DecodeError("bad", event_type="t", event_id="e", path="$.x", code="c")
+    error = rtmsg.DecodeError(
+        "bad", event_type="t", event_id="e", path="$.x", code=rtmsg.ErrorCode.INVALID_TYPE
+    )
     again = pickle.loads(pickle.dumps(error))
-    assert (again.event_type, again.event_id, again.path, again.code) == ("t", "e", "$.x", "c")
+    assert (again.event_type, again.event_id, again.path, again.code) == (
+        "t",
+        "e",
+        "$.x",
+        rtmsg.ErrorCode.INVALID_TYPE,
+    )
     assert str(again) == "bad"
 
 
@@ -214,11 +222,11 @@ def test_max_depth_counts_depth_not_brackets() -> None:
 def test_too_deep_to_tell_counts_as_a_repeated_type() -> None:
     # json.loads gives up before msgspec would: refuse rather than guess.
     frame = b'{"type":"a","type":"a","x":' + b"[" * 400 + b"]" * 400 + b"}"
-    assert not codec._repeats_type(b'{"type":"a","x":[[1]]}')
+    assert not _checks.repeats_type(b'{"type":"a","x":[[1]]}')
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(150)
     try:
-        assert codec._repeats_type(frame)
+        assert _checks.repeats_type(frame)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -228,8 +236,8 @@ class _Node(msgspec.Struct):
 
 
 def test_a_recursive_schema_has_no_depth_bound() -> None:
-    assert codec._schema_depth(msgspec.inspect.type_info(_Node)) == float("inf")
-    assert codec._schema_depth(msgspec.inspect.type_info(rtmsg.ResponseCancel)) == 1
+    assert _checks.schema_depth(msgspec.inspect.type_info(_Node)) == float("inf")
+    assert _checks.schema_depth(msgspec.inspect.type_info(rtmsg.ResponseCancel)) == 1
 
 
 def test_an_enum_that_does_not_match_its_events_is_refused() -> None:
@@ -251,3 +259,96 @@ def test_a_frame_of_the_wrong_python_type_is_a_clear_type_error(frame: object) -
     ):
         with pytest.raises(TypeError, match="frame must be bytes, bytearray, memoryview or str"):
             decode(frame)  # type: ignore[arg-type]
+
+
+# --- unknown_fields="reject": refuse what the service does not know -------------------------
+
+_STRICT_CLIENT = rtmsg.ClientEventDecoder(unknown_fields="reject")
+_STRICT_SERVER = rtmsg.ServerEventDecoder(unknown_fields="reject")
+
+
+@pytest.mark.parametrize(
+    ("frame", "path"),
+    [
+        (b'{"type":"session.update","event_id":"c1","session":{"type":"realtime"},"bogus_field":1}',
+         "$.bogus_field"),
+        (b'{"type":"session.update","event_id":"c1","session":{"type":"realtime","bogus_field":1}}',
+         "$.session.bogus_field"),
+        (b'{"type":"session.update","event_id":"c1","session":{"type":"realtime",'
+         b'"audio":{"input":{"format":{"type":"audio/pcm","rate":24000,"bits":16}}}}}',
+         "$.session.audio.input.format.bits"),
+        (b'{"type":"conversation.item.create","event_id":"c1","item":{"type":"message",'
+         b'"role":"user","content":[{"type":"input_text","text":"hi","lang":"en"}]}}',
+         "$.item.content[0].lang"),
+        (b'{"type":"response.create","event_id":"c1","response":{"tools":[{"type":"function",'
+         b'"name":"f","strict":true}]}}',
+         "$.response.tools[0].strict"),
+    ],
+)  # fmt: skip
+def test_reject_names_the_unknown_field(frame: bytes, path: str) -> None:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        _STRICT_CLIENT.decode(frame)
+    error = info.value
+    assert (error.code, error.path, error.event_type, error.event_id) == (
+        "unknown_parameter",
+        path,
+        json.loads(frame)["type"],
+        "c1",
+    )
+    answer = rtmsg.error_event(error).error
+    assert (answer.code, answer.param) == ("unknown_parameter", path.removeprefix("$."))
+    # The default decoder drops the field instead.
+    assert not isinstance(rtmsg.decode_client_event(frame), rtmsg.Unknown)
+
+
+def test_reject_returns_the_same_events_as_the_default() -> None:
+    frames = [
+        b'{"type":"session.update","session":{"type":"realtime","audio":{"input":'
+        b'{"turn_detection":null}}}}',
+        b'{"type":"input_audio_buffer.append","audio":"AAAA","event_id":"e"}',
+        b'{"type":"response.cancel"}',
+    ]
+    for frame in frames:
+        event = _STRICT_CLIENT.decode(frame)
+        assert event == rtmsg.decode_client_event(frame)
+        assert type(event) is type(rtmsg.decode_client_event(frame))
+    server = b'{"type":"response.output_audio.delta","event_id":"e","response_id":"r",' \
+        b'"item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}'  # fmt: skip
+    assert _STRICT_SERVER.decode(server) == rtmsg.decode_server_event(server)
+
+
+def test_reject_leaves_unknown_types_and_free_form_json_alone() -> None:
+    unknown = b'{"type":"session.future","anything":{"goes":1}}'
+    assert isinstance(_STRICT_CLIENT.decode(unknown), rtmsg.Unknown)
+    tool = (
+        b'{"type":"session.update","session":{"type":"realtime","tools":[{"type":"function",'
+        b'"name":"f","parameters":{"type":"object","whatever":{"x":1}}}]}}'
+    )
+    assert not isinstance(_STRICT_CLIENT.decode(tool), rtmsg.Unknown)
+
+
+def test_reject_in_lenient_mode_gives_an_unknown_with_the_error() -> None:
+    decoder = rtmsg.ClientEventDecoder(unknown_fields="reject", lenient=True)
+    frame = b'{"type":"response.cancel","bogus":1}'
+    event = decoder.decode(frame)
+    assert isinstance(event, rtmsg.Unknown)
+    assert event.raw == frame
+    assert event.error is not None
+    assert event.error.code == "unknown_parameter"
+
+
+def test_unknown_fields_must_be_a_known_policy() -> None:
+    with pytest.raises(ValueError, match="unknown_fields"):
+        rtmsg.ClientEventDecoder(unknown_fields="drop")  # type: ignore[arg-type]
+
+
+def test_a_kept_decode_function_takes_the_learned_fast_path() -> None:
+    decoder = rtmsg.ClientEventDecoder()
+    decode = decoder.decode
+    frame = b'{"type":"future.kept","event_id":"e"}'
+    assert decode(frame) == rtmsg.Unknown("future.kept", frame, "e")
+    assert decoder.decode is decode
+    (seen,) = decoder._seen_classes
+    typed = decoder._decoder.decode(frame)
+    assert type(typed) is seen
+    assert decode(frame) == rtmsg.Unknown("future.kept", frame, "e")

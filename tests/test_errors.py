@@ -85,5 +85,5 @@ def test_a_value_a_check_refuses_is_invalid_value() -> None:
     )
     event = _error_for(frame)
     assert event.error.code == "invalid_value"
-    assert event.error.param == "item"
+    assert event.error.param == "item.role"
     assert "developer" in event.error.message

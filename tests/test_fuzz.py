@@ -1,4 +1,7 @@
-"""Property tests: generated events of every class round-trip; mutated frames keep the contract."""
+"""Property tests: generated events of every class round-trip; mutated frames keep the contract.
+
+Both protocols: the conversation's events and the translation session's.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +16,15 @@ from hypothesis import strategies as st
 
 import rtmsg
 from fuzz import check, decoders, mutate, run, valid_frames
-from helpers import assert_round_trip, same_json
+from helpers import DECODERS, UNIONS, Direction, Protocol, assert_round_trip, same_json
 
 CLIENT_CLASSES = get_args(rtmsg.ClientEvent)
 SERVER_CLASSES = get_args(rtmsg.ServerEvent)
+_CLASSES: list[tuple[Protocol, Direction, type[Any]]] = [
+    (protocol, direction, cls)
+    for (protocol, direction), union in UNIONS.items()
+    for cls in get_args(union)
+]
 
 _JSON: st.SearchStrategy[Any] = st.recursive(
     st.none()
@@ -88,36 +96,29 @@ _SETTINGS = settings(
 )
 
 
-@pytest.mark.parametrize("cls", CLIENT_CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    ("protocol", "direction", "cls"),
+    _CLASSES,
+    ids=[f"{protocol}-{direction}-{cls.__name__}" for protocol, direction, cls in _CLASSES],
+)
 @_SETTINGS
 @given(data=st.data())
-def test_generated_client_events_round_trip(cls: type[Any], data: st.DataObject) -> None:
+def test_generated_events_round_trip(
+    protocol: Protocol, direction: Direction, cls: type[Any], data: st.DataObject
+) -> None:
     event = data.draw(_events(cls))
     frame = rtmsg.encode(event)
-    assert assert_round_trip(frame, "client") == event
-
-
-@pytest.mark.parametrize("cls", SERVER_CLASSES, ids=lambda c: c.__name__)
-@_SETTINGS
-@given(data=st.data())
-def test_generated_server_events_round_trip(cls: type[Any], data: st.DataObject) -> None:
-    event = data.draw(_events(cls))
-    frame = rtmsg.encode(event)
-    assert assert_round_trip(frame, "server") == event
+    assert assert_round_trip(frame, direction, protocol) == event
 
 
 def test_corpus_covers_every_event_class_and_is_valid() -> None:
-    seen = set()
-    for direction, frame in valid_frames():
-        event = (
-            rtmsg.decode_client_event(frame)
-            if direction == "client"
-            else rtmsg.decode_server_event(frame)
-        )
+    seen: dict[tuple[str, str], set[type]] = {stream: set() for stream in UNIONS}
+    for stream, frame in valid_frames():
+        event = DECODERS[stream](frame)
         if not isinstance(event, rtmsg.Unknown):
             assert same_json(rtmsg.encode(event), frame)
-            seen.add(type(event))
-    assert seen == {*CLIENT_CLASSES, *SERVER_CLASSES}
+            seen[stream].add(type(event))
+    assert seen == {stream: set(get_args(union)) for stream, union in UNIONS.items()}
 
 
 def test_mutation_fuzzing_keeps_the_contract() -> None:
@@ -139,11 +140,11 @@ _DECODERS = decoders()
 def test_inserted_bytes_and_truncation_keep_the_contract(
     index: int, at: int, inserted: bytes, cut: int
 ) -> None:
-    direction, frame = _CORPUS[index]
+    stream, frame = _CORPUS[index]
     at %= len(frame) + 1
     mutated = (frame[:at] + inserted + frame[at:])[: max(cut, 1)]
-    for decode in _DECODERS[direction]:
-        assert check(mutated, decode, direction) is None
+    for decode in _DECODERS[stream]:
+        assert check(mutated, decode, stream) is None
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -160,6 +161,6 @@ def test_check_reports_a_broken_contract() -> None:
     def lossy(frame: rtmsg.Frame) -> Any:
         return rtmsg.Unknown(type="x", raw=b"{}")
 
-    assert check(b"{}", leaky, "client") is not None
-    assert check(b'{"type":"x"}', lossy, "client") is not None
-    assert check(b'{"type":"a","type":"b"}', msgspec.json.Decoder(rtmsg.Unknown).decode, "client")
+    assert check(b"{}", leaky) is not None
+    assert check(b'{"type":"x"}', lossy, ("translation", "server")) is not None
+    assert check(b'{"type":"a","type":"b"}', msgspec.json.Decoder(rtmsg.Unknown).decode)

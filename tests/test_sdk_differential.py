@@ -12,6 +12,16 @@ one of them, or the test fails:
   merged Struct, so a wrongly typed value the SDK takes as an ignored extra of
   another variant is rejected; so is ``"rate": 24000.0``, which pydantic
   matches with ``Literal[24000]``.
+- ``server-content``: an assistant message in a server event may have ``text`` and
+  ``audio`` parts, the part types the server uses (the spec's examples, live
+  frames); the SDK allows ``output_text`` and ``output_audio`` only, as rtmsg does
+  in client events.
+
+The deliberate divergences that no mutant reaches (fields and shapes the SDK does
+not have) are shown by one frame each in :data:`DIVERGENCES`.
+
+Both protocols are checked, each against its own SDK unions: the conversation
+(``/v1/realtime``) and the translation session (``/v1/realtime/translations``).
 """
 
 from __future__ import annotations
@@ -28,13 +38,16 @@ import pydantic
 import pytest
 
 import rtmsg
-from helpers import Direction, assert_round_trip, decode, same_json
+from divergences import SERVER_ONLY_CONTENT
+from helpers import Direction, Protocol, assert_round_trip, decode, same_json
+from rtmsg import translation
 from sdk_frames import Frame, Mutant, Path, events_of, frames, mutants
 from sdk_oracle import (
     MERGED,
     PLAIN_ADAPTERS,
     SDK_TO_RTMSG,
     Node,
+    has_extras,
     sdk_name,
     sdk_node,
     sdk_validate,
@@ -44,8 +57,19 @@ from sdk_oracle import (
 MIN_FRAMES_PER_EVENT = 20
 MIN_VALUES_PER_EVENT = 8
 MIN_MUTANTS_PER_EVENT = 5
-MIN_FRAMES = {"client": 5000, "server": 15000}
-MIN_MUTANTS = {"client": 5000, "server": 15000}
+MIN_FRAMES: dict[tuple[Protocol, Direction], int] = {
+    ("conversation", "client"): 5000,
+    ("conversation", "server"): 15000,
+    ("translation", "client"): 200,
+    ("translation", "server"): 800,
+}
+MIN_MUTANTS: dict[tuple[Protocol, Direction], int] = {
+    ("conversation", "client"): 5000,
+    ("conversation", "server"): 15000,
+    ("translation", "client"): 250,
+    ("translation", "server"): 1000,
+}
+STREAMS: list[tuple[Protocol, Direction]] = list(MIN_FRAMES)
 
 CLOSED_LITERALS: frozenset[tuple[type[msgspec.Struct], str]] = frozenset(
     {
@@ -59,6 +83,7 @@ CLOSED_LITERALS: frozenset[tuple[type[msgspec.Struct], str]] = frozenset(
         (rtmsg.ResponseCreateParams, "max_output_tokens"),
         (rtmsg.Response, "max_output_tokens"),
         (rtmsg.TruncationRetentionRatio, "type"),
+        (translation.Session, "type"),
     }
 )
 """The SDK ``Literal`` fields that rtmsg checks as strictly as the SDK; tags are checked too."""
@@ -71,37 +96,28 @@ def _by_event(items: tuple[Any, ...]) -> dict[str, list[Any]]:
     return grouped
 
 
-def _cases(direction: Direction) -> list[Any]:
-    return [pytest.param(direction, t, id=t) for t in events_of(direction)]
+def _cases(protocol: Protocol, direction: Direction) -> list[Any]:
+    return [
+        pytest.param(protocol, direction, t, id=f"{protocol}-{t}")
+        for t in events_of(direction, protocol)
+    ]
 
 
-_ALL_CASES = [*_cases("client"), *_cases("server")]
-
-
-def _has_extras(value: Any) -> bool:
-    """Whether the SDK kept any undeclared field anywhere in a validated object."""
-    if isinstance(value, pydantic.BaseModel):
-        if value.model_extra:
-            return True
-        return any(_has_extras(getattr(value, name)) for name in type(value).model_fields)
-    if isinstance(value, list):
-        return any(_has_extras(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_extras(item) for item in value.values())
-    return False
+_ALL_CASES = [case for stream in STREAMS for case in _cases(*stream)]
+_STREAM_IDS = [f"{protocol}-{direction}" for protocol, direction in STREAMS]
 
 
 # --- the generated frames ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_generator_covers_every_event(direction: Direction) -> None:
-    counts = collections.Counter(frame.event_type for frame in frames(direction))
-    print(f"\n{direction}: {sum(counts.values())} frames, fewest {min(counts.values())}")
-    assert set(counts) == set(events_of(direction))
+@pytest.mark.parametrize(("protocol", "direction"), STREAMS, ids=_STREAM_IDS)
+def test_generator_covers_every_event(protocol: Protocol, direction: Direction) -> None:
+    counts = collections.Counter(frame.event_type for frame in frames(direction, protocol))
+    print(f"\n{protocol} {direction}: {sum(counts.values())} frames, fewest {min(counts.values())}")
+    assert set(counts) == set(events_of(direction, protocol))
     thin = {t: n for t, n in counts.items() if n < MIN_FRAMES_PER_EVENT}
     assert thin == {}
-    assert sum(counts.values()) >= MIN_FRAMES[direction]
+    assert sum(counts.values()) >= MIN_FRAMES[protocol, direction]
 
 
 def test_generator_is_deterministic() -> None:
@@ -110,17 +126,22 @@ def test_generator_is_deterministic() -> None:
     assert [frame.text for frame in frames("client")] == first
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(direction: Direction) -> None:
-    sample = [f.text for f in frames(direction)[::97]] + [m.text for m in mutants(direction)[::97]]
+@pytest.mark.parametrize(("protocol", "direction"), STREAMS, ids=_STREAM_IDS)
+def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(
+    protocol: Protocol, direction: Direction
+) -> None:
+    step = 97 if protocol == "conversation" else 7
+    sample = [f.text for f in frames(direction, protocol)[::step]] + [
+        m.text for m in mutants(direction, protocol)[::step]
+    ]
     for text in sample:
         try:
-            sdk_validate(text, direction)
+            sdk_validate(text, direction, protocol)
             fast = True
         except pydantic.ValidationError:
             fast = False
         try:
-            PLAIN_ADAPTERS[direction].validate_json(text, strict=True)
+            PLAIN_ADAPTERS[protocol, direction].validate_json(text, strict=True)
             plain = True
         except pydantic.ValidationError:
             plain = False
@@ -130,30 +151,34 @@ def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(direction: Di
 # --- differential acceptance ------------------------------------------------------------------
 
 
-def _check_valid_frame(frame: Frame, direction: Direction, *, compare_values: bool) -> None:
-    sdk_event = sdk_validate(frame.text, direction)
-    event = assert_round_trip(frame.text, direction)
-    assert decode(frame.text.encode(), direction) == event
+def _check_valid_frame(
+    frame: Frame, direction: Direction, protocol: Protocol, *, compare_values: bool
+) -> None:
+    sdk_event = sdk_validate(frame.text, direction, protocol)
+    event = assert_round_trip(frame.text, direction, protocol)
+    assert decode(frame.text.encode(), direction, protocol) == event
     assert event.event_type == frame.event_type
     if not compare_values:
         return
     encoded = rtmsg.encode(event)
     assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
-    assert not _has_extras(sdk_event), "the generator only writes declared fields"
-    sdk_validate(encoded, direction)
+    assert not has_extras(sdk_event), "the generator only writes declared fields"
+    sdk_validate(encoded, direction, protocol)
     sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
     assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
 
 
-@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
-def test_rtmsg_reads_every_frame_the_sdk_accepts(direction: Direction, event_type: str) -> None:
+@pytest.mark.parametrize(("protocol", "direction", "event_type"), _ALL_CASES)
+def test_rtmsg_reads_every_frame_the_sdk_accepts(
+    protocol: Protocol, direction: Direction, event_type: str
+) -> None:
     compared: set[int] = set()
-    for frame in _by_event(frames(direction))[event_type]:
+    for frame in _by_event(frames(direction, protocol))[event_type]:
         # The SDK's values are compared once per frame value, not once per way to write it.
         first = id(frame.value) not in compared
         compared.add(id(frame.value))
         try:
-            _check_valid_frame(frame, direction, compare_values=first)
+            _check_valid_frame(frame, direction, protocol, compare_values=first)
         except AssertionError as exc:
             raise AssertionError(f"{frame.text}\n{exc}") from None
     assert len(compared) >= MIN_VALUES_PER_EVENT
@@ -255,25 +280,26 @@ def _at(value: Any, path: Path) -> Any:
 _SOURCE_EVENTS: dict[int, tuple[Any, Any]] = {}
 
 
-def _source_event(source: Any, direction: Direction) -> Any:
+def _source_event(source: Any, direction: Direction, protocol: Protocol) -> Any:
     """The SDK's reading of the valid frame a mutant came from (shared by its mutants)."""
     if id(source) not in _SOURCE_EVENTS:
-        _SOURCE_EVENTS[id(source)] = (source, sdk_validate(json.dumps(source), direction))
+        sdk_event = sdk_validate(json.dumps(source), direction, protocol)
+        _SOURCE_EVENTS[id(source)] = (source, sdk_event)
     return _SOURCE_EVENTS[id(source)][1]
 
 
-def _classify(mutant: Mutant, direction: Direction) -> _Result:
+def _classify(mutant: Mutant, direction: Direction, protocol: Protocol) -> _Result:
     try:
-        sdk_event = sdk_validate(mutant.text, direction)
+        sdk_event = sdk_validate(mutant.text, direction, protocol)
     except pydantic.ValidationError:
         sdk_event = None
     try:
-        event = decode(mutant.text, direction)
+        event = decode(mutant.text, direction, protocol)
         error: Exception | None = None
     except Exception as exc:
         event, error = None, exc
 
-    source = _source_event(mutant.source, direction)
+    source = _source_event(mutant.source, direction, protocol)
     new_value_is_string = mutant.kind != "remove" and isinstance(
         _at(mutant.value, mutant.path), str
     )
@@ -284,11 +310,11 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
             return _Result(mutant, "both-accept", "decoded as Unknown")
         # An undeclared field is dropped; a field of a merged Struct is kept.
         expected = json.dumps(mutant.source) if mutant.kind == "extra-field" else mutant.text
-        if mutant.kind in ("extra-field", "sibling-field") or not _has_extras(sdk_event):
+        if mutant.kind in ("extra-field", "sibling-field") or not has_extras(sdk_event):
             encoded = rtmsg.encode(event)
             if not same_json(encoded, expected):
                 return _Result(mutant, "both-accept", f"re-encoded as {encoded!r}")
-            if decode(encoded, direction) != event:
+            if decode(encoded, direction, protocol) != event:
                 return _Result(mutant, "both-accept", "decodes differently once re-encoded")
         return _Result(mutant, "both-accept")
 
@@ -299,11 +325,14 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
         return _Result(mutant, "both-reject", _check_error(mutant, error))
 
     if sdk_event is None:
-        # rtmsg accepts what the SDK rejects: only an unknown value of an open Literal.
+        # rtmsg accepts what the SDK rejects: an unknown value of an open Literal, or a part
+        # type only the server sends.
+        if direction == "server" and _is_server_content(mutant):
+            return _Result(mutant, "server-content", _round_trip_problem(mutant, direction))
         if not open_literal:
             return _Result(mutant, "rtmsg-only-accepts", "accepted by rtmsg, rejected by the SDK")
         try:
-            assert_round_trip(mutant.text, direction)
+            assert_round_trip(mutant.text, direction, protocol)
         except AssertionError as exc:
             return _Result(mutant, "open-literal", f"round trip: {exc}")
         return _Result(mutant, "open-literal")
@@ -323,6 +352,29 @@ def _classify(mutant: Mutant, direction: Direction) -> _Result:
     return _Result(mutant, "sdk-only-accepts", f"rejected by rtmsg: {error!r}")
 
 
+def _is_server_content(mutant: Mutant) -> bool:
+    """Whether the mutant gives an assistant message's content part a server-only type."""
+    path = mutant.path
+    if len(path) < 4 or path[-3:-1] != ("content", path[-2]) or path[-1] != "type":
+        return False
+    message = _at(mutant.value, path[:-3])
+    part_type = _at(mutant.value, path)
+    return (
+        isinstance(message, dict)
+        and message.get("type") == "message"
+        and message.get("role") == "assistant"
+        and part_type in SERVER_ONLY_CONTENT["assistant"]
+    )
+
+
+def _round_trip_problem(mutant: Mutant, direction: Direction) -> str | None:
+    try:
+        assert_round_trip(mutant.text, direction)
+    except AssertionError as exc:
+        return f"round trip: {exc}"
+    return None
+
+
 def _check_error(mutant: Mutant, error: Exception | None) -> str | None:
     if not isinstance(error, rtmsg.DecodeError):
         return f"not a DecodeError: {error!r}"
@@ -331,29 +383,34 @@ def _check_error(mutant: Mutant, error: Exception | None) -> str | None:
     event_id = mutant.value.get("event_id")
     if error.event_id != (event_id if isinstance(event_id, str) else None):
         return f"event_id {error.event_id!r}"
-    message = str(error)
-    if " - at `$" in message:
-        where = message.rsplit(" - at `", 1)[1].rstrip("`")
-        if not _names_an_ancestor(where, mutant.path):
+    where = error.path
+    if where is not None:
+        # An absent field's path is its own: the object it is missing from is what broke.
+        container = (
+            re.sub(r"(\.[^.\[]*|\[[^\]]*\])$", "", where)
+            if error.code == rtmsg.ErrorCode.MISSING_REQUIRED_PARAMETER
+            else where
+        )
+        if not _names_an_ancestor(container, mutant.path):
             return f"error names {where}, the mutant broke {_json_path(mutant.path)}"
     elif len(mutant.path) > 1 or mutant.kind != "remove":
-        return f"error names no place: {message}"
+        return f"error names no place: {error}"
     return None
 
 
 @functools.cache
-def _results(direction: Direction) -> tuple[_Result, ...]:
-    return tuple(_classify(mutant, direction) for mutant in mutants(direction))
+def _results(direction: Direction, protocol: Protocol) -> tuple[_Result, ...]:
+    return tuple(_classify(mutant, direction, protocol) for mutant in mutants(direction, protocol))
 
 
-_EXPECTED_OUTCOMES = {"both-accept", "both-reject", "open-literal", "hard-spot"}
+_EXPECTED_OUTCOMES = {"both-accept", "both-reject", "open-literal", "hard-spot", "server-content"}
 
 
-@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
+@pytest.mark.parametrize(("protocol", "direction", "event_type"), _ALL_CASES)
 def test_mutants_are_rejected_alike_or_a_documented_divergence(
-    direction: Direction, event_type: str
+    protocol: Protocol, direction: Direction, event_type: str
 ) -> None:
-    results = [r for r in _results(direction) if r.mutant.event_type == event_type]
+    results = [r for r in _results(direction, protocol) if r.mutant.event_type == event_type]
     assert len(results) >= MIN_MUTANTS_PER_EVENT
     bad = [r for r in results if r.problem is not None or r.outcome not in _EXPECTED_OUTCOMES]
     report = "\n".join(
@@ -364,15 +421,15 @@ def test_mutants_are_rejected_alike_or_a_documented_divergence(
     assert not bad, f"{len(bad)} of {len(results)} mutants disagree:\n{report}"
 
 
-@pytest.mark.parametrize(("direction", "event_type"), _ALL_CASES)
+@pytest.mark.parametrize(("protocol", "direction", "event_type"), _ALL_CASES)
 def test_every_open_literal_is_kept_and_every_closed_one_checked(
-    direction: Direction, event_type: str
+    protocol: Protocol, direction: Direction, event_type: str
 ) -> None:
-    for result in _results(direction):
+    for result in _results(direction, protocol):
         mutant = result.mutant
         if mutant.event_type != event_type or mutant.kind != "unknown-string":
             continue
-        source = _source_event(mutant.source, direction)
+        source = _source_event(mutant.source, direction, protocol)
         declaration = _declaration(source, mutant.path)
         if declaration is None:
             continue
@@ -383,22 +440,26 @@ def test_every_open_literal_is_kept_and_every_closed_one_checked(
         assert result.outcome == expected, f"{_json_path(mutant.path)}: {mutant.text}"
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_mutant_summary(direction: Direction) -> None:
-    results = _results(direction)
+@pytest.mark.parametrize(("protocol", "direction"), STREAMS, ids=_STREAM_IDS)
+def test_mutant_summary(protocol: Protocol, direction: Direction) -> None:
+    results = _results(direction, protocol)
     outcomes = collections.Counter(r.outcome for r in results)
     by_kind = collections.Counter((r.outcome, r.mutant.kind.split(":")[0]) for r in results)
-    print(f"\n{direction}: {len(results)} mutants: {dict(sorted(outcomes.items()))}")
+    print(f"\n{protocol} {direction}: {len(results)} mutants: {dict(sorted(outcomes.items()))}")
     for (outcome, kind), count in sorted(by_kind.items()):
-        if outcome in ("open-literal", "hard-spot"):
+        if outcome in ("open-literal", "hard-spot", "server-content"):
             print(f"  {outcome:12} {kind:20} {count}")
-    assert len(results) >= MIN_MUTANTS[direction]
+    assert len(results) >= MIN_MUTANTS[protocol, direction]
     assert set(outcomes) <= _EXPECTED_OUTCOMES
     # Each documented divergence really happens, and most mutants are rejected by both.
     assert outcomes["open-literal"] > 0
     assert outcomes["both-reject"] > len(results) // 2
-    if direction == "client":
+    if (protocol, direction) == ("conversation", "client"):
         assert outcomes["hard-spot"] > 0
+    elif (protocol, direction) == ("conversation", "server"):
+        assert outcomes["server-content"] > 0
+    if protocol == "translation":
+        assert outcomes["hard-spot"] == 0  # it has no merged Struct
 
 
 # --- the documented divergences, one readable example each -----------------------------------
@@ -476,26 +537,130 @@ DIVERGENCES = [
     # JSON numbers msgspec will not read as a float: pydantic reads 1e400 as inf and NaN as nan
     ("client", _S % '"audio":{"output":{"speed":1e400}}', True, False),
     ("client", _S % '"audio":{"output":{"speed":NaN}}', True, False),
+    # what the live service or the spec sends and the SDK does not model (SDK rejects)
+    (
+        "server",
+        _DONE % '{"audio":{"output":{"voice":{"id":"voice_1234"}}}}',
+        False,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"conversation.item.retrieved","event_id":"e","item":{"type":"message",'
+        '"role":"assistant","content":[{"type":"audio","transcript":"hi","format":"pcm16"}]}}',
+        False,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"response.output_item.done","event_id":"e","response_id":"r","output_index":0,'
+        '"item":{"type":"message","role":"assistant","content":[{"type":"text","text":"hi"}]}}',
+        False,
+        True,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"item_reference","id":"item_1"}]}}',
+        False,
+        True,
+    ),
+    # ... which a client may not send (both reject)
+    (
+        "client",
+        _ITEM % '{"type":"message","role":"assistant","content":[{"type":"audio"}]}',
+        False,
+        False,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"message","role":"assistant",'
+        '"content":[{"type":"text","text":"hi"}]}]}}',
+        False,
+        False,
+    ),
+    (
+        "client",
+        '{"type":"response.create","response":{"input":[{"type":"item_reference"}]}}',
+        False,
+        False,
+    ),
+    # fields the SDK ignores and rtmsg keeps (both accept)
+    (
+        "server",
+        '{"type":"session.created","event_id":"e","session":{"type":"realtime","id":"sess_1",'
+        '"object":"realtime.session","expires_at":1756324625}}',
+        True,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"response.output_audio_transcript.delta","event_id":"e","response_id":"r",'
+        '"item_id":"i","output_index":0,"content_index":0,"delta":"The","obfuscation":"LBqd"}',
+        True,
+        True,
+    ),
+    (
+        "server",
+        '{"type":"input_audio_buffer.speech_started","event_id":"e","item_id":"i",'
+        '"audio_start_ms":0,"audio_end_ms":1}',
+        True,
+        True,
+    ),
     # and what both accept: a pcm rate without a type reads as another format to the SDK
     ("client", _S % '"audio":{"input":{"format":{"rate":16000}}}', True, True),
     ("client", _S % '"tools":[{"server_label":"s","require_approval":"never"}]', True, True),
 ]
 
 
-@pytest.mark.parametrize(("direction", "frame", "sdk_accepts", "rtmsg_accepts"), DIVERGENCES)
+_TS = '{"type":"session.update","session":{"audio":%s}}'
+_TC = (
+    '{"type":"session.created","event_id":"e","session":{"type":"translation","id":"s",'
+    '"model":"m","expires_at":0,"audio":%s}}'
+)
+
+TRANSLATION_DIVERGENCES = [
+    # rule 5: a value the server may add is kept (SDK rejects, rtmsg accepts)
+    ("client", _TS % '{"input":{"noise_reduction":{"type":"studio"}}}', False, True),
+    ("server", _TC % '{"input":{"noise_reduction":{"type":"studio"}}}', False, True),
+    (
+        "server",
+        '{"type":"session.output_audio.delta","event_id":"e","delta":"","format":"opus"}',
+        False,
+        True,
+    ),
+    # a field of the spec's examples no SDK model declares: kept, so typed (SDK takes any extra)
+    ("server", _TC % '{"input":{"transcription":{"model":"w","language":"en"}}}', True, True),
+    ("server", _TC % '{"input":{"transcription":{"model":"w","language":5}}}', True, False),
+    # the session kind selects the shape: only a translation session is one (both reject)
+    ("server", _TC.replace('"translation"', '"realtime"') % "{}", False, False),
+    # the conversation's shapes under the shared names are not translation events
+    ("client", '{"type":"session.update"}', False, False),
+    ("client", _TS % '{"input":{"noise_reduction":{"strength":0.5}}}', False, False),
+    ("client", _TS % '{"input":{"transcription":{"language":"en"}}}', False, False),
+]
+"""The same, for the translation protocol."""
+
+
+@pytest.mark.parametrize(
+    ("protocol", "direction", "frame", "sdk_accepts", "rtmsg_accepts"),
+    [
+        *(("conversation", *case) for case in DIVERGENCES),
+        *(("translation", *case) for case in TRANSLATION_DIVERGENCES),
+    ],
+)
 def test_documented_divergence(
-    direction: Direction, frame: str, sdk_accepts: bool, rtmsg_accepts: bool
+    protocol: Protocol, direction: Direction, frame: str, sdk_accepts: bool, rtmsg_accepts: bool
 ) -> None:
     try:
-        sdk_validate(frame, direction)
+        sdk_validate(frame, direction, protocol)
         sdk_verdict = True
     except pydantic.ValidationError:
         sdk_verdict = False
     assert sdk_verdict == sdk_accepts
     if rtmsg_accepts:
-        assert_round_trip(frame, direction)
+        assert_round_trip(frame, direction, protocol)
     else:
         with pytest.raises(rtmsg.DecodeError) as info:
-            decode(frame, direction)
+            decode(frame, direction, protocol)
         if "NaN" not in frame:  # not JSON: the envelope cannot be read either
             assert info.value.event_type == json.loads(frame)["type"]

@@ -2,34 +2,76 @@
 
 These tests fail as soon as the pinned SDK and rtmsg disagree on the shape of
 the protocol, before any frame is decoded: a new event type, a new field, a
-field that became optional or nullable.
+field that became optional or nullable, or a new protocol family: every event
+union ``openai.types.realtime`` exports is one rtmsg decodes, or is listed as
+deliberately left out. The fields rtmsg has and the SDK lacks are listed in
+:data:`NOT_IN_SDK`, each with the reference that sends it.
 """
 
 from __future__ import annotations
 
+import enum
 import typing
 from typing import Any
 
 import msgspec
+import openai.types.beta.realtime
+import openai.types.realtime
 import pydantic
 import pytest
 
 import rtmsg
-from helpers import Direction
+from helpers import UNIONS, Direction, Protocol
+from rtmsg import translation
 from sdk_oracle import (
     MERGED,
+    PROTOCOLS,
+    SDK_ONLY_IN_SPEC,
     SDK_TO_RTMSG,
+    SDK_UNIONS,
     sdk_events,
     sdk_models,
     sdk_name,
     sdk_node,
 )
 
-_ENUMS: dict[Direction, type[rtmsg.ClientEventType] | type[rtmsg.ServerEventType]] = {
-    "client": rtmsg.ClientEventType,
-    "server": rtmsg.ServerEventType,
+_LIVE = "the live service sends it"
+NOT_IN_SDK: dict[tuple[type[msgspec.Struct], str], str] = {
+    (rtmsg.Session, "id"): f"{_LIVE} in every session.created/updated; the spec requires it",
+    (rtmsg.Session, "object"): f"{_LIVE} in every session.created/updated; the spec requires it",
+    (rtmsg.Session, "expires_at"): f"{_LIVE}; in the spec's server session",
+    (rtmsg.TranscriptionSession, "id"): f"{_LIVE}; the spec requires it",
+    (rtmsg.TranscriptionSession, "object"): f"{_LIVE}; the spec requires it",
+    (rtmsg.TranscriptionSession, "expires_at"): f"{_LIVE}; in the spec's server session",
+    (rtmsg.ConversationItemInputAudioTranscriptionDelta, "obfuscation"): (
+        f"{_LIVE} on every delta, and the spec's example"
+    ),
+    (rtmsg.ResponseOutputAudioTranscriptDelta, "obfuscation"): f"{_LIVE} on every delta",
+    (rtmsg.ResponseOutputTextDelta, "obfuscation"): (
+        "the service pads every streamed delta with it, as the two other text deltas"
+    ),
+    (rtmsg.InputAudioBufferSpeechStarted, "audio_end_ms"): (
+        "the frames of openai-agents-python's tests carry it"
+    ),
+    (rtmsg.MessageContent, "format"): "the spec's conversation.item.retrieved example",
 }
-_UNIONS: dict[Direction, Any] = {"client": rtmsg.ClientEvent, "server": rtmsg.ServerEvent}
+"""rtmsg fields no SDK model declares, and which reference sends them (the SDK ignores them)."""
+
+_ENUMS: dict[tuple[Protocol, Direction], type[enum.StrEnum]] = {
+    ("conversation", "client"): rtmsg.ClientEventType,
+    ("conversation", "server"): rtmsg.ServerEventType,
+    ("translation", "client"): translation.ClientEventType,
+    ("translation", "server"): translation.ServerEventType,
+}
+_STREAMS = list(_ENUMS)
+_DIRECTIONS: tuple[Direction, ...] = ("client", "server")
+_STREAM_IDS = [f"{protocol}-{direction}" for protocol, direction in _STREAMS]
+
+NOT_COVERED: dict[tuple[str, str], str] = {
+    ("openai.types.beta.realtime", "RealtimeClientEvent"): "the beta protocol: rtmsg is GA only",
+    ("openai.types.beta.realtime", "RealtimeServerEvent"): "the beta protocol: rtmsg is GA only",
+}
+"""Event unions of the SDK that rtmsg deliberately does not decode, and why."""
 
 
 def _event_type(model: type[pydantic.BaseModel]) -> str:
@@ -41,7 +83,7 @@ def _event_type(model: type[pydantic.BaseModel]) -> str:
 def _variants() -> dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]]:
     """Each rtmsg Struct and the SDK models it stands for."""
     by_struct: dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]] = {}
-    for model in sdk_models():
+    for model in sdk_models(None):
         by_struct.setdefault(SDK_TO_RTMSG[sdk_name(model)], []).append(model)
     return by_struct
 
@@ -63,36 +105,70 @@ def _rtmsg_fields(cls: type[msgspec.Struct]) -> dict[str, msgspec.inspect.Field]
     return {field.encode_name: field for field in info.fields}
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_event_types_match_the_sdk_union(direction: Direction) -> None:
-    sdk_types = {_event_type(model) for model in sdk_events(direction)}
-    rtmsg_types = {member.value for member in _ENUMS[direction]}
+def _event_unions(module: Any) -> set[str]:
+    """The names a module of the SDK exports that read as a union of events of one direction."""
+    return {name for name in dir(module) if name.endswith(("ClientEvent", "ServerEvent"))}
+
+
+def test_every_realtime_event_union_of_the_sdk_is_decoded_or_left_out_on_purpose() -> None:
+    exported = {
+        (module.__name__, name)
+        for module in (openai.types.realtime, openai.types.beta.realtime)
+        for name in _event_unions(module)
+    }
+    covered = {("openai.types.realtime", name) for name in SDK_UNIONS}
+    assert sorted(exported - covered - NOT_COVERED.keys()) == [], "SDK event unions rtmsg ignores"
+    assert sorted((covered | NOT_COVERED.keys()) - exported) == [], "listed unions the SDK lacks"
+    assert sorted(SDK_UNIONS.values()) == sorted(_STREAMS)
+
+
+@pytest.mark.parametrize(("protocol", "direction"), _STREAMS, ids=_STREAM_IDS)
+def test_event_types_match_the_sdk_union(protocol: Protocol, direction: Direction) -> None:
+    sdk_types = {_event_type(model) for model in sdk_events(direction, protocol)}
+    rtmsg_types = {member.value for member in _ENUMS[protocol, direction]}
     assert sorted(sdk_types - rtmsg_types) == [], "events the SDK has and rtmsg lacks"
     assert sorted(rtmsg_types - sdk_types) == [], "events rtmsg has and the SDK lacks"
-    union_types = {cls.event_type for cls in typing.get_args(_UNIONS[direction])}
+    union_types = {cls.event_type for cls in typing.get_args(UNIONS[protocol, direction])}
     assert union_types == rtmsg_types
 
 
 def test_event_counts() -> None:
-    assert (len(sdk_events("client")), len(sdk_events("server"))) == (11, 46)
+    counts = {stream: len(sdk_events(stream[1], stream[0])) for stream in _STREAMS}
+    assert counts == {
+        ("conversation", "client"): 11,
+        ("conversation", "server"): 46,
+        ("translation", "client"): 3,
+        ("translation", "server"): 7,
+    }
 
 
 def test_the_map_covers_exactly_the_sdk_models() -> None:
-    reachable = {sdk_name(model) for model in sdk_models()}
+    reachable = {sdk_name(model) for model in sdk_models(None)}
     assert sorted(reachable - SDK_TO_RTMSG.keys()) == [], "SDK models with no rtmsg counterpart"
     assert sorted(SDK_TO_RTMSG.keys() - reachable) == [], "mapped names the SDK no longer has"
 
 
-@pytest.mark.parametrize("direction", ["client", "server"])
-def test_each_sdk_event_maps_to_the_class_of_its_type(direction: Direction) -> None:
-    for model in sdk_events(direction):
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_the_protocols_share_only_the_error_event(protocol: Protocol) -> None:
+    # A nested type may be shared; an event other than ``error`` must belong to one protocol.
+    other: Protocol = "translation" if protocol == "conversation" else "conversation"
+    mine = {m for d in _DIRECTIONS for m in sdk_events(d, protocol)}
+    theirs = {m for d in _DIRECTIONS for m in sdk_events(d, other)}
+    assert {SDK_TO_RTMSG[sdk_name(m)] for m in mine & theirs} == {rtmsg.Error}
+
+
+@pytest.mark.parametrize(("protocol", "direction"), _STREAMS, ids=_STREAM_IDS)
+def test_each_sdk_event_maps_to_the_class_of_its_type(
+    protocol: Protocol, direction: Direction
+) -> None:
+    for model in sdk_events(direction, protocol):
         cls = SDK_TO_RTMSG[sdk_name(model)]
         assert issubclass(cls, rtmsg.Event)
         assert cls.event_type == _event_type(model), sdk_name(model)
-        assert cls in typing.get_args(_UNIONS[direction])
+        assert cls in typing.get_args(UNIONS[protocol, direction])
 
 
-@pytest.mark.parametrize("model", sdk_models(), ids=sdk_name)
+@pytest.mark.parametrize("model", sdk_models(None), ids=sdk_name)
 def test_every_sdk_field_exists_in_rtmsg(model: type[pydantic.BaseModel]) -> None:
     cls = SDK_TO_RTMSG[sdk_name(model)]
     fields = _rtmsg_fields(cls)
@@ -120,6 +196,15 @@ def test_required_and_nullable_match(cls: type[msgspec.Struct]) -> None:
     tag_field = _tag_field(cls)
     for name, field in _rtmsg_fields(cls).items():
         declared = [v.model_fields[name] for v in variants if name in v.model_fields]
+        if (cls, name) in NOT_IN_SDK:
+            assert not declared, f"{cls.__name__}.{name} is in the SDK now: drop it from NOT_IN_SDK"
+            continue
+        if (cls, name) in SDK_ONLY_IN_SPEC:
+            # Known from the spec only: optional, and null allowed, as the SDK takes any extra.
+            assert declared == [], f"{cls.__name__}.{name}: the SDK declares it now"
+            assert not field.required
+            assert _admits_null(field.type)
+            continue
         assert declared, f"{cls.__name__}.{name} is declared by no SDK model"
         sdk_nullable = any(sdk_node(f.annotation).nullable for f in declared)
         where = f"{cls.__name__}.{name}"
@@ -138,3 +223,8 @@ def test_required_and_nullable_match(cls: type[msgspec.Struct]) -> None:
 def test_merged_structs_are_the_three_hard_spots_and_their_parts() -> None:
     merged = {cls for cls, variants in _variants().items() if len(variants) > 1 and cls in MERGED}
     assert merged == set(MERGED)
+
+
+def test_every_field_not_in_the_sdk_is_an_rtmsg_field() -> None:
+    for cls, name in NOT_IN_SDK:
+        assert name in _rtmsg_fields(cls), f"{cls.__name__}.{name}"

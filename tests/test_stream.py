@@ -205,17 +205,21 @@ def test_stream_errors_keep_the_code_and_path_of_the_line() -> None:
     list(rtmsg.iter_client_events(bad_utf8 + b"\n" + bad_rate, on_error=errors.append))
     assert [(e.code, e.path) for e in errors] == [
         ("invalid_utf8", None),
-        (None, "$.session.audio.input.format"),
+        ("invalid_value", "$.session.audio.input.format.rate"),
     ]
     first, second = (rtmsg.error_event(error).error for error in errors)
     assert (first.code, first.event_id) == ("invalid_utf8", "e5")
     assert (second.code, second.param, second.event_id) == (
         "invalid_value",
-        "session.audio.input.format",
+        "session.audio.input.format.rate",
         "e7",
     )
     copy = pickle.loads(pickle.dumps(errors[1]))
-    assert (copy.line_number, copy.code, copy.path) == (2, None, "$.session.audio.input.format")
+    assert (copy.line_number, copy.code, copy.path) == (
+        2,
+        "invalid_value",
+        "$.session.audio.input.format.rate",
+    )
 
 
 def unknown_frame(size: int) -> bytes:

@@ -9,34 +9,45 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import rtmsg
-from fuzz import mutate, valid_frames
+from fuzz import Stream, mutate, valid_frames
+from rtmsg import translation
 
-_DECODERS: dict[str, list[Callable[[rtmsg.Frame], Any]]] = {
-    "client": [
+_DECODERS: dict[Stream, list[Callable[[rtmsg.Frame], Any]]] = {
+    ("conversation", "client"): [
         rtmsg.decode_client_event,
         rtmsg.ClientEventDecoder(lenient=True).decode,
         rtmsg.ClientEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
     ],
-    "server": [
+    ("conversation", "server"): [
         rtmsg.decode_server_event,
         rtmsg.ServerEventDecoder(lenient=True).decode,
         rtmsg.ServerEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
     ],
+    ("translation", "client"): [
+        translation.decode_client_event,
+        translation.ClientEventDecoder(lenient=True).decode,
+        translation.ClientEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
+    ],
+    ("translation", "server"): [
+        translation.decode_server_event,
+        translation.ServerEventDecoder(lenient=True).decode,
+        translation.ServerEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
+    ],
 }
 
 
-def _corpus() -> list[tuple[str, bytes]]:
+def _corpus() -> list[tuple[Stream, bytes]]:
     """Valid frames of every class, unknown ones, and mutated (mostly invalid) ones."""
     rng = random.Random(7)
     frames = valid_frames()
-    frames += [(direction, mutate(frame, rng)) for direction, frame in frames * 8]
+    frames += [(stream, mutate(frame, rng)) for stream, frame in frames * 8]
     return frames
 
 
-def _outcome(direction: str, frame: bytes) -> list[Any]:
+def _outcome(stream: Stream, frame: bytes) -> list[Any]:
     """What every decoder makes of ``frame``, in a form that compares across threads."""
     results: list[Any] = []
-    for decode in _DECODERS[direction]:
+    for decode in _DECODERS[stream]:
         try:
             event = decode(frame)
         except rtmsg.DecodeError as exc:
@@ -52,7 +63,7 @@ def _outcome(direction: str, frame: bytes) -> list[Any]:
 
 def test_many_threads_give_the_results_of_one() -> None:
     corpus = _corpus()
-    expected = [_outcome(direction, frame) for direction, frame in corpus]
+    expected = [_outcome(stream, frame) for stream, frame in corpus]
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible
     try:

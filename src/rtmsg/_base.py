@@ -1,9 +1,10 @@
-"""The shared Struct bases and the error type every module raises.
+"""The shared Struct bases, their log-safe repr and the base64 audio helpers.
 
 Every wire model derives from :class:`Model`, every object selected by its
 ``type`` from :class:`Tagged`, every event from :class:`Event`, so the msgspec
 configuration (tag field, keyword-only fields, omitted defaults) and the repr
-that keeps audio and credentials out of logs live in exactly one place.
+that keeps audio and credentials out of logs live in exactly one place (what counts
+as a credential is :mod:`rtmsg._redact`'s to say).
 """
 
 from __future__ import annotations
@@ -12,66 +13,27 @@ import binascii
 import enum
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import msgspec
 
+from ._redact import SECRET_FIELDS, redact
+from .errors import DecodeError, ErrorCode
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # in typing from 3.13; annotations are not evaluated
+
 __all__ = [
-    "DecodeError",
     "Event",
     "Model",
     "Tagged",
     "b64decode",
     "b64encode",
+    "base64_size",
+    "given",
     "redact",
     "register_events",
 ]
-
-
-class DecodeError(ValueError):
-    """A frame that is not a valid event: malformed JSON, or a body that breaks the schema.
-
-    ``event_type`` and ``event_id`` hold the frame's ``type`` and ``event_id``
-    when they could be read, so a server can name the offending event in its answer;
-    ``path`` is the JSON path of the offending value (``$.session.audio``) when known;
-    ``code`` names a broken limit or encoding (``frame_too_large``, ``nesting_too_deep``,
-    ``duplicate_type``, ``invalid_utf8``) and is ``None`` for a plain JSON or schema error.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        event_type: str | None = None,
-        event_id: str | None = None,
-        path: str | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.event_type = event_type
-        self.event_id = event_id
-        self.path = path
-        self.code = code
-
-    def _key(self) -> tuple[object, ...]:
-        return (type(self), self.args, self.event_type, self.event_id, self.path, self.code)
-
-    # A value, not an identity: the same bad frame gives equal errors, so the Unknown of a
-    # lenient decode, which carries its error, equals the one the same frame gave before.
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DecodeError):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        # The message may quote the offending value: a log must not get a key from it.
-        return f"{type(self).__name__}({redact(str(self))!r})"
-
-
-DecodeError.__module__ = "rtmsg"  # where users import it from, and where pickle finds it
 
 
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
@@ -118,18 +80,6 @@ class _Shown:
 
 
 _REDACTED: Final = _Shown("<redacted>")
-_SECRET_FIELDS: Final = frozenset(
-    {"authorization", "api_key", "client_secret", "secret", "password", "access_token"}
-)
-_SECRET: Final = re.compile(
-    r"\b(?P<key>sk-|ek_)[A-Za-z0-9_\-]{8,}|\b(?P<scheme>(?i:bearer))\s+[A-Za-z0-9._~+/\-]{12,}=*"
-)
-# ``https://user:password@host`` and ``?api_key=…&token=…`` in URLs.
-_URL_USERINFO: Final = re.compile(r"(?<=://)[^/?#@\s]+@")
-_URL_SECRET_PARAM: Final = re.compile(
-    r"(?i)(?<=[?&;])((?:[a-z0-9_\-]*(?:key|token|secret|password|passwd|auth|sig|signature|"
-    r"credential)[a-z0-9_\-]*)=)[^&;#\s'\"]+"
-)
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/=\s]*")
 _LONG_BASE64: Final = 256
 _MAX_SHOWN_DEPTH: Final = 16
@@ -150,7 +100,7 @@ def _safe_fields(model: Model) -> Iterator[tuple[str, Any]]:
                 continue
         if name in audio and isinstance(value, str):
             yield name, _Shown(f"<base64, {len(value)} chars>")
-        elif name in _SECRET_FIELDS and value is not None:
+        elif name in SECRET_FIELDS and value is not None:
             yield name, _REDACTED
         elif name == "headers" and isinstance(value, dict):
             yield name, dict.fromkeys(value, _REDACTED)
@@ -173,19 +123,6 @@ def _safe(value: Any, depth: int) -> Any:
     return value
 
 
-def redact(text: str) -> str:
-    """``text`` with API keys, bearer tokens and URL credentials masked, for logs and reprs."""
-    text = _SECRET.sub(_redact, text)
-    if "://" in text or "=" in text:
-        text = _URL_USERINFO.sub("<redacted>@", text)
-        text = _URL_SECRET_PARAM.sub(r"\1<redacted>", text)
-    return text
-
-
-def _redact(match: re.Match[str]) -> str:
-    return f"{match.group('key') or match.group('scheme') + ' '}<redacted>"
-
-
 def b64encode(data: bytes) -> str:
     """Encode raw audio bytes as the base64 text the protocol carries."""
     return binascii.b2a_base64(data, newline=False).decode("ascii")
@@ -196,7 +133,27 @@ def b64decode(text: str, path: str) -> bytes:
     try:
         return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
-        raise DecodeError(f"Invalid base64 audio: {exc} - at `{path}`") from None
+        raise DecodeError(
+            f"Invalid base64 audio: {exc}", path=path, code=ErrorCode.INVALID_VALUE
+        ) from None
+
+
+def base64_size(text: str) -> int:
+    """How many bytes the base64 ``text`` decodes to, without decoding it."""
+    size = len(text) * 3 // 4
+    if text.endswith("=="):
+        return size - 2
+    if text.endswith("="):
+        return size - 1
+    return size
+
+
+_T = TypeVar("_T")
+
+
+def given(value: _T | None | msgspec.UnsetType) -> TypeIs[_T]:
+    """Whether an optional field holds a value: neither ``None`` (null) nor ``UNSET`` (absent)."""
+    return value is not None and value is not msgspec.UNSET
 
 
 def register_events(events: tuple[type[Event], ...], names: type[enum.StrEnum]) -> None:

@@ -1,40 +1,27 @@
 """Reading lines of bounded length from a binary reader, for the stream and capture readers.
 
-Separate so that both readers share one definition of a line and of its length limit, and
-so that :mod:`rtmsg.capture` keeps to the standard library. A line is read with
-``readline(limit + 2)``: a line longer than the limit is never held whole, whatever the
-size of the file; the rest of it is read and dropped in buffer-sized pieces.
+Separate so that both readers share one definition of a line, and so that
+:mod:`rtmsg.capture` keeps to the standard library (the limit itself comes from
+:mod:`rtmsg._limits`). A line is read with ``readline(limit + 2)``: a line longer than the
+limit is never held whole, whatever the size of the file; the rest of it is read and
+dropped in buffer-sized pieces.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Iterator
 from typing import Final, Protocol
 
-__all__ = ["NO_LIMIT", "LineReader", "check_limit", "content_length", "lines", "skip_rest"]
+from ._limits import NO_LIMIT
 
-NO_LIMIT: Final = sys.maxsize
-"""The limit that stands for ``None``, so that the hot path is one comparison either way."""
+__all__ = ["LineReader", "content_length", "lines", "skip_rest"]
 
 _SKIP_SIZE: Final = 1 << 16
 
 
 class LineReader(Protocol):
     def readline(self, size: int = -1, /) -> bytes: ...
-
-
-def check_limit(max_frame_bytes: int | None) -> int:
-    """The limit to compare frame and line lengths with, :data:`NO_LIMIT` for ``None``.
-
-    The decoders use it too, so ``max_frame_bytes`` means the same everywhere.
-    """
-    if max_frame_bytes is None:
-        return NO_LIMIT
-    if max_frame_bytes < 0:
-        raise ValueError("max_frame_bytes must be >= 0 or None")
-    return max_frame_bytes
 
 
 def lines(reader: LineReader, limit: int) -> Iterator[bytes]:

@@ -1,6 +1,9 @@
 """The capture format: a recorded session as JSON Lines, one record per WebSocket frame.
 
-A record is ``{"t": <unix time, float seconds>, "dir": "client" | "server", "frame": ...}``.
+A record is ``{"t": <unix time, float seconds>, "dir": "client" | "server", "frame": ...}``,
+with ``"protocol": "translation"`` before ``frame`` for a frame of a translation session
+(``/v1/realtime/translations``); a record without it, as every record written before the
+field existed, is of the conversation protocol (``/v1/realtime``).
 ``frame`` is the frame's JSON object embedded unchanged, byte for byte, so a reader gets back
 exactly the bytes that went over the wire. A frame that cannot be embedded that way is stored
 as a JSON string holding its exact text instead:
@@ -32,15 +35,17 @@ from typing import Final, Literal
 
 import msgspec
 
-from ._lines import check_limit, content_length, lines, skip_rest
-from .codec import DEFAULT_MAX_FRAME_BYTES
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._lines import content_length, lines, skip_rest
 
 __all__ = [
     "ENVELOPE_BYTES",
     "BadRecord",
+    "BadRecordCode",
     "CaptureReader",
     "CaptureWriter",
     "Direction",
+    "Protocol",
     "Record",
     "encode_record",
     "read_capture",
@@ -49,12 +54,18 @@ __all__ = [
 Direction = Literal["client", "server"]
 """Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
 
+Protocol = Literal["conversation", "translation"]
+"""Which protocol a session spoke: ``conversation`` (``/v1/realtime``) or ``translation``."""
+
+BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
+"""Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
+
 StrPath = str | os.PathLike[str]
 
 ENVELOPE_BYTES: Final = 1024
 """What a record line may hold beyond its frame: ``t``, ``dir`` and the frame's escapes.
 
-The envelope itself takes under 64 bytes; the rest is room for a frame stored as a JSON
+The envelope itself takes under 96 bytes; the rest is room for a frame stored as a JSON
 string, whose quotes, backslashes and line feeds are escaped (one more byte each).
 """
 
@@ -69,6 +80,7 @@ class Record(msgspec.Struct, frozen=True):
     t: float | None
     direction: Direction
     frame: bytes
+    protocol: Protocol = "conversation"
 
 
 class BadRecord(msgspec.Struct, frozen=True):
@@ -80,25 +92,28 @@ class BadRecord(msgspec.Struct, frozen=True):
 
     line: int
     message: str
-    code: str = "invalid_record"
+    code: BadRecordCode = "invalid_record"
 
 
-class _Envelope(msgspec.Struct, frozen=True):
+class _StoredRecord(msgspec.Struct, frozen=True):
     """A capture record as stored; ``frame`` is kept raw so its bytes are never re-encoded."""
 
     t: float
     dir: Direction
     frame: msgspec.Raw
+    protocol: Protocol | msgspec.UnsetType = msgspec.UNSET
 
 
-_envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
+_record_decoder: Final = msgspec.json.Decoder(_StoredRecord)
 _raw_decoder: Final = msgspec.json.Decoder(msgspec.Raw)
 _str_decoder: Final = msgspec.json.Decoder(str)
 _encoder: Final = msgspec.json.Encoder()
 
-_PREFIX: Final[dict[str, bytes]] = {
-    "client": b',"dir":"client","frame":',
-    "server": b',"dir":"server","frame":',
+_PREFIX: Final[dict[tuple[str, str], bytes]] = {
+    ("client", "conversation"): b',"dir":"client","frame":',
+    ("server", "conversation"): b',"dir":"server","frame":',
+    ("client", "translation"): b',"dir":"client","protocol":"translation","frame":',
+    ("server", "translation"): b',"dir":"server","protocol":"translation","frame":',
 }
 
 
@@ -113,14 +128,16 @@ def _embeddable(frame: bytes) -> bool:
     return True
 
 
-def encode_record(t: float, direction: Direction, frame: bytes | str) -> bytes:
+def encode_record(
+    t: float, direction: Direction, frame: bytes | str, protocol: Protocol = "conversation"
+) -> bytes:
     """One capture line (ending in ``\\n``) for ``frame``, sent at ``t`` by ``direction``."""
     data = frame.encode() if isinstance(frame, str) else frame
     if not _embeddable(data):
         # errors="replace" only matters for a binary frame that is not UTF-8, which the
         # protocol never sends; a text frame is valid UTF-8 by the WebSocket rules.
         data = _encoder.encode(data.decode("utf-8", errors="replace"))
-    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction], data, b"}\n"))
+    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction, protocol], data, b"}\n"))
 
 
 class CaptureWriter:
@@ -137,9 +154,17 @@ class CaptureWriter:
         else:
             self._file = open(self.path, "wb")  # noqa: SIM115  # closed by close()
 
-    def write(self, direction: Direction, frame: bytes | str, t: float | None = None) -> None:
-        """Record ``frame``, sent by ``direction`` at ``t`` (now by default)."""
-        self._file.write(encode_record(time.time() if t is None else t, direction, frame))
+    def write(
+        self,
+        direction: Direction,
+        frame: bytes | str,
+        t: float | None = None,
+        *,
+        protocol: Protocol = "conversation",
+    ) -> None:
+        """Record ``frame``, sent by ``direction`` at ``t`` (now by default) in ``protocol``."""
+        now = time.time() if t is None else t
+        self._file.write(encode_record(now, direction, frame, protocol))
 
     def flush(self) -> None:
         self._file.flush()
@@ -159,6 +184,8 @@ class CaptureReader:
 
     With ``direction`` the file holds bare frames, one event per line, all sent by
     ``direction``; without it every line must be a capture record. Blank lines are skipped.
+    ``protocol`` is that of bare frames and of records that do not name theirs
+    (``conversation`` by default).
     :attr:`position` and :attr:`size` (bytes of the file on disk, compressed for ``.gz``)
     let a caller show progress.
 
@@ -174,10 +201,12 @@ class CaptureReader:
         direction: Direction | None = None,
         *,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+        protocol: Protocol | None = None,
     ) -> None:
         frame_limit = check_limit(max_frame_bytes)
         self.path = os.fspath(path)
         self.direction = direction
+        self.protocol: Protocol = protocol or "conversation"
         self.max_frame_bytes = max_frame_bytes
         self._limit = frame_limit
         if direction is None and max_frame_bytes is not None:
@@ -196,6 +225,7 @@ class CaptureReader:
     def __iter__(self) -> Iterator[Record | BadRecord]:
         """The records in file order; a cut-short or corrupt ``.gz`` ends with a BadRecord."""
         direction = self.direction
+        protocol = self.protocol
         limit = self._limit
         number = 0
         try:
@@ -208,9 +238,11 @@ class CaptureReader:
                 if not content.strip():
                     continue
                 if direction is not None:
-                    yield Record(line=number, t=None, direction=direction, frame=content)
+                    yield Record(
+                        line=number, t=None, direction=direction, frame=content, protocol=protocol
+                    )
                 else:
-                    yield _parse_record(number, content)
+                    yield _parse_record(number, content, protocol)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A capture cut short, e.g. a relay killed before it could close its gzip stream.
             message = f"the file is truncated or corrupt: {exc}"
@@ -218,11 +250,8 @@ class CaptureReader:
 
     def _too_long(self) -> str:
         if self.direction is not None:
-            return f"the frame is longer than max_frame_bytes={self.max_frame_bytes}"
-        return (
-            f"the record is longer than max_frame_bytes={self.max_frame_bytes}"
-            f" plus {ENVELOPE_BYTES} bytes for its envelope"
-        )
+            return frame_too_large(self.max_frame_bytes)
+        return frame_too_large(self.max_frame_bytes, envelope=ENVELOPE_BYTES)
 
     def close(self) -> None:
         self._lines.close()
@@ -235,18 +264,24 @@ class CaptureReader:
         self.close()
 
 
-def _parse_record(number: int, line: bytes) -> Record | BadRecord:
+def _parse_record(number: int, line: bytes, protocol: Protocol) -> Record | BadRecord:
     try:
-        envelope = _envelope_decoder.decode(line)
+        stored = _record_decoder.decode(line)
     except msgspec.DecodeError as exc:
         hint = ""
         if b'"dir"' not in line:
             hint = " (for a file of bare frames, give the direction: --direction client|server)"
         return BadRecord(line=number, message=f"not a capture record: {exc}{hint}")
-    raw = bytes(envelope.frame)
+    raw = bytes(stored.frame)
     if raw.startswith(b'"'):
         raw = _str_decoder.decode(raw).encode()
-    return Record(line=number, t=envelope.t, direction=envelope.dir, frame=raw)
+    return Record(
+        line=number,
+        t=stored.t,
+        direction=stored.dir,
+        frame=raw,
+        protocol=protocol if stored.protocol is msgspec.UNSET else stored.protocol,
+    )
 
 
 def read_capture(
@@ -254,7 +289,10 @@ def read_capture(
     direction: Direction | None = None,
     *,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+    protocol: Protocol | None = None,
 ) -> Iterator[Record | BadRecord]:
     """Iterate the records of a capture file (see :class:`CaptureReader`), closing it at the end."""
-    with CaptureReader(path, direction, max_frame_bytes=max_frame_bytes) as reader:
+    with CaptureReader(
+        path, direction, max_frame_bytes=max_frame_bytes, protocol=protocol
+    ) as reader:
         yield from reader

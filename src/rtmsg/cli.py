@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
+from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
-from .codec import DEFAULT_MAX_FRAME_BYTES
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
 if TYPE_CHECKING:
@@ -64,12 +64,26 @@ def _parser() -> argparse.ArgumentParser:
         choices=("client", "server"),
         help="the files hold bare frames (one event per line) sent by this side",
     )
+    direction.add_argument(
+        "--protocol",
+        choices=("conversation", "translation"),
+        help="the protocol of bare frames and of records that do not name theirs "
+        "(default: conversation, /v1/realtime; translation: /v1/realtime/translations)",
+    )
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
+    frame_limit = argparse.ArgumentParser(add_help=False)
+    frame_limit.add_argument(
+        "--max-frame-bytes",
+        type=_byte_count,
+        default=DEFAULT_MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"a longer frame is invalid and is not read whole (default {DEFAULT_MAX_FRAME_BYTES})",
+    )
 
     check = commands.add_parser(
         "check",
-        parents=[direction, as_json],
+        parents=[direction, as_json, frame_limit],
         help="decode every frame of captures; exit 1 if any is invalid",
         description="Decode every frame; print counts per direction and type, the Unknown "
         "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
@@ -87,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
-        parents=[direction, as_json],
+        parents=[direction, as_json, frame_limit],
         help="summarise a recorded session",
         description="Duration, audio seconds sent and received, turns, responses, token usage "
         "and the latency from the end of speech to the first audio of the answer.",
@@ -146,14 +160,16 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated thinking time before the first audio delta (0)",
     )
     mock.set_defaults(run=_mock_server)
-    _analytics_parsers(commands, direction)
+    _analytics_parsers(commands, direction, frame_limit)
     return parser
 
 
-def _analytics_parsers(commands: Any, direction: argparse.ArgumentParser) -> None:
+def _analytics_parsers(
+    commands: Any, direction: argparse.ArgumentParser, frame_limit: argparse.ArgumentParser
+) -> None:
     export = commands.add_parser(
         "export",
-        parents=[direction],
+        parents=[direction, frame_limit],
         help="write captures to a Parquet dataset: an events and a sessions table",
         description="Write one row per frame (events) and one per capture (sessions) to "
         "Parquet files under DIR, partitioned by day. Invalid lines and frames are rows too "
@@ -171,13 +187,6 @@ def _analytics_parsers(commands: Any, direction: argparse.ArgumentParser) -> Non
         "--strict", action="store_true", help="exit 1 if any line or frame was invalid"
     )
     export.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    export.add_argument(
-        "--max-frame-bytes",
-        type=int,
-        default=DEFAULT_MAX_FRAME_BYTES,
-        metavar="N",
-        help="a longer frame is an invalid row (default 16 MiB)",
-    )
     where = export.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="one task per capture on this dask scheduler"
@@ -197,6 +206,12 @@ def _analytics_parsers(commands: Any, direction: argparse.ArgumentParser) -> Non
     query.add_argument("sql", nargs="?", metavar="SQL", help="a query or a ready query's name")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(run=_analytics)
+
+
+def _byte_count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of bytes, got {value!r}")
+    return int(value)
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -257,9 +272,17 @@ def _check(args: argparse.Namespace) -> int:
     done = 0
     with _progress(total, not args.no_progress) as update:
         for path in args.files:
-            with CaptureReader(path, direction) as reader:
+            with CaptureReader(
+                path, direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+            ) as reader:
                 records = _tracked(reader, done, update)
-                check_records(records, path, report, max_invalid=args.max_invalid)
+                check_records(
+                    records,
+                    path,
+                    report,
+                    max_invalid=args.max_invalid,
+                    max_frame_bytes=args.max_frame_bytes,
+                )
                 done += reader.size
     if args.json:
         _print_json(report, ok=report.ok)
@@ -303,6 +326,7 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
             what = " ".join(
                 part
                 for part in (
+                    "translation" if bad.protocol == "translation" else None,
                     bad.direction,
                     bad.event_type,
                     f"(event_id {bad.event_id})" if bad.event_id else None,
@@ -317,8 +341,10 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with CaptureReader(args.file, args.direction) as reader:
-        stats = session_stats(reader)
+    with CaptureReader(
+        args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+    ) as reader:
+        stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
     if args.json:
         _print_json(stats)
     else:
@@ -331,6 +357,9 @@ def _seconds(value: float | None) -> str:
 
 
 def _print_stats(stats: SessionStats, out: TextIO) -> None:
+    if stats.protocol == "translation":
+        _print_translation_stats(stats, out)
+        return
     tokens = stats.tokens
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
     rows = [
@@ -364,6 +393,20 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
                 f"turn{'' if latency.turns == 1 else 's'}",
             )
         )
+    for name, value in rows:
+        print(f"{name:<15} {value}", file=out)
+
+
+def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
+    rows = [
+        ("protocol", "translation"),
+        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        ("duration", _seconds(stats.duration_s)),
+        ("audio sent", f"{stats.audio_sent_s:.3f} s"),
+        ("audio received", f"{stats.audio_received_s:.3f} s"),
+        ("transcript in", f"{stats.input_transcript_chars} chars"),
+        ("transcript out", f"{stats.output_transcript_chars} chars"),
+    ]
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
 

@@ -8,7 +8,7 @@ from typing import ClassVar, Self, get_args
 from msgspec import UNSET, UnsetType
 
 from ._base import Event, b64decode, b64encode, register_events
-from .items import ConversationItem
+from .items import ConversationItem, _check_client_item
 from .responses import ResponseCreateParams
 from .session import SessionConfig
 
@@ -78,6 +78,9 @@ class ConversationItemCreate(Event, tag="conversation.item.create"):
     item: ConversationItem
     event_id: str | None | UnsetType = UNSET
     previous_item_id: str | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        _check_client_item(self.item, "item")
 
 
 class ConversationItemRetrieve(Event, tag="conversation.item.retrieve"):

@@ -7,33 +7,43 @@ to tell an unknown event type, which is data, from an invalid frame, which is
 an error. Whatever the frame, decoding returns an event or an :class:`Unknown`,
 or raises :class:`DecodeError`; no other exception escapes.
 
-A failed decode costs a raised exception, several times the decode of a small
-event. A proxy facing a newer server sees the same few unknown types over and
-over, so each decoder adds the unknown types it meets to its union as bodiless
-Structs (up to a bound): their next frames decode in one pass and become an
-:class:`Unknown` without an exception, after the same checks as the slow path.
+A proxy facing a newer server sees the same few unknown types over and over, so
+each decoder adds the unknown types it meets to its union as bodiless Structs (up
+to a bound): their next frames decode in one pass and become an :class:`Unknown`
+without an exception, after the same checks as the first one.
 
 :class:`ClientEventDecoder` and :class:`ServerEventDecoder` hold the options
-(frame size and depth limits, duplicate ``type`` policy, lenient mode); the
-module-level functions are their default instances.
+(frame size and depth limits, duplicate ``type`` policy, unknown fields, lenient
+mode); the module-level functions are their default instances. The checks of
+the JSON structure live in :mod:`rtmsg._checks`, the reading of msgspec's
+failures in :mod:`rtmsg._msgspec`.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
-import json
-import re
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar, Final, Generic, TypeVar, Union, get_args
+from typing import Any, ClassVar, Final, Generic, Literal, TypeVar, Union, get_args
 
 import msgspec
 import msgspec.inspect as mi
 
-from ._base import DecodeError, Event, _Shown, redact
-from ._lines import check_limit
+from ._base import Event, _Shown
+from ._checks import (
+    as_bytes,
+    conflicting_type,
+    invalid_utf8,
+    nesting_exceeds,
+    repeats_type,
+    schema_depth,
+    utf8_bytes,
+)
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._msgspec import FAILURES, failure
+from ._redact import redact
+from ._strict import strict_type
 from .client_events import ClientEvent, ClientEventType
+from .errors import DecodeError, ErrorCode
 from .server_events import ServerEvent, ServerEventType
 
 __all__ = [
@@ -43,6 +53,7 @@ __all__ = [
     "Frame",
     "ServerEventDecoder",
     "Unknown",
+    "UnknownFields",
     "decode_client_event",
     "decode_server_event",
     "encode",
@@ -51,8 +62,8 @@ __all__ = [
 Frame = bytes | bytearray | memoryview | str
 """What a WebSocket hands over: a text frame as ``str`` or as UTF-8 bytes."""
 
-DEFAULT_MAX_FRAME_BYTES: Final = 16 * 1024 * 1024
-"""16 MiB: the service takes audio appends of up to 15 MiB; 1 MiB is left for the JSON around it."""
+UnknownFields = Literal["ignore", "reject"]
+"""What a decoder does with a field no reference knows: drop it, or refuse the frame."""
 
 
 class Unknown(msgspec.Struct, frozen=True):
@@ -100,10 +111,6 @@ class _Envelope(msgspec.Struct):
     event_id: Any = None
 
 
-_FAILURES: Final = (msgspec.DecodeError, RecursionError, UnicodeError, BufferError)
-"""What msgspec raises on bad input: invalid UTF-8 and lone surrogates surface as UnicodeError,
-a ``memoryview`` that is not C-contiguous as BufferError."""
-
 _envelope_decoder: Final = msgspec.json.Decoder(_Envelope)
 _encoder: Final = msgspec.json.Encoder()
 
@@ -139,17 +146,24 @@ class _EventDecoder(Generic[_E]):
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         max_depth: int | None = None,
         reject_duplicate_type: bool = False,
+        unknown_fields: UnknownFields = "ignore",
         lenient: bool = False,
     ) -> None:
         # One comparison on the hot path whether or not a limit is set.
         self._size_limit = check_limit(max_frame_bytes)
         if max_depth is not None and max_depth < 1:
             raise ValueError("max_depth must be >= 1 or None")
+        if unknown_fields not in ("ignore", "reject"):
+            raise ValueError("unknown_fields must be 'ignore' or 'reject'")
         self.max_frame_bytes = max_frame_bytes
         self.max_depth = max_depth
         self.reject_duplicate_type = reject_duplicate_type
+        self.unknown_fields = unknown_fields
         self.lenient = lenient
         self._decoder: msgspec.json.Decoder[_E] = msgspec.json.Decoder(self._union)
+        self._strict_decoder: msgspec.json.Decoder[Any] | None = (
+            msgspec.json.Decoder(strict_type(self._union)) if unknown_fields == "reject" else None
+        )
         # The unknown types met so far, each decoded by a bodiless Struct in the union;
         # the set of their classes is what the hot path tests (an empty set while none).
         self._seen: dict[str, type[_Seen]] = {}
@@ -160,78 +174,76 @@ class _EventDecoder(Generic[_E]):
         self._deep_events: frozenset[type] = frozenset(
             cls
             for cls in get_args(self._union)
-            if max_depth is not None and _schema_depth(mi.type_info(cls)) > max_depth
+            if max_depth is not None and schema_depth(mi.type_info(cls)) > max_depth
         )
-        checked = reject_duplicate_type or bool(self._deep_events)
-        self.decode = self._decode_checked if checked else self._decode
+        self._checked = (
+            reject_duplicate_type or bool(self._deep_events) or self._strict_decoder is not None
+        )
+        self._bind()
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(max_frame_bytes={self.max_frame_bytes!r},"
             f" max_depth={self.max_depth!r}, reject_duplicate_type={self.reject_duplicate_type!r},"
-            f" lenient={self.lenient!r})"
+            f" unknown_fields={self.unknown_fields!r}, lenient={self.lenient!r})"
         )
 
-    def _decode(self, frame: Frame) -> _E | Unknown:
-        try:
-            if len(frame) > self._size_limit:
-                raise _frame_too_large(len(frame), self._size_limit)
-            event = self._decoder.decode(frame)
-        except _FAILURES as exc:
-            return self._fallback(frame, exc)
-        except TypeError:
-            raise _not_a_frame(frame) from None
-        if self._seen_classes and event.__class__ in self._seen_classes:
-            return self._seen_unknown(frame, event)  # type: ignore[arg-type]  # a _Seen
-        return event
+    def _bind(self) -> None:
+        """Build ``decode`` as a closure over what it reads: no attribute lookups per call."""
+        plain, self._retarget = _decode_function(
+            self._decoder.decode, self._size_limit, self._seen_classes, self._fallback,
+            self._seen_unknown,
+        )  # fmt: skip
+        self.decode = self._checked_function(plain) if self._checked else plain
 
-    def _decode_checked(self, frame: Frame) -> _E | Unknown:
-        event = self._decode(frame)
-        cls = event.__class__
-        if cls is Unknown:
-            return event  # the fallback has checked it already
-        if self.reject_duplicate_type and _repeats_type(frame):
-            raise _duplicate_type(_event_id(event))
-        if cls in self._deep_events:
-            assert isinstance(event, Event)
-            self._check_depth(_as_bytes(frame), event.event_type, _event_id(event))
+    def _checked_function(self, plain: Callable[[Frame], Any]) -> Callable[[Frame], Any]:
+        def decode(frame: Frame) -> Any:
+            event = plain(frame)
+            cls = event.__class__
+            if cls is Unknown:
+                return event  # the fallback has checked it already
+            if self.reject_duplicate_type and repeats_type(as_bytes(frame)):
+                raise _duplicate_type(_event_id(event))
+            if cls in self._deep_events:
+                self._check_depth(as_bytes(frame), event.event_type, _event_id(event))
+            if self._strict_decoder is not None:
+                return self._check_fields(frame, event)
+            return event
+
+        return decode
+
+    def _check_fields(self, frame: Frame, event: Any) -> Any:
+        """``event``, once its frame has passed the strict twin of the union."""
+        assert self._strict_decoder is not None
+        try:
+            self._strict_decoder.decode(frame)
+        except FAILURES as exc:
+            error = _invalid_event(event.event_type, _event_id(event), exc)
+            if not self.lenient:
+                raise error from None
+            return Unknown(event.event_type, as_bytes(frame), _event_id(event), error)
         return event
 
     def _fallback(self, frame: Frame, exc: Exception) -> Unknown:
         """Turn a failed typed decode into an :class:`Unknown` or a :class:`DecodeError`."""
         try:
             envelope = _envelope_decoder.decode(frame)
-        except _FAILURES as envelope_exc:
-            raise DecodeError(
-                _message(envelope_exc), path=_path(envelope_exc), code=_code(envelope_exc)
-            ) from None
+        except FAILURES as envelope_exc:
+            raise _malformed(frame, envelope_exc) from None
         event_type = envelope.type
         event_id = envelope.event_id if isinstance(envelope.event_id, str) else None
-        error = None
-        if event_type in self._known:
-            if isinstance(exc, RecursionError | UnicodeError):
-                raise DecodeError(
-                    _message(exc), event_type=event_type, event_id=event_id, code=_code(exc)
-                ) from None
-            path = _path(exc)
-            if path == "$.type":
-                # A single known ``type`` always selects its class: msgspec read another one.
+        raw = utf8_bytes(frame, event_type, event_id)
+        if event_type not in self._known:
+            if conflicting_type(raw):
                 raise _duplicate_type(event_id)
-            error = DecodeError(
-                f"Invalid {event_type!r} event: {_message(exc)}",
-                event_type=event_type,
-                event_id=event_id,
-                path=path or "$",
-            )
-            if not self.lenient:
-                raise error from None
-            raw = _utf8_bytes(frame, event_type, event_id)
-        else:
-            raw = _utf8_bytes(frame, event_type, event_id)
-            if _conflicting_type(raw, event_type):
-                raise _duplicate_type(event_id)
-            if event_type not in self._seen:
-                self._learn(event_type)
+            self._learn(event_type)
+            return self._checked_unknown(raw, event_type, event_id, None)
+        error = _invalid_event(event_type, event_id, exc)
+        if error.code is not ErrorCode.NESTING_TOO_DEEP and conflicting_type(raw):
+            # A single known ``type`` always selects its class: msgspec read another one.
+            raise _duplicate_type(event_id)
+        if not self.lenient or error.code is ErrorCode.NESTING_TOO_DEEP:
+            raise error from None
         return self._checked_unknown(raw, event_type, event_id, error)
 
     def _seen_unknown(self, frame: Frame, seen: _Seen) -> Unknown:
@@ -245,10 +257,10 @@ class _EventDecoder(Generic[_E]):
             try:
                 frame.decode()
             except UnicodeError:
-                raise _invalid_utf8(event_type, event_id) from None
+                raise invalid_utf8(event_type, event_id) from None
             raw = frame
         else:
-            raw = _utf8_bytes(frame, event_type, event_id)
+            raw = utf8_bytes(frame, event_type, event_id)
         if self.reject_duplicate_type or self.max_depth is not None:
             return self._checked_unknown(raw, event_type, event_id, None)
         return Unknown(event_type, raw, event_id, None)
@@ -256,7 +268,7 @@ class _EventDecoder(Generic[_E]):
     def _checked_unknown(
         self, raw: bytes, event_type: str, event_id: str | None, error: DecodeError | None
     ) -> Unknown:
-        if self.reject_duplicate_type and _repeats_type(raw):
+        if self.reject_duplicate_type and repeats_type(raw):
             raise _duplicate_type(event_id)
         if self.max_depth is not None:
             self._check_depth(raw, event_type, event_id)
@@ -275,9 +287,13 @@ class _EventDecoder(Generic[_E]):
             seen: type[_Seen] = msgspec.defstruct(  # type: ignore[assignment]  # bases=(_Seen,)
                 "Seen", [], bases=(_Seen,), tag=event_type, namespace={"wire_type": event_type}
             )
+            decoder = msgspec.json.Decoder(Union[(self._union, *self._seen.values(), seen)])
+            if not _matches(decoder, seen):
+                return  # msgspec cannot select this tag: its frames keep the slow path
             self._seen[event_type] = seen
             # The new decoder is in place before its class is announced to the hot path.
-            self._decoder = msgspec.json.Decoder(Union[(self._union, *self._seen.values())])
+            self._decoder = decoder
+            self._retarget(decoder.decode)
             self._seen_classes.add(seen)
             self._relearned()
 
@@ -286,13 +302,59 @@ class _EventDecoder(Generic[_E]):
 
     def _check_depth(self, raw: bytes, event_type: str, event_id: str | None) -> None:
         assert self.max_depth is not None
-        if _nesting_exceeds(raw, self.max_depth):
+        if nesting_exceeds(raw, self.max_depth):
             raise DecodeError(
                 f"JSON is nested deeper than max_depth={self.max_depth}",
                 event_type=event_type,
                 event_id=event_id,
-                code="nesting_too_deep",
+                code=ErrorCode.NESTING_TOO_DEEP,
             )
+
+
+def _decode_function(
+    decode_typed: Callable[[Frame], Any],
+    limit: int,
+    seen_classes: set[type],
+    fallback: Callable[[Frame, Exception], Unknown],
+    seen_unknown: Callable[[Frame, Any], Unknown],
+) -> tuple[Callable[[Frame], Any], Callable[[Callable[[Frame], Any]], None]]:
+    """The hot path of a decoder object, with all it reads in its closure, and its retargeting.
+
+    The function stays the same object when the union grows, so that a caller who kept
+    ``decoder.decode`` gets the learned types too.
+    """
+
+    def decode(frame: Frame) -> Any:
+        try:
+            if len(frame) > limit:
+                raise _frame_too_large(len(frame), limit)
+            event = decode_typed(frame)
+        except FAILURES as exc:
+            return fallback(frame, exc)
+        except TypeError:
+            raise _not_a_frame(frame) from None
+        if seen_classes and event.__class__ in seen_classes:
+            return seen_unknown(frame, event)
+        return event
+
+    def retarget(new: Callable[[Frame], Any]) -> None:
+        nonlocal decode_typed
+        decode_typed = new
+
+    return decode, retarget
+
+
+def _matches(decoder: msgspec.json.Decoder[Any], seen: type[msgspec.Struct]) -> bool:
+    """Whether ``decoder`` selects ``seen`` for a frame of its type.
+
+    msgspec does not match every tag it accepts: a lone tagged Struct never matches
+    a non-ASCII tag (msgspec 0.22 and 0.23), though a union of several does.
+    """
+    probe = _encoder.encode({"type": seen.__struct_config__.tag})
+    try:
+        return decoder.decode(probe).__class__ is seen
+    except msgspec.DecodeError:
+        return False
 
 
 class ClientEventDecoder(_EventDecoder[ClientEvent]):
@@ -308,6 +370,10 @@ class ClientEventDecoder(_EventDecoder[ClientEvent]):
     - ``reject_duplicate_type``: reject any frame whose top-level ``type`` key
       appears twice, even with the same value. Without it, two ``type`` keys
       with different values are rejected already, at no cost to valid frames.
+    - ``unknown_fields``: ``"ignore"`` (the default) drops a field no reference
+      knows; ``"reject"`` refuses the frame with code ``unknown_parameter`` and the
+      field's path, as the service does. For servers that implement the protocol;
+      each known event is then checked by a second decode.
     - ``lenient``: a known type with an invalid body becomes an :class:`Unknown`
       whose ``error`` is the :class:`DecodeError`, instead of raising it.
     """
@@ -328,7 +394,7 @@ class _DefaultClientDecoder(ClientEventDecoder):
 
     def _relearned(self) -> None:
         global _client_decoder
-        _client_decoder = self._decoder
+        _client_decoder = self._decoder.decode
 
 
 class _DefaultServerDecoder(ServerEventDecoder):
@@ -336,7 +402,7 @@ class _DefaultServerDecoder(ServerEventDecoder):
 
     def _relearned(self) -> None:
         global _server_decoder
-        _server_decoder = self._decoder
+        _server_decoder = self._decoder.decode
 
 
 _default_client: Final = _DefaultClientDecoder()
@@ -344,10 +410,12 @@ _default_server: Final = _DefaultServerDecoder()
 
 # Module-level names, read directly by the decode functions (a global lookup is cheaper
 # than an attribute); the decoders are rebound when their default instance learns a type.
-_client_decoder: msgspec.json.Decoder[Any] = _default_client._decoder
-_server_decoder: msgspec.json.Decoder[Any] = _default_server._decoder
+_client_decoder: Callable[[Frame], Any] = _default_client._decoder.decode
+_server_decoder: Callable[[Frame], Any] = _default_server._decoder.decode
 _client_seen: Final = _default_client._seen_classes
 _server_seen: Final = _default_server._seen_classes
+_client_fallback: Final = _default_client._fallback
+_server_fallback: Final = _default_server._fallback
 
 
 def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
@@ -359,9 +427,9 @@ def decode_client_event(frame: Frame) -> ClientEvent | Unknown:
     try:
         if len(frame) > DEFAULT_MAX_FRAME_BYTES:
             raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
-        event = _client_decoder.decode(frame)
-    except _FAILURES as exc:
-        return _default_client._fallback(frame, exc)
+        event = _client_decoder(frame)
+    except FAILURES as exc:
+        return _client_fallback(frame, exc)
     except TypeError:
         raise _not_a_frame(frame) from None
     if _client_seen and event.__class__ in _client_seen:
@@ -374,9 +442,9 @@ def decode_server_event(frame: Frame) -> ServerEvent | Unknown:
     try:
         if len(frame) > DEFAULT_MAX_FRAME_BYTES:
             raise _frame_too_large(len(frame), DEFAULT_MAX_FRAME_BYTES)
-        event = _server_decoder.decode(frame)
-    except _FAILURES as exc:
-        return _default_server._fallback(frame, exc)
+        event = _server_decoder(frame)
+    except FAILURES as exc:
+        return _server_fallback(frame, exc)
     except TypeError:
         raise _not_a_frame(frame) from None
     if _server_seen and event.__class__ in _server_seen:
@@ -391,13 +459,65 @@ def encode(event: Event | Unknown) -> bytes:
     return _encoder.encode(event)
 
 
-# --- the cold path: building errors and checking limits -----------------------
+# --- the cold path: building errors -------------------------------------------
+
+
+def _at(path: str | None) -> str:
+    return f" - at `{path}`" if path is not None else ""
+
+
+def _invalid_event(event_type: str, event_id: str | None, exc: BaseException) -> DecodeError:
+    """The error for a frame of a known type whose body msgspec refused."""
+    message, code, path = failure(exc)
+    return DecodeError(
+        f"Invalid {event_type!r} event: {message}{_at(path)}",
+        event_type=event_type,
+        event_id=event_id,
+        path=path,
+        code=code,
+    )
+
+
+_SCHEMA_CODES: Final = frozenset(
+    {ErrorCode.INVALID_TYPE, ErrorCode.INVALID_VALUE, ErrorCode.MISSING_REQUIRED_PARAMETER}
+)
+
+
+def _malformed(frame: Frame, exc: BaseException) -> DecodeError:
+    """The error for a frame whose envelope cannot be read: not JSON, not an event object."""
+    try:
+        raw = as_bytes(frame)
+        if not isinstance(frame, str):
+            raw.decode()
+    except UnicodeError:
+        return invalid_utf8(*_readable_envelope(frame))
+    message, code, path = failure(exc)
+    if path is None and code in _SCHEMA_CODES:
+        # A top-level value that is not an object: not an event at all.
+        code = ErrorCode.INVALID_JSON
+    return DecodeError(f"{message}{_at(path)}", path=path, code=code)
+
+
+def _readable_envelope(frame: Frame) -> tuple[str | None, str | None]:
+    """``type`` and ``event_id`` of a frame that is not UTF-8, where they are readable."""
+    text = (
+        frame.encode(errors="replace").decode()
+        if isinstance(frame, str)
+        else as_bytes(frame).decode(errors="replace")
+    )
+    try:
+        envelope = _envelope_decoder.decode(text)
+    except FAILURES:
+        return None, None
+    event_type = envelope.type if "\ufffd" not in envelope.type else None
+    event_id = envelope.event_id
+    if not isinstance(event_id, str) or "\ufffd" in event_id:
+        event_id = None
+    return event_type, event_id
 
 
 def _frame_too_large(size: int, limit: int) -> DecodeError:
-    return DecodeError(
-        f"Frame of {size} bytes exceeds max_frame_bytes={limit}", code="frame_too_large"
-    )
+    return DecodeError(frame_too_large(limit, size), code=ErrorCode.FRAME_TOO_LARGE)
 
 
 def _not_a_frame(frame: object) -> TypeError:
@@ -413,35 +533,8 @@ def _duplicate_type(event_id: str | None) -> DecodeError:
         "Object has more than one `type` key - at `$.type`",
         event_id=event_id,
         path="$.type",
-        code="duplicate_type",
+        code=ErrorCode.DUPLICATE_TYPE,
     )
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, RecursionError):
-        return "JSON is nested too deeply"
-    if isinstance(exc, UnicodeError):
-        return "Input is not valid UTF-8"
-    if isinstance(exc, BufferError):
-        return f"Frame is not a contiguous buffer: {exc}"
-    return str(exc)
-
-
-def _code(exc: Exception) -> str | None:
-    if isinstance(exc, RecursionError):
-        return "nesting_too_deep"
-    if isinstance(exc, UnicodeError):
-        return "invalid_utf8"
-    return None
-
-
-_PATH_SUFFIX: Final = re.compile(r" - at `(\$[^`]*)`$")
-
-
-def _path(exc: Exception) -> str | None:
-    """The JSON path msgspec appends to a validation message, if any."""
-    match = _PATH_SUFFIX.search(str(exc))
-    return match.group(1) if match else None
 
 
 def _short(text: str, limit: int = 64) -> str:
@@ -452,126 +545,3 @@ def _short(text: str, limit: int = 64) -> str:
 def _event_id(event: object) -> str | None:
     event_id = getattr(event, "event_id", None)
     return event_id if isinstance(event_id, str) else None
-
-
-def _may_repeat_type(data: bytes) -> bool:
-    """Cheap pre-check: a second ``type`` key needs a second ``"type"`` or a ``\\u`` escape."""
-    # find() of one byte is a memchr; ``\\u`` is only looked for when a backslash is there.
-    return data.count(b'"type"') > 1 or (data.find(b"\\") >= 0 and b"\\u" in data)
-
-
-def _as_bytes(frame: Frame) -> bytes:
-    if type(frame) is bytes:
-        return frame
-    return frame.encode() if isinstance(frame, str) else bytes(frame)
-
-
-def _utf8_bytes(frame: Frame, event_type: str, event_id: str | None) -> bytes:
-    """The frame as bytes, checked to be UTF-8: msgspec does not check the values it skips.
-
-    A ``str`` is checked by encoding it (a lone surrogate fails), bytes by decoding them.
-    """
-    try:
-        raw = _as_bytes(frame)
-        if not isinstance(frame, str):
-            raw.decode()
-    except UnicodeError:
-        raise _invalid_utf8(event_type, event_id) from None
-    return raw
-
-
-def _invalid_utf8(event_type: str, event_id: str | None) -> DecodeError:
-    return DecodeError(
-        "Input is not valid UTF-8", event_type=event_type, event_id=event_id, code="invalid_utf8"
-    )
-
-
-def _build_type_checker(event_type: str) -> msgspec.json.Decoder[Any]:
-    """A decoder that rejects any top-level ``type`` other than ``event_type``."""
-    tagged = msgspec.defstruct("_TypeOnce", [], tag_field="type", tag=event_type)
-    return msgspec.json.Decoder(tagged)
-
-
-_cached_type_checker: Final = functools.lru_cache(maxsize=64)(_build_type_checker)
-
-
-def _type_checker(event_type: str) -> msgspec.json.Decoder[Any]:
-    if len(event_type) > 256:  # keeps an attacker's long types out of the cache
-        return _build_type_checker(event_type)
-    return _cached_type_checker(event_type)
-
-
-def _conflicting_type(raw: bytes, event_type: str) -> bool:
-    """Whether ``raw`` has a top-level ``type`` key whose value is not ``event_type``.
-
-    The envelope decode keeps the last ``type``; a reader that keeps the first
-    would see another event, so such a frame is an error, never an Unknown.
-    """
-    if not _may_repeat_type(raw):
-        return False  # one plain key: nothing to disagree with
-    try:
-        _type_checker(event_type).decode(raw)
-    except msgspec.DecodeError:
-        return True
-    return False
-
-
-def _keep_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    return pairs
-
-
-def _ignore_number(text: str) -> None:
-    return None
-
-
-def _repeats_type(frame: Frame) -> bool:
-    """Whether the top-level object has ``type`` more than once, whatever the values."""
-    data = _as_bytes(frame)
-    if not _may_repeat_type(data):
-        return False
-    try:
-        pairs = json.loads(
-            data.decode(errors="replace"),
-            object_pairs_hook=_keep_pairs,
-            parse_int=_ignore_number,
-            parse_float=_ignore_number,
-            parse_constant=_ignore_number,
-        )
-    except RecursionError:
-        return True  # too deep to tell: refuse rather than guess
-    return sum(1 for key, _ in pairs if key == "type") > 1
-
-
-_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_TO_SIGNS: Final = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
-_NOT_BRACKETS: Final = bytes(set(range(256)) - set(b"[]{}"))
-
-
-def _nesting_exceeds(raw: bytes, limit: int) -> bool:
-    """Whether the JSON in ``raw`` (already known to be well formed) nests deeper than ``limit``.
-
-    Strings are dropped and every bracket becomes +1 or -1; the depth is the
-    highest running sum, found in one linear pass by C iterators.
-    """
-    signs = _STRING.sub(b"", raw).translate(_TO_SIGNS, _NOT_BRACKETS)
-    if len(signs) <= 2 * limit:
-        return False  # at most ``limit`` opening brackets in all
-    return max(itertools.accumulate(memoryview(signs).cast("b"))) > limit
-
-
-def _schema_depth(info: mi.Type, seen: frozenset[int] = frozenset()) -> float:
-    """How deep a value of this type may nest; infinite where it holds free-form JSON."""
-    if isinstance(info, mi.AnyType | mi.CustomType):  # ``object`` fields are CustomType
-        return float("inf")
-    if id(info) in seen:
-        return float("inf")
-    seen = seen | {id(info)}
-    if isinstance(info, mi.StructType):
-        return 1 + max((_schema_depth(f.type, seen) for f in info.fields), default=0)
-    if isinstance(info, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
-        return 1 + _schema_depth(info.item_type, seen)
-    if isinstance(info, mi.DictType):
-        return 1 + _schema_depth(info.value_type, seen)
-    if isinstance(info, mi.UnionType):
-        return max(_schema_depth(t, seen) for t in info.types)
-    return 0

@@ -9,8 +9,8 @@ from typing import Literal
 
 from msgspec import UNSET, UnsetType
 
-from ._base import Model
-from .items import ConversationItem
+from ._base import Model, given
+from .items import ConversationItem, ItemReference, _check_client_item
 from .session import AudioFormat, Reasoning, VoiceId
 from .tools import Prompt, Tool, ToolChoiceFunction, ToolChoiceMcp
 
@@ -44,11 +44,14 @@ class ResponseCreateAudioOutput(Model):
 
 
 class ResponseCreateParams(Model):
-    """Parameters of one response, overriding the session's for that response only."""
+    """Parameters of one response, overriding the session's for that response only.
+
+    ``input`` holds new items and references to items already in the conversation.
+    """
 
     audio: ResponseCreateAudioOutput | None | UnsetType = UNSET
     conversation: str | None | UnsetType = UNSET
-    input: list[ConversationItem] | None | UnsetType = UNSET
+    input: list[ConversationItem | ItemReference] | None | UnsetType = UNSET
     instructions: str | None | UnsetType = UNSET
     max_output_tokens: int | Literal["inf"] | None | UnsetType = UNSET
     metadata: dict[str, str] | None | UnsetType = UNSET
@@ -59,12 +62,17 @@ class ResponseCreateParams(Model):
     tool_choice: str | ToolChoiceFunction | ToolChoiceMcp | None | UnsetType = UNSET
     tools: list[Tool] | None | UnsetType = UNSET
 
+    def __post_init__(self) -> None:
+        if isinstance(self.input, list):
+            for index, item in enumerate(self.input):
+                _check_client_item(item, f"input[{index}]")
+
 
 class ResponseAudioOutput(Model):
-    """The output audio format and voice a response used."""
+    """The output audio format and voice a response used: a custom voice is an object."""
 
     format: AudioFormat | None | UnsetType = UNSET
-    voice: str | None | UnsetType = UNSET
+    voice: str | VoiceId | None | UnsetType = UNSET
 
 
 class ResponseAudio(Model):
@@ -138,3 +146,11 @@ class Response(Model):
     status: str | None | UnsetType = UNSET
     status_details: ResponseStatus | None | UnsetType = UNSET
     usage: Usage | None | UnsetType = UNSET
+
+    @property
+    def output_format(self) -> AudioFormat | None:
+        """The output audio format the response names, ``None`` if it names none."""
+        audio = self.audio
+        if given(audio) and given(audio.output) and given(audio.output.format):
+            return audio.output.format
+        return None

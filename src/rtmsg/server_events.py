@@ -259,13 +259,18 @@ class ConversationItemInputAudioTranscriptionCompleted(
 class ConversationItemInputAudioTranscriptionDelta(
     Event, tag="conversation.item.input_audio_transcription.delta"
 ):
-    """A piece of the transcript of a user audio item."""
+    """A piece of the transcript of a user audio item.
+
+    The service pads streamed deltas with a random ``obfuscation`` string, so that the
+    size of an encrypted frame does not give its text away.
+    """
 
     event_id: str
     item_id: str
     content_index: int | None | UnsetType = UNSET
     delta: str | None | UnsetType = UNSET
     logprobs: list[LogProb] | None | UnsetType = UNSET
+    obfuscation: str | UnsetType = UNSET
 
 
 class ConversationItemInputAudioTranscriptionSegment(
@@ -314,6 +319,7 @@ class InputAudioBufferSpeechStarted(Event, tag="input_audio_buffer.speech_starte
     event_id: str
     item_id: str
     audio_start_ms: int
+    audio_end_ms: int | UnsetType = UNSET
 
 
 class InputAudioBufferSpeechStopped(Event, tag="input_audio_buffer.speech_stopped"):
@@ -423,7 +429,7 @@ class ResponseContentPartDone(Event, tag="response.content_part.done"):
 
 
 class ResponseOutputTextDelta(Event, tag="response.output_text.delta"):
-    """A piece of a response's text output."""
+    """A piece of a response's text output, padded with a random ``obfuscation`` string."""
 
     event_id: str
     response_id: str
@@ -431,6 +437,7 @@ class ResponseOutputTextDelta(Event, tag="response.output_text.delta"):
     output_index: int
     content_index: int
     delta: str
+    obfuscation: str | UnsetType = UNSET
 
 
 class ResponseOutputTextDone(Event, tag="response.output_text.done"):
@@ -493,7 +500,7 @@ class ResponseOutputAudioDone(Event, tag="response.output_audio.done"):
 
 
 class ResponseOutputAudioTranscriptDelta(Event, tag="response.output_audio_transcript.delta"):
-    """A piece of the transcript of a response's audio."""
+    """A piece of the transcript of a response's audio, padded with a random ``obfuscation``."""
 
     event_id: str
     response_id: str
@@ -501,6 +508,7 @@ class ResponseOutputAudioTranscriptDelta(Event, tag="response.output_audio_trans
     output_index: int
     content_index: int
     delta: str
+    obfuscation: str | UnsetType = UNSET
 
 
 class ResponseOutputAudioTranscriptDone(Event, tag="response.output_audio_transcript.done"):

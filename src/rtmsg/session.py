@@ -3,6 +3,9 @@
 These are the objects inside ``session.update``, ``session.created`` and
 ``session.updated``. Both session kinds (``realtime`` and ``transcription``)
 live here because they share their audio input types.
+
+One Struct reads a session in both directions, as in the SDK: what only the
+server reports (``id``, ``object``, ``expires_at``) is optional.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from typing import Any, Literal
 
 from msgspec import UNSET, UnsetType
 
-from ._base import Model, Tagged
+from ._base import Model, Tagged, given
+from .errors import ErrorCode, SchemaError
 from .tools import Prompt, Tool, ToolChoiceFunction, ToolChoiceMcp
 
 __all__ = [
@@ -37,6 +41,9 @@ __all__ = [
 ]
 
 _AUDIO_FORMAT_TYPES = frozenset({"audio/pcm", "audio/pcmu", "audio/pcma"})
+_G711_TYPES = frozenset({"audio/pcmu", "audio/pcma"})
+_PCM16_24KHZ_BYTES = 48_000
+_G711_8KHZ_BYTES = 8_000
 
 
 class AudioFormat(Model):
@@ -52,13 +59,24 @@ class AudioFormat(Model):
     def __post_init__(self) -> None:
         kind = self.type
         if kind is not None and kind is not UNSET and kind not in _AUDIO_FORMAT_TYPES:
-            raise ValueError(
+            raise SchemaError(
                 f"Invalid audio format type {kind!r}:"
-                " expected 'audio/pcm', 'audio/pcmu' or 'audio/pcma'"
+                " expected 'audio/pcm', 'audio/pcmu' or 'audio/pcma'",
+                code=ErrorCode.INVALID_VALUE,
+                field="type",
             )
         rate = self.rate
         if kind == "audio/pcm" and rate is not None and rate is not UNSET and rate != 24000:
-            raise ValueError(f"Invalid rate {rate!r} for 'audio/pcm': expected 24000")
+            raise SchemaError(
+                f"Invalid rate {rate!r} for 'audio/pcm': expected 24000",
+                code=ErrorCode.INVALID_VALUE,
+                field="rate",
+            )
+
+    @property
+    def bytes_per_second(self) -> int:
+        """48000 for pcm16 at 24 kHz (the default), 8000 for G.711 (pcmu, pcma) at 8 kHz."""
+        return _G711_8KHZ_BYTES if self.type in _G711_TYPES else _PCM16_24KHZ_BYTES
 
 
 class NoiseReduction(Model):
@@ -165,8 +183,18 @@ class Reasoning(Model):
 
 
 class Session(Tagged, tag="realtime"):
-    """A realtime (speech-to-speech) session configuration."""
+    """A realtime (speech-to-speech) session configuration.
 
+    :attr:`input_format` and :attr:`output_format` are the audio formats it sets, ``None``
+    where it leaves them as they were (``session.update``) or as the default (pcm16, 24 kHz).
+
+    ``id``, ``object`` (``"realtime.session"``) and ``expires_at`` (Unix seconds) are
+    the server's: every ``session.created`` and ``session.updated`` carries them.
+    """
+
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: AudioConfig | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
     instructions: str | None | UnsetType = UNSET
@@ -180,6 +208,28 @@ class Session(Tagged, tag="realtime"):
     tools: list[Tool] | None | UnsetType = UNSET
     tracing: str | TracingConfiguration | None | UnsetType = UNSET
     truncation: str | TruncationRetentionRatio | None | UnsetType = UNSET
+
+    @property
+    def input_format(self) -> AudioFormat | None:
+        audio = self.audio
+        if given(audio) and given(audio.input) and given(audio.input.format):
+            return audio.input.format
+        return None
+
+    @property
+    def output_format(self) -> AudioFormat | None:
+        audio = self.audio
+        if given(audio) and given(audio.output) and given(audio.output.format):
+            return audio.output.format
+        return None
+
+    @property
+    def turn_detection(self) -> TurnDetection | None:
+        """The turn detection it sets, ``None`` where it disables it or leaves it unchanged."""
+        audio = self.audio
+        if given(audio) and given(audio.input) and given(audio.input.turn_detection):
+            return audio.input.turn_detection
+        return None
 
 
 class TranscriptionSessionAudioInput(Model):
@@ -198,10 +248,38 @@ class TranscriptionSessionAudio(Model):
 
 
 class TranscriptionSession(Tagged, tag="transcription"):
-    """A transcription-only session configuration."""
+    """A transcription-only session configuration; it has input audio only.
 
+    :attr:`input_format`, :attr:`output_format` and :attr:`turn_detection` are those of
+    :class:`Session`.
+
+    ``id``, ``object`` (``"realtime.transcription_session"``) and ``expires_at`` are the
+    server's, as in :class:`Session`.
+    """
+
+    id: str | UnsetType = UNSET
+    object: str | UnsetType = UNSET
+    expires_at: int | UnsetType = UNSET
     audio: TranscriptionSessionAudio | None | UnsetType = UNSET
     include: list[str] | None | UnsetType = UNSET
+
+    @property
+    def input_format(self) -> AudioFormat | None:
+        audio = self.audio
+        if given(audio) and given(audio.input) and given(audio.input.format):
+            return audio.input.format
+        return None
+
+    @property
+    def output_format(self) -> None:
+        return None
+
+    @property
+    def turn_detection(self) -> TurnDetection | None:
+        audio = self.audio
+        if given(audio) and given(audio.input) and given(audio.input.turn_detection):
+            return audio.input.turn_detection
+        return None
 
 
 SessionConfig = Session | TranscriptionSession

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Final, Protocol, TypeVar, runtime_checkable
+from typing import IO, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from ._base import DecodeError
-from ._lines import LineReader, check_limit, content_length, lines, skip_rest
+from ._decoders import client_decoder, server_decoder
+from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from ._lines import LineReader, content_length, lines, skip_rest
 from .client_events import ClientEvent
-from .codec import (
-    DEFAULT_MAX_FRAME_BYTES,
-    ClientEventDecoder,
-    Frame,
-    ServerEventDecoder,
-    Unknown,
-    decode_client_event,
-    decode_server_event,
-)
+from .codec import Frame, Unknown
+from .errors import DecodeError, ErrorCode, StreamDecodeError
 from .server_events import ServerEvent
 
 __all__ = ["LineSource", "StreamDecodeError", "iter_client_events", "iter_server_events"]
@@ -47,37 +41,10 @@ LineSource = IO[bytes] | _Readable | Iterable[_Bytes] | _Bytes
 chunks cut anywhere (e.g. an HTTP body), or the whole content as one bytes object."""
 
 
-class StreamDecodeError(DecodeError):
-    """A line that is not a valid frame; ``line_number`` (from 1) says which line.
-
-    ``event_type``, ``event_id``, ``path`` and ``code`` are those of the line's
-    :class:`DecodeError`; a line longer than the limit has ``code="frame_too_large"``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        line_number: int = 0,
-        event_type: str | None = None,
-        event_id: str | None = None,
-        path: str | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message, event_type=event_type, event_id=event_id, path=path, code=code)
-        self.line_number = line_number
-
-
 ErrorHandler = Callable[[StreamDecodeError], None]
 """Called with each bad line's error when decoding should go on past it."""
 
 _BUFFER_SIZE = 1 << 16
-
-# The stream checks each frame's length itself (without its line end, before the line is
-# read whole), so these decode whatever it lets through: lines longer than the default
-# limit, and frames that fit the limit only once their line end is left out.
-_client_any_size: Final = ClientEventDecoder(max_frame_bytes=None)
-_server_any_size: Final = ServerEventDecoder(max_frame_bytes=None)
 
 
 def iter_client_events(
@@ -94,12 +61,11 @@ def iter_client_events(
     line is skipped. An :class:`Unknown`'s ``raw`` is its line without the line end.
 
     A line longer than ``max_frame_bytes`` (not counting its line end; ``None`` for no
-    limit) is a bad line with ``code="frame_too_large"``; at most ``max_frame_bytes + 2``
+    limit) is a bad line with ``code=ErrorCode.FRAME_TOO_LARGE``; at most ``max_frame_bytes + 2``
     bytes of it are read before it is reported, and the rest is skipped without being kept.
     """
     limit = check_limit(max_frame_bytes)
-    decode = decode_client_event if limit <= DEFAULT_MAX_FRAME_BYTES else _client_any_size.decode
-    return _iter_events(source, decode, _client_any_size.decode, limit, on_error)
+    return _iter_events(source, client_decoder(max_frame_bytes), limit, on_error)
 
 
 def iter_server_events(
@@ -110,37 +76,36 @@ def iter_server_events(
 ) -> Iterator[ServerEvent | Unknown]:
     """Decode the server events of ``source``, one per line; see :func:`iter_client_events`."""
     limit = check_limit(max_frame_bytes)
-    decode = decode_server_event if limit <= DEFAULT_MAX_FRAME_BYTES else _server_any_size.decode
-    return _iter_events(source, decode, _server_any_size.decode, limit, on_error)
+    return _iter_events(source, server_decoder(max_frame_bytes), limit, on_error)
 
 
 def _iter_events(
     source: LineSource,
     decode: Callable[[Frame], _E | Unknown],
-    decode_any_size: Callable[[Frame], _E | Unknown],
     limit: int,
     on_error: ErrorHandler | None,
 ) -> Iterator[_E | Unknown]:
-    """The events of ``source``; ``decode`` is only given lines of at most ``limit`` bytes."""
+    """The events of ``source``; ``decode`` checks frames against the same ``limit``."""
     reader = _reader(source)
     # msgspec skips the trailing line end as whitespace, so a line is decoded as it was read.
     for line_number, line in enumerate(lines(reader, limit), 1):
-        decode_line = decode
         if len(line) > limit:
             if content_length(line) > limit:
                 error = StreamDecodeError(
-                    f"line {line_number}: Frame longer than max_frame_bytes={limit}",
+                    f"line {line_number}: {frame_too_large(limit)}",
                     line_number=line_number,
-                    code="frame_too_large",
+                    code=ErrorCode.FRAME_TOO_LARGE,
                 )
                 if on_error is None:
                     raise error
                 on_error(error)
                 skip_rest(reader, line)
                 continue
-            decode_line = decode_any_size  # only the line end is over the limit
+            # Only the line end is over the limit: the frame alone is not, and the decoder
+            # measures the frame. A copy, on lines within two bytes of the limit only.
+            line = line[: content_length(line)]
         try:
-            event = decode_line(line)
+            event = decode(line)
         except DecodeError as exc:
             if not line.strip():
                 continue

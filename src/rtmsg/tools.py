@@ -11,6 +11,7 @@ from typing import Any
 from msgspec import UNSET, UnsetType
 
 from ._base import Model, Tagged
+from .errors import ErrorCode, SchemaError
 
 __all__ = [
     "McpToolApprovalFilter",
@@ -70,11 +71,23 @@ class Tool(Model):
         kind = self.type
         if kind == "mcp":
             if self.server_label is UNSET:
-                raise ValueError("Object missing required field `server_label` of an 'mcp' tool")
+                raise SchemaError(
+                    "An 'mcp' tool requires `server_label`",
+                    code=ErrorCode.MISSING_REQUIRED_PARAMETER,
+                    field="server_label",
+                )
             if self.server_label is None:
-                raise ValueError("Expected `str`, got `null` for `server_label` of an 'mcp' tool")
+                raise SchemaError(
+                    "An 'mcp' tool's `server_label` must be a string, not null",
+                    code=ErrorCode.INVALID_TYPE,
+                    field="server_label",
+                )
         elif kind is not None and kind is not UNSET and kind != "function":
-            raise ValueError(f"Invalid tool type {kind!r}: expected 'function' or 'mcp'")
+            raise SchemaError(
+                f"Invalid tool type {kind!r}: expected 'function' or 'mcp'",
+                code=ErrorCode.INVALID_VALUE,
+                field="type",
+            )
 
 
 class ToolChoiceFunction(Tagged, tag="function"):

@@ -15,8 +15,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..capture import Direction
-from ..codec import DEFAULT_MAX_FRAME_BYTES
+from .._limits import DEFAULT_MAX_FRAME_BYTES
+from ..capture import Direction, Protocol
 from .dataset import CaptureExport, ExportReport, export_capture, prepare
 from .naming import Paths, plan
 from .tables import DEFAULT_BATCH_ROWS
@@ -34,6 +34,7 @@ def export_many(
     *,
     session: str | None = None,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
@@ -57,6 +58,7 @@ def export_many(
     window = max_in_flight or max(1, 2 * sum(client.nthreads().values()))
     options: dict[str, Any] = {
         "direction": direction,
+        "protocol": protocol,
         "max_frame_bytes": max_frame_bytes,
         "batch_rows": batch_rows,
     }

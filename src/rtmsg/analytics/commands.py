@@ -65,6 +65,7 @@ def _export(args: argparse.Namespace, progress: Progress) -> int:
     options: dict[str, Any] = {
         "session": args.session,
         "direction": args.direction,
+        "protocol": args.protocol,
         "max_frame_bytes": args.max_frame_bytes,
     }
     with progress(total, not args.no_progress, "exporting") as update:

@@ -31,8 +31,8 @@ import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..capture import Direction
-from ..codec import DEFAULT_MAX_FRAME_BYTES
+from .._limits import DEFAULT_MAX_FRAME_BYTES
+from ..capture import Direction, Protocol
 from .naming import Paths, file_stem, plan
 from .tables import (
     DEFAULT_BATCH_ROWS,
@@ -172,6 +172,7 @@ def export_capture(
     *,
     session: str,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
@@ -186,7 +187,12 @@ def export_capture(
     root = Path(out)
     stem = file_stem(session)
     tables = CaptureTables(
-        path, session, direction=direction, max_frame_bytes=max_frame_bytes, on_progress=on_progress
+        path,
+        session,
+        direction=direction,
+        protocol=protocol,
+        max_frame_bytes=max_frame_bytes,
+        on_progress=on_progress,
     )
     events = _Parts(root / EVENTS_DIR, stem, EVENTS_SCHEMA)
     sessions = _Parts(root / SESSIONS_DIR, stem, SESSIONS_SCHEMA)
@@ -239,6 +245,7 @@ def export(
     *,
     session: str | None = None,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
@@ -267,6 +274,7 @@ def export(
             out,
             session=name,
             direction=direction,
+            protocol=protocol,
             max_frame_bytes=max_frame_bytes,
             batch_rows=batch_rows,
             on_progress=update,

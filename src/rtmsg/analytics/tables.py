@@ -18,10 +18,11 @@ import pyarrow as pa
 
 from .. import client_events as ce
 from .. import server_events as se
-from .._base import DecodeError
-from ..capture import BadRecord, CaptureReader, Direction, Record
-from ..codec import DEFAULT_MAX_FRAME_BYTES, Unknown
-from ..errors import error_event
+from .. import translation as tr
+from .._limits import DEFAULT_MAX_FRAME_BYTES
+from ..capture import BadRecord, CaptureReader, Direction, Protocol, Record
+from ..codec import Unknown
+from ..errors import DecodeError, error_event
 from ..inspection import FrameStats, SessionStats, TokenTotals, iter_frame_stats
 from ..responses import Usage
 from .naming import Paths, plan, utf8
@@ -67,6 +68,7 @@ EVENTS_SCHEMA: Final = pa.schema(
         _field("line", pa.int64(), False),
         _field("t", _TIME),
         _field("direction", pa.string()),
+        _field("protocol", pa.string()),
         _field("type", pa.string()),
         _field("outcome", pa.string(), False),
         _field("event_id", pa.string()),
@@ -93,6 +95,7 @@ SESSIONS_SCHEMA: Final = pa.schema(
     [
         _field("session", pa.string(), False),
         _field("file", pa.string(), False),
+        _field("protocol", pa.string(), False),
         _field("started_at", _TIME),
         _field("ended_at", _TIME),
         _field("duration_s", pa.float64()),
@@ -138,6 +141,8 @@ _TEXT_FIELD: Final[dict[type, str]] = {
     se.ConversationItemInputAudioTranscriptionDelta: "delta",
     se.ConversationItemInputAudioTranscriptionCompleted: "transcript",
     se.ConversationItemInputAudioTranscriptionSegment: "text",
+    tr.SessionInputTranscriptDelta: "delta",
+    tr.SessionOutputTranscriptDelta: "delta",
 }
 
 
@@ -196,12 +201,14 @@ class CaptureTables:
         session: str,
         *,
         direction: Direction | None = None,
+        protocol: Protocol | None = None,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.path = os.fspath(path)
         self.session = session
         self.direction = direction
+        self.protocol = protocol
         self.max_frame_bytes = max_frame_bytes
         self.on_progress = on_progress
         self.stats = SessionStats()
@@ -216,10 +223,12 @@ class CaptureTables:
         session = self.session
         on_progress = self.on_progress
         with CaptureReader(
-            self.path, self.direction, max_frame_bytes=self.max_frame_bytes
+            self.path, self.direction, max_frame_bytes=self.max_frame_bytes, protocol=self.protocol
         ) as reader:
             self.size = reader.size
-            frames = iter_frame_stats(_checked(reader), self.stats)
+            frames = iter_frame_stats(
+                _checked(reader), self.stats, max_frame_bytes=self.max_frame_bytes
+            )
             for seq, frame in enumerate(frames, 1):
                 row = self._row(session, seq, frame)
                 t_us = row[3]
@@ -242,7 +251,7 @@ class CaptureTables:
             self.first_invalid_line = record.line
         if isinstance(record, BadRecord):
             return (
-                session, seq, record.line, None, None, None, INVALID, None, None, None,
+                session, seq, record.line, None, None, None, None, INVALID, None, None, None,
                 None, None, None, None, None, None, *_NO_TOKENS,
                 record.code, None, _clean(record.message),
             )  # fmt: skip
@@ -273,9 +282,9 @@ class CaptureTables:
                 event
             )
         return (
-            session, seq, record.line, t_us, record.direction, event_type, outcome, event_id,
-            response_id, item_id, len(record.frame), frame.audio_bytes, frame.audio_seconds,
-            frame.latency_s, text, status, *tokens, code, param, message,
+            session, seq, record.line, t_us, record.direction, record.protocol, event_type,
+            outcome, event_id, response_id, item_id, len(record.frame), frame.audio_bytes,
+            frame.audio_seconds, frame.latency_s, text, status, *tokens, code, param, message,
         )  # fmt: skip
 
     def session_row(self) -> Row:
@@ -285,6 +294,7 @@ class CaptureTables:
         return (
             self.session,
             utf8(self.path),
+            stats.protocol,
             self.first_t_us,
             self.last_t_us,
             stats.duration_s,
@@ -404,9 +414,10 @@ _READERS: dict[type, _Reader] = {}
 def _invalid_row(session: str, seq: int, record: Record, t_us: int | None, exc: DecodeError) -> Row:
     error = error_event(exc, event_id="").error
     return (
-        session, seq, record.line, t_us, record.direction, _clean(exc.event_type), INVALID,
-        _clean(exc.event_id), None, None, len(record.frame), None, None, None, None, None,
-        *_NO_TOKENS, _str(error.code), _clean(_str(error.param)), _clean(error.message),
+        session, seq, record.line, t_us, record.direction, record.protocol,
+        _clean(exc.event_type), INVALID, _clean(exc.event_id), None, None, len(record.frame),
+        None, None, None, None, None, *_NO_TOKENS, _str(error.code), _clean(_str(error.param)),
+        _clean(error.message),
     )  # fmt: skip
 
 
@@ -438,6 +449,7 @@ def events(
     *,
     session: str | None = None,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> pa.RecordBatchReader:
@@ -451,7 +463,9 @@ def events(
 
     def batches() -> Iterator[pa.RecordBatch]:
         for path, name in planned:
-            tables = CaptureTables(path, name, direction=direction, max_frame_bytes=max_frame_bytes)
+            tables = CaptureTables(
+                path, name, direction=direction, protocol=protocol, max_frame_bytes=max_frame_bytes
+            )
             yield from _event_batches(tables, batch_rows)
 
     return pa.RecordBatchReader.from_batches(EVENTS_SCHEMA, batches())
@@ -461,11 +475,14 @@ def session_rows(
     planned: Iterable[tuple[str, str]],
     *,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
 ) -> Iterator[Row]:
     """The ``sessions`` row of each ``(path, session)``."""
     for path, name in planned:
-        tables = CaptureTables(path, name, direction=direction, max_frame_bytes=max_frame_bytes)
+        tables = CaptureTables(
+            path, name, direction=direction, protocol=protocol, max_frame_bytes=max_frame_bytes
+        )
         for _ in tables.rows():
             pass
         yield tables.session_row()
@@ -476,6 +493,7 @@ def sessions(
     *,
     session: str | None = None,
     direction: Direction | None = None,
+    protocol: Protocol | None = None,
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = 1024,
 ) -> pa.RecordBatchReader:
@@ -484,7 +502,9 @@ def sessions(
 
     def batches() -> Iterator[pa.RecordBatch]:
         rows: list[Row] = []
-        for row in session_rows(planned, direction=direction, max_frame_bytes=max_frame_bytes):
+        for row in session_rows(
+            planned, direction=direction, protocol=protocol, max_frame_bytes=max_frame_bytes
+        ):
             rows.append(row)
             if len(rows) >= batch_rows:
                 yield to_batch(rows, SESSIONS_SCHEMA)

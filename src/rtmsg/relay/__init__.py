@@ -6,7 +6,8 @@ the codec itself never does. Install it with ``pip install 'rtmsg[relay]'``.
 
 from __future__ import annotations
 
+from .conversation import Conversation
 from .mock import MockServer, MockSession
 from .proxy import Relay
 
-__all__ = ["MockServer", "MockSession", "Relay"]
+__all__ = ["Conversation", "MockServer", "MockSession", "Relay"]

@@ -1,7 +1,8 @@
 """A logger for websockets that never shows a secret header's value.
 
 At debug level websockets logs every handshake header, ``Authorization`` included. The relay
-and the mock hand websockets a logger whose filter replaces the values of secret headers.
+and the mock hand websockets a logger whose filter replaces the values of the headers
+:mod:`rtmsg._redact` names secret.
 """
 
 from __future__ import annotations
@@ -9,21 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-__all__ = ["SECRET_HEADERS", "wire_logger"]
+from .._redact import SECRET_HEADERS
 
-SECRET_HEADERS: Final = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "api-key",
-        "x-api-key",
-        "openai-api-key",
-        # Browser clients pass their key as a subprotocol: "openai-insecure-api-key.sk-…".
-        "sec-websocket-protocol",
-    }
-)
+__all__ = ["SECRET_HEADERS", "wire_logger"]
 
 _HEADER_LINES: Final = frozenset({"> %s: %s", "< %s: %s"})
 

@@ -1,4 +1,4 @@
-"""A protocol-faithful stand-in for the Realtime service, for tests and demos.
+"""A protocol-faithful stand-in for the Realtime service, for tests and demos: the server side.
 
 It speaks the GA protocol over WebSocket with rtmsg's own Structs: ``session.created`` on
 connect, ``session.updated`` for each ``session.update``, and for a committed input audio buffer
@@ -7,160 +7,66 @@ tone in the session's output format and transcript deltas, ending with ``respons
 its usage. It also handles clear, cancel, truncate, item create/retrieve/delete, and answers
 unknown or invalid client events with an ``error`` event as the service does.
 
-Turn detection is simulated: while it is on (``server_vad``, the default), the first append
-after an empty buffer is reported as ``input_audio_buffer.speech_started`` and the commit as
-``input_audio_buffer.speech_stopped``; responses start only on ``response.create``.
+What to answer is decided without I/O by a session object (:class:`Conversation` for the
+realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; this
+module only accepts connections, sends what the session returns and sleeps when it says so.
 
-Test hook: a ``response.create`` whose ``response.metadata`` has ``mock_unknown_event`` set to an
-event type makes the mock send, before ``response.created``, an event of that type that rtmsg
-does not model, in unusual but valid JSON (spaces, ``1.50``) so that any re-encoding shows.
+A connection on ``/v1/realtime/translations`` is a translation session instead, answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession` (registered in
+:attr:`MockServer.session_kinds`): deltas for each 200 ms of input audio, and
+``session.closed`` (then a normal close) for ``session.close``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import itertools
-import math
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
-from typing import Final, TypedDict, TypeVar
+from typing import Final, Protocol
 
-import msgspec
-from msgspec import UNSET
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 from websockets.http11 import Response as HTTPResponse
 from websockets.typing import Subprotocol
 
-from .. import client_events as ce
-from .. import server_events as se
-from .._base import DecodeError, Event, Model
-from ..codec import Unknown, decode_client_event, encode
-from ..errors import error_event
-from ..inspection import audio_bytes_per_second, base64_size
-from ..items import ConversationItem, Message, MessageContent
-from ..responses import (
-    InputTokenDetails,
-    OutputTokenDetails,
-    Response,
-    ResponseAudio,
-    ResponseAudioOutput,
-    ResponseStatus,
-    Usage,
-)
-from ..session import (
-    AudioConfig,
-    AudioConfigInput,
-    AudioConfigOutput,
-    AudioFormat,
-    ServerVad,
-    Session,
-    SessionConfig,
-)
+from .. import translation
+from ..codec import encode
 from ._logging import wire_logger
+from ._protocols import protocol_of
+from .conversation import Conversation, Output, Sleep
+from .translation_mock import TranslationSession
 
-__all__ = ["MockServer", "MockSession", "tone"]
+__all__ = ["TRANSLATIONS_ROUTE", "MockServer", "MockSession", "Sent", "SessionKind"]
 
-UNKNOWN_EVENT_HOOK: Final = "mock_unknown_event"
+TRANSLATIONS_ROUTE: Final = "/v1/realtime/translations"
+"""The path :attr:`MockServer.session_kinds` has the translation session under."""
 
-_TRANSCRIPT: Final = "Hello! This is a synthetic tone from the rtmsg mock server."
-
-_M = TypeVar("_M", bound=Model)
-
-
-def _merge(old: _M, new: _M) -> _M:
-    """``old`` updated with the fields ``new`` sets; nested objects of one type merge too.
-
-    An audio format is one value, replaced whole: its rate belongs to its type.
-    """
-    if type(old) is not type(new) or isinstance(new, AudioFormat):
-        return new
-    changes = {}
-    for name in new.__struct_fields__:
-        value = getattr(new, name)
-        if value is UNSET:
-            continue
-        current = getattr(old, name)
-        if isinstance(value, Model) and type(current) is type(value):
-            value = _merge(current, value)
-        changes[name] = value
-    return msgspec.structs.replace(old, **changes)
+Sent = Output | translation.ServerEvent
+"""What a session gives the server to send: a server event of either protocol, or an Unknown."""
 
 
-def _default_session(model: str) -> Session:
-    return Session(
-        model=model,
-        output_modalities=["audio"],
-        instructions="You are a helpful assistant.",
-        tool_choice="auto",
-        tools=[],
-        max_output_tokens="inf",
-        tracing=None,
-        truncation="auto",
-        audio=AudioConfig(
-            input=AudioConfigInput(
-                format=AudioFormat(type="audio/pcm", rate=24000),
-                transcription=None,
-                noise_reduction=None,
-                turn_detection=ServerVad(
-                    threshold=0.5,
-                    prefix_padding_ms=300,
-                    silence_duration_ms=200,
-                    create_response=True,
-                    interrupt_response=True,
-                    idle_timeout_ms=None,
-                ),
-            ),
-            output=AudioConfigOutput(
-                format=AudioFormat(type="audio/pcm", rate=24000), voice="marin", speed=1.0
-            ),
-        ),
-    )
+class SessionKind(Protocol):
+    """What the server drives for one connection: a session that answers without I/O."""
 
+    def start(self) -> Sequence[Sent]:
+        """The events to send on connect."""
+        ...
 
-def _ulaw(sample: int) -> int:
-    """G.711 mu-law code of one 16-bit sample."""
-    sign = 0x80 if sample < 0 else 0
-    magnitude = min(abs(sample), 32635) + 0x84
-    exponent = max(0, magnitude.bit_length() - 8)
-    mantissa = (magnitude >> (exponent + 3)) & 0x0F
-    return ~(sign | (exponent << 4) | mantissa) & 0xFF
+    def receive(self, frame: bytes | str) -> Sequence[Sent]:
+        """The events answering one client frame."""
+        ...
 
+    def take_response(self) -> Iterator[Sent | Sleep] | None:
+        """A stream of events (and pauses) to send alongside, started by the last frame."""
+        ...
 
-def _alaw(sample: int) -> int:
-    """G.711 A-law code of one 16-bit sample."""
-    sign = 0x80 if sample >= 0 else 0
-    magnitude = min(abs(sample), 32767) >> 3
-    if magnitude < 32:
-        code = magnitude >> 1
-    else:
-        exponent = magnitude.bit_length() - 5
-        code = (exponent << 4) | ((magnitude >> exponent) & 0x0F)
-    return (sign | code) ^ 0x55
-
-
-def tone(kind: str | None, duration_ms: int) -> bytes:
-    """``duration_ms`` of a 440 Hz tone in the audio format ``kind`` (``audio/pcm``,
-    ``audio/pcmu``, ``audio/pcma``; pcm16 at 24 kHz by default, G.711 at 8 kHz)."""
-    second = _tone_second(kind)
-    size = len(second) * duration_ms // 1000
-    # 440 whole periods fit in a second, so seconds of tone join without a click.
-    return (second * (size // len(second) + 1))[:size]
-
-
-@functools.lru_cache(maxsize=4)
-def _tone_second(kind: str | None) -> bytes:
-    rate = 8000 if kind in ("audio/pcmu", "audio/pcma") else 24000
-    samples = [int(8000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(rate)]
-    if kind == "audio/pcmu":
-        return bytes(_ulaw(s) for s in samples)
-    if kind == "audio/pcma":
-        return bytes(_alaw(s) for s in samples)
-    return b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+    @property
+    def closed(self) -> bool:
+        """Whether the session is over: the server then closes the connection (1000)."""
+        ...
 
 
 class MockSession:
@@ -206,6 +112,11 @@ class MockServer:
         self.first_audio_delay_s = first_audio_delay_s
         self.record = record
         self.sessions: list[MockSession] = []
+        # Request path (without its query) -> the kind of session it opens; any other path
+        # opens a realtime conversation, as the tests and the SDK's base URLs expect.
+        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {
+            TRANSLATIONS_ROUTE: _translation_session
+        }
 
     def serve(self, host: str, port: int) -> serve:
         """The websockets server; use as ``async with mock.serve(...) as server``."""
@@ -219,6 +130,22 @@ class MockServer:
             process_request=self._check_api_key,
             # Browser clients offer "realtime" plus their key as a second subprotocol.
             select_subprotocol=_select_realtime,
+        )
+
+    def new_session(self, log: MockSession) -> SessionKind:
+        """The session object for a connection to ``log.path``."""
+        route = urllib.parse.urlsplit(log.path).path
+        kind = self.session_kinds.get(route)
+        if kind is None and protocol_of(route) == "translation":
+            # Behind a base path too (``/openai/v1/realtime/translations``), as the relay reads it.
+            kind = self.session_kinds.get(TRANSLATIONS_ROUTE)
+        if kind is not None:
+            return kind(log)
+        return Conversation(
+            model=log.query.get("model", "gpt-realtime"),
+            audio_ms=self.audio_ms,
+            chunk_ms=self.chunk_ms,
+            first_audio_delay_s=self.first_audio_delay_s,
         )
 
     def _check_api_key(self, connection: ServerConnection, request: Request) -> HTTPResponse | None:
@@ -236,448 +163,66 @@ class MockServer:
         log = MockSession(path, headers)
         if self.record:
             self.sessions.append(log)
-        await _Conversation(self, connection, log).run()
+        await _Link(connection, log if self.record else None).run(self.new_session(log))
         log.close_code = connection.close_code
         log.close_reason = connection.close_reason
 
 
-class _Conversation:
-    """The state of one mock session: its config, input buffer, items and active response."""
+class _Link:
+    """One connection: sends a session's events, runs its response streams, records frames."""
 
-    def __init__(self, server: MockServer, connection: ServerConnection, log: MockSession) -> None:
-        self.server = server
+    def __init__(self, connection: ServerConnection, log: MockSession | None) -> None:
         self.connection = connection
         self.log = log
-        self.record = server.record
-        model = log.query.get("model", "gpt-realtime")
-        self.session: SessionConfig = _default_session(model)
-        self._ids = itertools.count(1)
+        # The response stream and the answers to client frames share the socket: each frame
+        # is recorded and sent as one step, so the record is in wire order.
         self._send_lock = asyncio.Lock()
-        self.items: dict[str, ConversationItem] = {}
-        self.last_item_id: str | None = None
-        self.buffer_bytes = 0
-        self.audio_ms_total = 0
-        self.speech_item_id: str | None = None
-        self.response_task: asyncio.Task[None] | None = None
-        self.response_cancelled = False
 
-    def new_id(self, prefix: str) -> str:
-        return f"{prefix}_{next(self._ids):05d}"
+    async def send(self, events: Sequence[Sent]) -> None:
+        for event in events:
+            data = encode(event)
+            async with self._send_lock:
+                if self.log is not None:
+                    self.log.sent.append(data)
+                await self.connection.send(data.decode())
 
-    async def send(self, event: Event | bytes) -> None:
-        data = event if isinstance(event, bytes) else encode(event)
-        async with self._send_lock:
-            if self.record:
-                self.log.sent.append(data)
-            await self.connection.send(data.decode())
-
-    async def error(
-        self, code: str, message: str, *, param: str | None = None, event_id: str | None = None
-    ) -> None:
-        await self.send(
-            se.Error(
-                event_id=self.new_id("event"),
-                error=se.RealtimeError(
-                    type="invalid_request_error",
-                    code=code,
-                    message=message,
-                    param=param,
-                    event_id=event_id,
-                ),
-            )
-        )
-
-    async def run(self) -> None:
+    async def run(self, session: SessionKind) -> None:
+        streams: set[asyncio.Task[None]] = set()
         try:
-            await self.send(se.SessionCreated(event_id=self.new_id("event"), session=self.session))
+            await self.send(session.start())
             async for message in self.connection:
                 frame = message.encode() if isinstance(message, str) else message
-                if self.record:
+                if self.log is not None:
                     self.log.received.append(frame)
-                await self.dispatch(frame)
+                await self.send(session.receive(frame))
+                if session.closed:
+                    await self.connection.close()
+                    break
+                stream = session.take_response()
+                if stream is not None:
+                    task = asyncio.create_task(self._play(stream))
+                    streams.add(task)
+                    task.add_done_callback(streams.discard)
         except ConnectionClosed:
             pass
         finally:
-            if self.response_task is not None:
-                self.response_task.cancel()
+            for task in streams:
+                task.cancel()
 
-    async def dispatch(self, frame: bytes) -> None:
-        try:
-            event = decode_client_event(frame)
-        except DecodeError as exc:
-            await self.send(error_event(exc, event_id=self.new_id("event")))
-            return
-        if isinstance(event, Unknown):
-            await self.error(
-                "invalid_value",
-                f"Invalid value: {event.type!r}. Supported values are: "
-                + ", ".join(f"{t.value!r}" for t in ce.ClientEventType)
-                + ".",
-                param="type",
-                event_id=event.event_id,
-            )
-            return
-        match event:
-            case ce.SessionUpdate():
-                await self.on_session_update(event)
-            case ce.InputAudioBufferAppend():
-                await self.on_append(event)
-            case ce.InputAudioBufferCommit():
-                await self.on_commit(event)
-            case ce.InputAudioBufferClear():
-                await self.on_clear(event)
-            case ce.OutputAudioBufferClear():
-                await self.on_output_clear(event)
-            case ce.ConversationItemCreate():
-                await self.on_item_create(event)
-            case ce.ConversationItemRetrieve():
-                await self.on_item_retrieve(event)
-            case ce.ConversationItemDelete():
-                await self.on_item_delete(event)
-            case ce.ConversationItemTruncate():
-                await self.on_truncate(event)
-            case ce.ResponseCreate():
-                await self.on_response_create(event)
-            case ce.ResponseCancel():
-                await self.on_response_cancel(event)
-
-    # --- handlers -------------------------------------------------------------
-
-    async def on_session_update(self, event: ce.SessionUpdate) -> None:
-        self.session = _merge(self.session, event.session)
-        await self.send(se.SessionUpdated(event_id=self.new_id("event"), session=self.session))
-
-    def _format(self, direction: str) -> AudioFormat | None:
-        audio = self.session.audio
-        if audio is None or audio is UNSET:
-            return None
-        side = getattr(audio, direction, None)
-        if side is None or side is UNSET:
-            return None
-        return side.format if isinstance(side.format, AudioFormat) else None
-
-    def _vad(self) -> bool:
-        audio = self.session.audio
-        if audio is None or audio is UNSET or audio.input is None or audio.input is UNSET:
-            return False
-        return audio.input.turn_detection is not None
-
-    async def on_append(self, event: ce.InputAudioBufferAppend) -> None:
-        size = base64_size(event.audio)
-        start_ms = self.audio_ms_total
-        self.audio_ms_total += size * 1000 // audio_bytes_per_second(self._format("input"))
-        if self.buffer_bytes == 0 and size and self._vad():
-            self.speech_item_id = self.new_id("item")
-            await self.send(
-                se.InputAudioBufferSpeechStarted(
-                    event_id=self.new_id("event"),
-                    item_id=self.speech_item_id,
-                    audio_start_ms=start_ms,
-                )
-            )
-        self.buffer_bytes += size
-
-    async def on_commit(self, event: ce.InputAudioBufferCommit) -> None:
-        if self.buffer_bytes == 0:
-            await self.error(
-                "input_audio_buffer_commit_empty",
-                "Error committing input audio buffer: the buffer is empty.",
-                event_id=_id(event.event_id),
-            )
-            return
-        item_id = self.speech_item_id or self.new_id("item")
-        if self.speech_item_id is not None:
-            await self.send(
-                se.InputAudioBufferSpeechStopped(
-                    event_id=self.new_id("event"),
-                    item_id=item_id,
-                    audio_end_ms=self.audio_ms_total,
-                )
-            )
-        previous = self.last_item_id
-        await self.send(
-            se.InputAudioBufferCommitted(
-                event_id=self.new_id("event"), item_id=item_id, previous_item_id=previous
-            )
-        )
-        self.buffer_bytes = 0
-        self.speech_item_id = None
-        item = Message(
-            id=item_id,
-            object="realtime.item",
-            status="completed",
-            role="user",
-            content=[MessageContent(type="input_audio", transcript=None)],
-        )
-        await self.add_item(item, previous)
-
-    async def add_item(self, item: ConversationItem, previous: str | None) -> None:
-        item_id = item.id if isinstance(item.id, str) else self.new_id("item")
-        if item.id != item_id:
-            item = msgspec.structs.replace(item, id=item_id)
-        self.items[item_id] = item
-        self.last_item_id = item_id
-        added = se.ConversationItemAdded(
-            event_id=self.new_id("event"), item=item, previous_item_id=previous
-        )
-        await self.send(added)
-        done = se.ConversationItemDone(
-            event_id=self.new_id("event"), item=item, previous_item_id=previous
-        )
-        await self.send(done)
-
-    async def on_clear(self, event: ce.InputAudioBufferClear) -> None:
-        self.buffer_bytes = 0
-        self.speech_item_id = None
-        await self.send(se.InputAudioBufferCleared(event_id=self.new_id("event")))
-
-    async def on_output_clear(self, event: ce.OutputAudioBufferClear) -> None:
-        await self.error(
-            "invalid_value",
-            "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
-            param="type",
-            event_id=_id(event.event_id),
-        )
-
-    async def on_item_create(self, event: ce.ConversationItemCreate) -> None:
-        previous = event.previous_item_id
-        await self.add_item(
-            event.item, previous if isinstance(previous, str) else self.last_item_id
-        )
-
-    async def on_item_retrieve(self, event: ce.ConversationItemRetrieve) -> None:
-        item = self.items.get(event.item_id)
-        if item is None:
-            await self._no_item(event.item_id, event.event_id)
-            return
-        await self.send(se.ConversationItemRetrieved(event_id=self.new_id("event"), item=item))
-
-    async def on_item_delete(self, event: ce.ConversationItemDelete) -> None:
-        if self.items.pop(event.item_id, None) is None:
-            await self._no_item(event.item_id, event.event_id)
-            return
-        await self.send(
-            se.ConversationItemDeleted(event_id=self.new_id("event"), item_id=event.item_id)
-        )
-
-    async def on_truncate(self, event: ce.ConversationItemTruncate) -> None:
-        item = self.items.get(event.item_id)
-        if not isinstance(item, Message) or item.role != "assistant":
-            await self._no_item(event.item_id, event.event_id)
-            return
-        await self.send(
-            se.ConversationItemTruncated(
-                event_id=self.new_id("event"),
-                item_id=event.item_id,
-                content_index=event.content_index,
-                audio_end_ms=event.audio_end_ms,
-            )
-        )
-
-    async def _no_item(self, item_id: str, event_id: str | None | msgspec.UnsetType) -> None:
-        await self.error(
-            "invalid_value",
-            f"Conversation has no assistant item with id {item_id!r}.",
-            param="item_id",
-            event_id=_id(event_id),
-        )
-
-    async def on_response_create(self, event: ce.ResponseCreate) -> None:
-        if self.response_task is not None and not self.response_task.done():
-            await self.error(
-                "conversation_already_has_active_response",
-                "Conversation already has an active response in progress.",
-                event_id=_id(event.event_id),
-            )
-            return
-        params = event.response
-        metadata = params.metadata if params is not None and params is not UNSET else None
-        if isinstance(metadata, dict) and UNKNOWN_EVENT_HOOK in metadata:
-            await self.send(_unknown_frame(metadata[UNKNOWN_EVENT_HOOK], self.new_id("event")))
-        self.response_cancelled = False
-        self.response_task = asyncio.create_task(self.respond_until_closed())
-
-    async def on_response_cancel(self, event: ce.ResponseCancel) -> None:
-        if self.response_task is None or self.response_task.done():
-            await self.error(
-                "response_cancel_not_active",
-                "Cancellation failed: no active response found.",
-                event_id=_id(event.event_id),
-            )
-            return
-        self.response_cancelled = True
-
-    # --- the response sequence ------------------------------------------------
-
-    async def respond_until_closed(self) -> None:
+    async def _play(self, stream: Iterator[Sent | Sleep]) -> None:
         with contextlib.suppress(ConnectionClosed):
-            await self.respond()
+            for step in stream:
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                else:
+                    await self.send((step,))
 
-    async def respond(self) -> None:
-        response_id = self.new_id("resp")
-        item_id = self.new_id("item")
-        output_format = self._format("output")
-        bps = audio_bytes_per_second(output_format)
-        response = Response(
-            id=response_id,
-            object="realtime.response",
-            status="in_progress",
-            conversation_id="conv_mock",
-            output=[],
-            output_modalities=["audio"],
-            audio=ResponseAudio(output=ResponseAudioOutput(format=output_format, voice="marin")),
-            max_output_tokens="inf",
-            metadata=None,
-            usage=None,
-        )
-        await self.send(se.ResponseCreated(event_id=self.new_id("event"), response=response))
-        item = Message(
-            id=item_id, object="realtime.item", status="in_progress", role="assistant", content=[]
-        )
-        await self.send(
-            se.ResponseOutputItemAdded(
-                event_id=self.new_id("event"), response_id=response_id, output_index=0, item=item
-            )
-        )
-        previous = self.last_item_id
-        self.items[item_id] = item
-        self.last_item_id = item_id
-        await self.send(
-            se.ConversationItemAdded(
-                event_id=self.new_id("event"), item=item, previous_item_id=previous
-            )
-        )
-        where = _Where(response_id=response_id, item_id=item_id, output_index=0)
-        await self.send(
-            se.ResponseContentPartAdded(
-                event_id=self.new_id("event"),
-                content_index=0,
-                part=se.ContentPart(type="audio", transcript=""),
-                **where,
-            )
-        )
-        if self.server.first_audio_delay_s:
-            await asyncio.sleep(self.server.first_audio_delay_s)
-        kind = output_format.type if output_format is not None else None
-        audio = tone(kind if isinstance(kind, str) else None, self.server.audio_ms)
-        chunk = max(1, bps * self.server.chunk_ms // 1000)
-        chunks = [audio[i : i + chunk] for i in range(0, len(audio), chunk)]
-        words = _TRANSCRIPT.split(" ")
-        per_chunk = math.ceil(len(words) / max(1, len(chunks)))
-        spoken: list[str] = []
-        sent_audio = 0
-        for index, pcm in enumerate(chunks):
-            if self.response_cancelled:
-                break
-            await self.send(
-                se.ResponseOutputAudioDelta.from_pcm(
-                    pcm, event_id=self.new_id("event"), content_index=0, **where
-                )
-            )
-            sent_audio += len(pcm)
-            piece = words[index * per_chunk : (index + 1) * per_chunk]
-            if piece:
-                delta = (" " if spoken else "") + " ".join(piece)
-                spoken.extend(piece)
-                await self.send(
-                    se.ResponseOutputAudioTranscriptDelta(
-                        event_id=self.new_id("event"), content_index=0, delta=delta, **where
-                    )
-                )
-            await asyncio.sleep(0)
-        transcript = " ".join(spoken)
-        cancelled = self.response_cancelled
-        if not cancelled:
-            await self.send(
-                se.ResponseOutputAudioDone(event_id=self.new_id("event"), content_index=0, **where)
-            )
-            await self.send(
-                se.ResponseOutputAudioTranscriptDone(
-                    event_id=self.new_id("event"), content_index=0, transcript=transcript, **where
-                )
-            )
-            await self.send(
-                se.ResponseContentPartDone(
-                    event_id=self.new_id("event"),
-                    content_index=0,
-                    part=se.ContentPart(type="audio", transcript=transcript),
-                    **where,
-                )
-            )
-        final_item = Message(
-            id=item_id,
-            object="realtime.item",
-            status="incomplete" if cancelled else "completed",
-            role="assistant",
-            content=[MessageContent(type="output_audio", transcript=transcript)],
-        )
-        self.items[item_id] = final_item
-        await self.send(
-            se.ResponseOutputItemDone(
-                event_id=self.new_id("event"),
-                response_id=response_id,
-                output_index=0,
-                item=final_item,
-            )
-        )
-        await self.send(
-            se.ConversationItemDone(
-                event_id=self.new_id("event"), item=final_item, previous_item_id=previous
-            )
-        )
-        output_audio_tokens = sent_audio * 1000 // bps // 50
-        output_text_tokens = len(spoken)
-        input_audio_tokens = self.audio_ms_total // 100
-        input_text_tokens = 20
-        done = msgspec.structs.replace(
-            response,
-            status="cancelled" if cancelled else "completed",
-            status_details=(
-                ResponseStatus(type="cancelled", reason="client_cancelled") if cancelled else None
-            ),
-            output=[final_item],
-            usage=Usage(
-                total_tokens=input_audio_tokens
-                + input_text_tokens
-                + output_audio_tokens
-                + output_text_tokens,
-                input_tokens=input_audio_tokens + input_text_tokens,
-                output_tokens=output_audio_tokens + output_text_tokens,
-                input_token_details=InputTokenDetails(
-                    audio_tokens=input_audio_tokens, text_tokens=input_text_tokens, cached_tokens=0
-                ),
-                output_token_details=OutputTokenDetails(
-                    audio_tokens=output_audio_tokens, text_tokens=output_text_tokens
-                ),
-            ),
-        )
-        await self.send(se.ResponseDone(event_id=self.new_id("event"), response=done))
+
+def _translation_session(log: MockSession) -> TranslationSession:
+    return TranslationSession(log.query.get("model", "gpt-realtime-translate"))
 
 
 def _select_realtime(
     connection: ServerConnection, subprotocols: Sequence[Subprotocol]
 ) -> Subprotocol | None:
     return Subprotocol("realtime") if "realtime" in subprotocols else None
-
-
-class _Where(TypedDict):
-    """Where a response's content goes: the fields its delta and done events share."""
-
-    response_id: str
-    item_id: str
-    output_index: int
-
-
-def _id(event_id: str | None | msgspec.UnsetType) -> str | None:
-    return event_id if isinstance(event_id, str) else None
-
-
-def _unknown_frame(event_type: str, event_id: str) -> bytes:
-    """An event type rtmsg does not model, spelled so that any re-encoding would show."""
-    return (
-        b'{"type": '
-        + msgspec.json.encode(event_type)
-        + b', "event_id": '
-        + msgspec.json.encode(event_id)
-        + b', "note": "not modelled by rtmsg",  "ratio": 1.50}'
-    )

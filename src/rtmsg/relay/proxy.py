@@ -4,12 +4,15 @@ For each client connection the relay opens one upstream connection, during the c
 handshake, with the client's path, query, headers and subprotocols; an upstream that refuses
 (401, 404, …) is answered to the client with the same HTTP status. Then two pumps forward every
 frame, byte-identical and in order, one per direction. Each frame is decoded with the codec on
-the way: a valid or Unknown frame is forwarded; an invalid client frame is answered with an
+the way, by the decoders of the session's protocol, told by the path (``…/realtime/translations``
+is a translation session, any other path a conversation): a valid or Unknown frame is
+forwarded; an invalid client frame is answered with an
 OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
 police the server. With a capture, every frame is recorded as the client saw it: in one file
 for all sessions, or one file per session when the path has a ``{session}`` placeholder
-(sessions are numbered from 1), which is what ``rtmsg stats`` wants.
+(sessions are numbered from 1), which is what ``rtmsg stats`` wants; a translation session's
+records say so.
 
 Backpressure: a pump awaits each send before it reads the next frame, so a slow reader stops
 the pump, websockets stops reading from the other socket once ``max_queue`` frames wait, and
@@ -28,14 +31,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Final
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -43,19 +48,18 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._base import DecodeError, redact
-from ..capture import CaptureWriter
-from ..codec import decode_client_event, decode_server_event, encode
-from ..errors import error_event
+from .._limits import DEFAULT_MAX_FRAME_BYTES
+from .._redact import redact
+from ..capture import CaptureWriter, Direction, Protocol
+from ..codec import Frame, encode
+from ..errors import DecodeError, error_event
 from ._logging import wire_logger
+from ._protocols import DECODER_TYPES, protocol_of
 
-__all__ = ["DEFAULT_MAX_QUEUE", "DEFAULT_MAX_SIZE", "Relay"]
+__all__ = ["DEFAULT_MAX_QUEUE", "Relay"]
 
 log = logging.getLogger("rtmsg.relay")
 _wire_log = wire_logger("rtmsg.relay.websockets")
-
-DEFAULT_MAX_SIZE: Final = 16 * 1024 * 1024
-"""Largest frame accepted, in bytes: above the 15 MiB the service allows for one audio append."""
 
 DEFAULT_MAX_QUEUE: Final = 32
 """Frames received and not yet forwarded, per direction, before the relay stops reading."""
@@ -98,6 +102,8 @@ class Relay:
     The client's path and query are appended to the upstream URL's path. ``capture`` is a
     capture file path, with ``{session}`` in it for one file per session. Use :meth:`serve` to
     listen and :meth:`close` when done; :attr:`sessions` counts the sessions opened so far.
+    ``max_size`` is the largest frame accepted, in bytes, by the sockets and the decoders alike
+    (the codec's ``max_frame_bytes``, 16 MiB by default).
     """
 
     def __init__(
@@ -106,7 +112,7 @@ class Relay:
         *,
         capture: str | None = None,
         forward_invalid: bool = False,
-        max_size: int = DEFAULT_MAX_SIZE,
+        max_size: int = DEFAULT_MAX_FRAME_BYTES,
         max_queue: int = DEFAULT_MAX_QUEUE,
         open_timeout: float = 10.0,
     ) -> None:
@@ -123,6 +129,19 @@ class Relay:
         )
         self.forward_invalid = forward_invalid
         self.max_size = max_size
+        # websockets refuses longer frames already; the decoders agree with it on the bound.
+        self._decoders = {
+            protocol: (client_type(max_frame_bytes=max_size), server_type(max_frame_bytes=max_size))
+            for protocol, (client_type, server_type) in DECODER_TYPES.items()
+        }
+        self._client_decoder, self._server_decoder = self._decoders["conversation"]
+        self._sides = {
+            protocol: (
+                _Side("client", protocol, client_decoder.decode, answers_invalid=True),
+                _Side("server", protocol, server_decoder.decode, answers_invalid=False),
+            )
+            for protocol, (client_decoder, server_decoder) in self._decoders.items()
+        }
         self.max_queue = max_queue
         self.open_timeout = open_timeout
         self.sessions = 0
@@ -219,16 +238,18 @@ class Relay:
         session = next(self._ids)
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
-        log.info("session %d opened: %s", session, path)
+        protocol = protocol_of(path)
+        log.info("session %d opened: %s (%s)", session, path, protocol)
         capture = self._shared_capture
         pumps: list[asyncio.Task[None]] = []
         try:
             if self._per_session:
                 assert self.capture is not None
                 capture = CaptureWriter(self.capture.format(session=session))
+            client_side, server_side = self._sides[protocol]
             pumps = [
-                asyncio.create_task(self._pump_client(session, client, upstream, capture)),
-                asyncio.create_task(self._pump_server(session, upstream, client, capture)),
+                asyncio.create_task(self._pump(session, client, upstream, capture, client_side)),
+                asyncio.create_task(self._pump(session, upstream, client, capture, server_side)),
             ]
             await asyncio.gather(*pumps)
         finally:
@@ -247,61 +268,53 @@ class Relay:
             upstream.close_code,
         )
 
-    async def _pump_client(
+    async def _pump(
         self,
         session: int,
-        client: ServerConnection,
-        upstream: ClientConnection,
+        source: Connection,
+        sink: Connection,
         capture: CaptureWriter | None,
+        side: _Side,
     ) -> None:
-        """Client to upstream: validate, answer invalid frames, forward."""
+        """Forward every frame of ``source`` to ``sink``, validated as ``side`` says."""
         with contextlib.suppress(ConnectionClosed):
-            async for message in client:
+            async for message in source:
                 if capture is not None:
-                    capture.write("client", message)
+                    capture.write(side.sender, message, protocol=side.protocol)
                 try:
-                    decode_client_event(message)
+                    side.decode(message)
                 except DecodeError as exc:
                     log.warning(
-                        "session %d: invalid client event %s (event_id %s): %s",
+                        "session %d: invalid %s event %s (event_id %s): %s",
                         session,
+                        side.sender,
                         exc.event_type,
                         exc.event_id,
                         redact(str(exc)),
                     )
-                    answer = encode(error_event(exc)).decode()
-                    if capture is not None:
-                        capture.write("server", answer)
-                    await client.send(answer)
-                    if not self.forward_invalid:
-                        continue
-                await upstream.send(message)
-        if client.close_code is not None:
-            code = _close_code_for(client.close_code, to_client=False)
-            await upstream.close(code, client.close_reason or "")
+                    if side.answers_invalid:
+                        answer = encode(error_event(exc)).decode()
+                        if capture is not None:
+                            capture.write("server", answer, protocol=side.protocol)
+                        await source.send(answer)
+                        if not self.forward_invalid:
+                            continue
+                await sink.send(message)
+        if source.close_code is not None:
+            code = _close_code_for(source.close_code, to_client=side.sender == "server")
+            await sink.close(code, source.close_reason or "")
 
-    async def _pump_server(
-        self,
-        session: int,
-        upstream: ClientConnection,
-        client: ServerConnection,
-        capture: CaptureWriter | None,
-    ) -> None:
-        """Upstream to client: validate (log only) and forward."""
-        with contextlib.suppress(ConnectionClosed):
-            async for message in upstream:
-                if capture is not None:
-                    capture.write("server", message)
-                try:
-                    decode_server_event(message)
-                except DecodeError as exc:
-                    log.warning(
-                        "session %d: invalid server event %s: %s",
-                        session,
-                        exc.event_type,
-                        redact(str(exc)),
-                    )
-                await client.send(message)
-        if upstream.close_code is not None:
-            code = _close_code_for(upstream.close_code, to_client=True)
-            await client.close(code, upstream.close_reason or "")
+
+@dataclasses.dataclass(frozen=True)
+class _Side:
+    """How the relay treats the frames one side sends.
+
+    The relay polices the client: an invalid client frame is answered with an ``error`` event
+    and dropped (unless ``forward_invalid``). It does not police the server: an invalid
+    server frame is logged and forwarded.
+    """
+
+    sender: Direction
+    protocol: Protocol
+    decode: Callable[[Frame], object]
+    answers_invalid: bool

@@ -1,27 +1,29 @@
-"""check_records counts and reports frames; session_stats summarises a known session exactly."""
+"""session_stats summarises a known session exactly: audio, turns, responses, tokens, latency."""
 
 from __future__ import annotations
-
-import base64
 
 import pytest
 
 import rtmsg
-from rtmsg.capture import BadRecord, Direction, Record
+from rtmsg import translation
+from rtmsg.capture import BadRecord, Direction, Protocol, Record
 from rtmsg.inspection import (
     LatencySummary,
     SessionStats,
-    audio_bytes_per_second,
-    base64_size,
-    check_records,
     iter_frame_stats,
     session_stats,
 )
 
 
-def _rec(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+def _rec(
+    t: float,
+    direction: Direction,
+    event: rtmsg.Event | bytes,
+    line: int = 0,
+    protocol: Protocol = "conversation",
+) -> Record:
     frame = event if isinstance(event, bytes) else rtmsg.encode(event)
-    return Record(line=line, t=t, direction=direction, frame=frame)
+    return Record(line=line, t=t, direction=direction, frame=frame, protocol=protocol)
 
 
 def _session(output: str) -> rtmsg.Session:
@@ -188,47 +190,7 @@ def test_bare_frames_have_no_duration_or_latency() -> None:
     assert stats.audio_received_s == pytest.approx(0.01)
 
 
-def test_check_counts_types_unknowns_and_invalid_frames() -> None:
-    records: list[Record | BadRecord] = [
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
-        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=2),
-        _rec(0.0, "server", b'{"type":"future.thing","event_id":"e9"}', line=3),
-        _rec(0.0, "client", b'{"type":"conversation.item.delete","event_id":"c7"}', line=4),
-        BadRecord(line=5, message="not a capture record"),
-        # A client event type in the server direction is an unknown server event.
-        _rec(0.0, "server", rtmsg.InputAudioBufferCommit(), line=6),
-    ]
-    report = check_records(records, "f.jsonl")
-    assert report.frames == 6
-    assert report.valid == 4
-    assert report.invalid == 2
-    assert not report.ok
-    assert report.counts == {"client": {"input_audio_buffer.commit": 2}, "server": {}}
-    assert report.unknown_types == {
-        "client": {},
-        "server": {"future.thing": 1, "input_audio_buffer.commit": 1},
-    }
-    first, second = report.invalid_frames
-    assert (first.file, first.line, first.direction) == ("f.jsonl", 4, "client")
-    assert first.event_type == "conversation.item.delete"
-    assert first.event_id == "c7"
-    assert "item_id" in first.message
-    assert (second.line, second.direction) == (5, None)
-
-
-def test_check_lists_at_most_max_invalid_but_counts_all() -> None:
-    records = [Record(line=i, t=None, direction="client", frame=b"nope") for i in range(10)]
-    report = check_records(records, "f", max_invalid=3)
-    assert report.invalid == 10
-    assert len(report.invalid_frames) == 3
-
-
-def test_helpers() -> None:
-    for size in range(10):
-        assert base64_size(base64.b64encode(b"x" * size).decode()) == size
-    assert audio_bytes_per_second(None) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat()) == 48_000
-    assert audio_bytes_per_second(rtmsg.AudioFormat(type="audio/pcmu")) == 8_000
+def test_latency_summary() -> None:
     assert LatencySummary.of([]) is None
     summary = LatencySummary.of([float(i) for i in range(1, 101)])
     assert summary is not None
@@ -260,3 +222,85 @@ def test_speech_stopped_wins_over_a_later_commit() -> None:
     stats = session_stats(records)
     assert stats.latency is not None
     assert stats.latency.median_s == pytest.approx(0.3)
+
+
+# --- translation sessions -------------------------------------------------------------------
+
+
+def _tr(t: float, direction: Direction, event: rtmsg.Event | bytes, line: int = 0) -> Record:
+    return _rec(t, direction, event, line, "translation")
+
+
+def test_stats_of_a_translation_session() -> None:
+    records = [
+        _tr(0.0, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(0.2, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(0.3, "server", translation.SessionInputTranscriptDelta(event_id="e1", delta="Hello")),
+        _tr(0.3, "server", translation.SessionOutputTranscriptDelta(event_id="e2", delta="Hola")),
+        # 0.2 s at the default 24 kHz mono, then 0.1 s announced as 16 kHz stereo
+        _tr(
+            0.35,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(b"\0" * 9600, event_id="e3"),
+        ),
+        _tr(
+            0.4,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(
+                b"\0" * 6400, event_id="e4", sample_rate=16000, channels=2
+            ),
+        ),
+        _tr(
+            0.5, "server", translation.SessionOutputTranscriptDelta(event_id="e5", delta=" amigos")
+        ),
+        _tr(0.6, "client", translation.SessionClose()),
+        _tr(0.7, "server", translation.SessionClosed(event_id="e6")),
+        _tr(0.8, "server", b'{"type":"session.closed"}'),
+    ]
+    stats = session_stats(records)
+    assert stats.protocol == "translation"
+    assert stats.frames == 10
+    assert stats.invalid_frames == 1
+    assert stats.duration_s == pytest.approx(0.8)
+    assert stats.audio_sent_s == pytest.approx(0.4)
+    assert stats.audio_received_s == pytest.approx(0.3)
+    assert (stats.input_transcript_chars, stats.output_transcript_chars) == (5, 11)
+    assert (stats.turns, stats.responses, stats.latency) == (0, 0, None)
+
+
+def test_frame_stats_of_a_translation_session_carry_its_audio() -> None:
+    records = [
+        _tr(0.0, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(
+            0.1, "server", translation.SessionOutputAudioDelta.from_pcm(b"\0" * 9600, event_id="a")
+        ),
+        _tr(
+            0.2,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(
+                b"\0" * 6400, event_id="b", sample_rate=16000, channels=2
+            ),
+        ),
+        _tr(0.3, "server", translation.SessionOutputTranscriptDelta(event_id="c", delta="Hola")),
+    ]
+    stats = SessionStats()
+    frames = list(iter_frame_stats(records, stats))
+    assert stats == session_stats(records)
+    assert [type(f.event) for f in frames] == [
+        translation.SessionInputAudioBufferAppend,
+        translation.SessionOutputAudioDelta,
+        translation.SessionOutputAudioDelta,
+        translation.SessionOutputTranscriptDelta,
+    ]
+    assert [f.audio_bytes for f in frames] == [9600, 9600, 6400, None]
+    seconds = [f.audio_seconds for f in frames]
+    assert seconds == [pytest.approx(0.2), pytest.approx(0.2), pytest.approx(0.1), None]
+    assert stats.audio_sent_s == pytest.approx(0.2)
+    assert stats.audio_received_s == pytest.approx(0.3)
+
+
+def test_a_translation_frame_read_as_conversation_counts_for_nothing() -> None:
+    append = translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)
+    stats = session_stats([_rec(0.0, "client", append)])
+    assert stats.protocol == "conversation"
+    assert stats.audio_sent_s == 0

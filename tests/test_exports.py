@@ -1,0 +1,93 @@
+"""Every public name is exported once, from its module and from ``rtmsg``, and nothing is missed.
+
+A new event or nested type that is declared but left out of its module's ``__all__`` (or of
+its union, or of its enum) would be invisible to ``from rtmsg import *`` and to the drift
+tests; these checks make that a failure, as websockets' ``test_exports.py`` does.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import inspect
+import re
+import types
+import typing
+
+import msgspec
+import pytest
+
+import rtmsg
+
+_MODEL_MODULES = ["client_events", "server_events", "session", "items", "responses", "tools"]
+_EVENT_MODULES = {
+    "client_events": (rtmsg.ClientEvent, rtmsg.ClientEventType),
+    "server_events": (rtmsg.ServerEvent, rtmsg.ServerEventType),
+}
+
+
+def _module(name: str) -> types.ModuleType:
+    return importlib.import_module(f"rtmsg.{name}")
+
+
+def _is_union(value: object) -> bool:
+    return isinstance(value, types.UnionType) or typing.get_origin(value) is typing.Union
+
+
+def _declared(module: types.ModuleType) -> set[str]:
+    """The public classes, enums and type aliases a module declares itself."""
+    source = inspect.getsource(module)
+    names = set()
+    for name, value in vars(module).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            names.add(name)
+        elif _is_union(value) and re.search(rf"^{name} = ", source, re.MULTILINE):
+            names.add(name)  # an alias has no module of its own: it is where it is assigned
+    return names
+
+
+@pytest.mark.parametrize("name", _MODEL_MODULES)
+def test_every_declared_model_is_in_its_modules_all(name: str) -> None:
+    module = _module(name)
+    assert set(module.__all__) == _declared(module)
+
+
+@pytest.mark.parametrize("name", [*_MODEL_MODULES, "errors", "codec"])
+def test_every_public_name_is_exported_by_rtmsg(name: str) -> None:
+    module = _module(name)
+    missing = [n for n in module.__all__ if n not in rtmsg.__all__]
+    assert not missing
+    for exported in module.__all__:
+        assert getattr(rtmsg, exported) is getattr(module, exported)
+
+
+def test_rtmsg_all_has_no_duplicates_and_no_missing_names() -> None:
+    assert len(rtmsg.__all__) == len(set(rtmsg.__all__))
+    assert all(hasattr(rtmsg, name) for name in rtmsg.__all__)
+
+
+@pytest.mark.parametrize("name", list(_EVENT_MODULES))
+def test_every_event_class_is_in_the_union_and_the_enum(name: str) -> None:
+    module = _module(name)
+    union, kinds = _EVENT_MODULES[name]
+    events = {
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, rtmsg.Event)
+        and value.__module__ == module.__name__
+    }
+    assert events == set(typing.get_args(union))
+    assert {cls.event_type for cls in events} == {kind.value for kind in kinds}
+    assert issubclass(kinds, enum.StrEnum)
+    for cls in events:
+        # The naming rule: the wire type in CamelCase without dots, the enum in UPPER_SNAKE.
+        tag = cls.__struct_config__.tag
+        assert isinstance(tag, str)
+        assert cls.__name__ == "".join(
+            part.capitalize() for part in tag.replace(".", "_").split("_")
+        )
+        assert kinds[tag.replace(".", "_").upper()] == tag
+        assert issubclass(cls, msgspec.Struct)
