@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick bench-publish \
-	bench-msgspec relay-bench clean
+	bench-msgspec bench-export relay-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ bench-publish: $(VENV)/.bench-installed
 # a venv for each under .benchmarks/ (the first time, from PyPI). About a minute.
 bench-msgspec: | $(BIN)/python
 	$(BIN)/python -m bench.msgspec_versions
+
+# What `rtmsg export` costs: MB/s and events/s per core for one process and for 1 and 2 dask
+# workers, next to plain decoding of the same captures, and peak memory on a 1 GiB capture.
+# Writes docs/export-benchmark.md; about a minute and a half on two cores, plus 1.3 GiB of files.
+bench-export: $(VENV)/.test-installed
+	$(BIN)/python -m bench.export --output docs/export-benchmark.md
 
 # The relay's added latency, mock server and relay in their own processes (see the README).
 relay-bench: $(VENV)/.test-installed

@@ -20,10 +20,10 @@ import msgspec
 
 import rtmsg
 
-__all__ = ["main", "write_capture"]
+__all__ = ["main", "peak_rss", "write_capture"]
 
 
-def _peak_rss() -> int:
+def peak_rss() -> int:
     """This process's peak resident memory, in bytes.
 
     Linux's ``ru_maxrss`` keeps the parent's peak across ``fork`` and ``exec``, so read
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("path", type=Path)
     parser.add_argument("--peer", choices=["rtmsg", "msgspec"], default="rtmsg")
     args = parser.parse_args(argv)
-    before = _peak_rss()
+    before = peak_rss()
     events = 0
     start, start_cpu = time.perf_counter(), time.process_time()
     with args.path.open("rb") as fp:
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 events += 1
     cpu_seconds = time.process_time() - start_cpu
     seconds = time.perf_counter() - start
-    after = _peak_rss()
+    after = peak_rss()
     result = {
         "peer": args.peer,
         "bytes": args.path.stat().st_size,

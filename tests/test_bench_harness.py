@@ -20,9 +20,11 @@ import pytest
 
 import bench.__main__ as bench_main
 from bench import capture, msgspec_versions, report
+from bench import export as export_bench
 from bench.corpus import build_corpus
 from bench.peers import DECODER_OBJECT, FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
 from bench.stats import Paired, paired
+from rtmsg.capture import read_capture
 
 TIMES = "\N{MULTIPLICATION SIGN}"  # the reports write a ratio as 2.00 and this sign
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,9 +116,12 @@ def every_target_met() -> list[dict[str, Any]]:
     """A benchmark behind every target, each meeting it, and the noise benchmarks."""
     entries = [
         constant("decode", mix, RTMSG, 1.0)
-        for mix in ("client stream", "server stream", "control events")
+        for mix in ("client stream", "server stream", "control events", "translation stream")
     ]
-    entries += [constant("decode", mix, FLOOR, 1.0) for mix in ("client stream", "server stream")]
+    entries += [
+        constant("decode", mix, FLOOR, 1.0)
+        for mix in ("client stream", "server stream", "translation stream")
+    ]
     entries += [
         constant("decode", "control events", FLOOR, 1.0),
         constant("decode", "client stream", DECODER_OBJECT, 1.0),
@@ -149,8 +154,8 @@ def target_rows(text: str) -> dict[str, list[str]]:
 
 def test_a_run_that_meets_every_target_says_so_last() -> None:
     text = report.render(run_data(*every_target_met()))
-    assert len(report.TARGETS) == 14
-    assert text.rstrip("\n").splitlines()[-1] == "14/14 targets met"
+    assert len(report.TARGETS) == 15
+    assert text.rstrip("\n").splitlines()[-1] == "15/15 targets met"
     rows = target_rows(text)
     assert set(rows) == {target.name for target in report.TARGETS}
     assert all(cells[5] == "PASS" for cells in rows.values())
@@ -176,7 +181,7 @@ def test_targets_are_judged_on_the_median_not_the_minimum() -> None:
     text = report.render(run_data(*entries, floor))
     assert target_rows(text)["client stream: rtmsg / untyped floor"][5] == "MISS"
     assert text.rstrip("\n").splitlines()[-1] == (
-        f"13/14 targets met: missed client stream: rtmsg / untyped floor "
+        f"14/15 targets met: missed client stream: rtmsg / untyped floor "
         f"(1.30{TIMES}, target ≤ 1.25{TIMES})"
     )
 
@@ -203,7 +208,7 @@ def test_noise_is_rtmsg_against_itself_on_the_targets_frames() -> None:
 def test_unmeasured_targets_are_named_not_counted_as_met() -> None:
     text = report.render(run_data(constant("decode", "client stream", FLOOR, 1.0)))
     last = text.rstrip("\n").splitlines()[-1]
-    assert last.startswith("1/14 targets met: not measured: control events: rtmsg / untyped")
+    assert last.startswith("1/15 targets met: not measured: control events: rtmsg / untyped")
     assert target_rows(text)["server stream: rtmsg / untyped floor"][1:6:4] == ["n/a", "n/a"]
 
 
@@ -272,7 +277,7 @@ def test_publish_rewrites_the_block_and_the_docs_only(tmp_path: Path) -> None:
     readme.write_text(readme_with_block())
     data = run_data(*every_target_met())
     line = report.publish(data, readme=readme, docs=docs)
-    assert line == "14/14 targets met"
+    assert line == "15/15 targets met"
     assert docs.read_text() == report.render(data)
     text = readme.read_text()
     assert "stale" not in text
@@ -280,7 +285,7 @@ def test_publish_rewrites_the_block_and_the_docs_only(tmp_path: Path) -> None:
     assert text.endswith(f"{report.README_END}\n\n## Fidelity\n")
     block = text[text.index(report.README_START) : text.index(report.README_END)]
     assert "msgspec 0.23.0" in block
-    assert "14/14 targets met" in block
+    assert "15/15 targets met" in block
     # Publishing the same run twice changes nothing.
     report.publish(data, readme=readme, docs=docs)
     assert readme.read_text() == text
@@ -348,7 +353,7 @@ def test_a_run_writes_only_into_its_output_folder(
     names = {path.name for path in out.iterdir()}
     assert names == ({"quick.json", "quick.md"} if quick else {"latest.json", "report.md"})
     printed = capsys.readouterr().out.rstrip("\n").splitlines()
-    assert printed[-1].startswith("14/14 targets met")
+    assert printed[-1].startswith("15/15 targets met")
     assert printed[0] == "# rtmsg benchmarks"
 
 
@@ -430,3 +435,24 @@ def test_capture_run_reports_events_and_memory(
         result = json.loads(capsys.readouterr().out)
         assert result["events"] == len(frames)
         assert result["peak_rss_after"] >= result["peak_rss_before"] > 0
+
+
+def test_export_run_counts_the_same_events_in_every_mode(tmp_path: Path) -> None:
+    paths = export_bench.write_captures(tmp_path / "captures", 2, 64 * 1024, 4.0)
+    assert [path.name for path in paths] == ["session-1.jsonl", "session-2.jsonl"]
+    assert all(path.stat().st_size >= 64 * 1024 for path in paths)
+    runs = [
+        export_bench.measure("decode", paths),
+        export_bench.measure("stats", paths),
+        export_bench.measure("export", paths, tmp_path / "out"),
+    ]
+    events = sum(1 for path in paths for _ in read_capture(path))
+    assert [run["events"] for run in runs] == [events] * 3
+    assert (tmp_path / "out" / "events").is_dir()
+    memory = [dict(runs[0]), dict(runs[2])]
+    text = export_bench.render(runs, memory, "test")
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[2].startswith("| plain decode | 1 |")
+    assert table[2].endswith(f"| 1.00{TIMES} |")  # decode is the unit of the last column
+    assert table[4].startswith("| export, in process | 1 |")
+    assert table[-1].startswith("| export |")

@@ -110,8 +110,10 @@ def test_a_broken_line_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
         + b'{"t":3.0,"dir":"client","frame":{"type":\n'
         + encode_record(4.0, "server", UNKNOWN)
     )
-    kinds = [type(r).__name__ for r in _records(path)]
+    records = _records(path)
+    kinds = [type(r).__name__ for r in records]
     assert kinds == ["Record", "BadRecord", "BadRecord", "Record"]
+    assert [r.code for r in records if isinstance(r, BadRecord)] == ["invalid_record"] * 2
 
 
 def test_reading_streams_and_reports_its_position(tmp_path: Path) -> None:
@@ -139,10 +141,12 @@ def test_a_truncated_gzip_capture_ends_with_a_bad_record(tmp_path: Path) -> None
     last = records[-1]
     assert isinstance(last, BadRecord)
     assert "truncated" in last.message
+    assert last.code == "truncated_file"
     path.write_bytes(b"not gzip at all\n")
     [bad] = _records(path)
     assert isinstance(bad, BadRecord)
     assert bad.line == 1
+    assert bad.code == "truncated_file"
 
 
 LIMIT = 1024
@@ -200,7 +204,9 @@ def test_a_bare_frame_may_be_as_long_as_the_limit(tmp_path: Path, line_end: byte
     assert [r.frame for r in records if isinstance(r, Record)] == [APPEND, frame]
     records = list(read_capture(path, "server", max_frame_bytes=LIMIT - 1))
     assert records[0] == Record(line=1, t=None, direction="server", frame=APPEND)
-    assert records[1] == BadRecord(line=2, message=f"Frame longer than max_frame_bytes={LIMIT - 1}")
+    assert records[1] == BadRecord(
+        line=2, message=f"Frame longer than max_frame_bytes={LIMIT - 1}", code="frame_too_large"
+    )
 
 
 def test_no_limit(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_the_decoder_the_stream_and_the_capture_reader_say_the_same(tmp_path: Pa
     path = tmp_path / "bare.jsonl"
     path.write_bytes(FRAME + b"\n")
     [bare] = capture.read_capture(path, "server", max_frame_bytes=LIMIT)
-    assert bare == capture.BadRecord(line=1, message=frame_too_large(LIMIT))
+    assert bare == capture.BadRecord(line=1, message=frame_too_large(LIMIT), code="frame_too_large")
     assert frame_too_large(LIMIT) == f"Frame longer than max_frame_bytes={LIMIT}"
 
     long_frame = FRAME.replace(b"x", b"x" * 40)

@@ -41,6 +41,7 @@ from ._lines import content_length, lines, skip_rest
 __all__ = [
     "ENVELOPE_BYTES",
     "BadRecord",
+    "BadRecordCode",
     "CaptureReader",
     "CaptureWriter",
     "Direction",
@@ -55,6 +56,9 @@ Direction = Literal["client", "server"]
 
 Protocol = Literal["conversation", "translation"]
 """Which protocol a session spoke: ``conversation`` (``/v1/realtime``) or ``translation``."""
+
+BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
+"""Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
 
 StrPath = str | os.PathLike[str]
 
@@ -80,10 +84,15 @@ class Record(msgspec.Struct, frozen=True):
 
 
 class BadRecord(msgspec.Struct, frozen=True):
-    """A line of a capture file that is not a capture record, and why."""
+    """A line of a capture file that is not a capture record, and why.
+
+    ``code`` sorts the reasons: ``invalid_record`` (not a record), ``frame_too_large``
+    (longer than the reader's limit) or ``truncated_file`` (the rest of the file is unreadable).
+    """
 
     line: int
     message: str
+    code: BadRecordCode = "invalid_record"
 
 
 class _StoredRecord(msgspec.Struct, frozen=True):
@@ -222,7 +231,7 @@ class CaptureReader:
         try:
             for number, line in enumerate(lines(self._lines, limit), 1):
                 if len(line) > limit and content_length(line) > limit:
-                    yield BadRecord(line=number, message=self._too_long())
+                    yield BadRecord(line=number, message=self._too_long(), code="frame_too_large")
                     skip_rest(self._lines, line)
                     continue
                 content = line.rstrip(b"\r\n")
@@ -236,7 +245,8 @@ class CaptureReader:
                     yield _parse_record(number, content, protocol)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A capture cut short, e.g. a relay killed before it could close its gzip stream.
-            yield BadRecord(line=number + 1, message=f"the file is truncated or corrupt: {exc}")
+            message = f"the file is truncated or corrupt: {exc}"
+            yield BadRecord(line=number + 1, message=message, code="truncated_file")
 
     def _too_long(self) -> str:
         if self.direction is not None:

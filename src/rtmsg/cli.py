@@ -5,8 +5,9 @@ directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebS
 :mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
 libraries (rich for the progress bar, websockets for the servers) are imported when used.
 
-Exit status: 0 on success, 1 when ``check`` found an invalid frame, 2 for a usage error or a
-file that cannot be read.
+Exit status: 0 on success, 1 when ``check`` found an invalid frame (or ``export --strict``
+an invalid row), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
+live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
 """
 
 from __future__ import annotations
@@ -159,7 +160,52 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated thinking time before the first audio delta (0)",
     )
     mock.set_defaults(run=_mock_server)
+    _analytics_parsers(commands, direction, frame_limit)
     return parser
+
+
+def _analytics_parsers(
+    commands: Any, direction: argparse.ArgumentParser, frame_limit: argparse.ArgumentParser
+) -> None:
+    export = commands.add_parser(
+        "export",
+        parents=[direction, frame_limit],
+        help="write captures to a Parquet dataset: an events and a sessions table",
+        description="Write one row per frame (events) and one per capture (sessions) to "
+        "Parquet files under DIR, partitioned by day. Invalid lines and frames are rows too "
+        "(outcome 'invalid') and a warning; --strict makes them exit status 1.",
+    )
+    export.add_argument("files", nargs="+", metavar="CAPTURE", help="capture files (.gz too)")
+    export.add_argument("--out", required=True, metavar="DIR", help="the dataset's directory")
+    export.add_argument(
+        "--session",
+        metavar="PATTERN",
+        help="name each capture's session after what {session} matches at the end of its "
+        "path, e.g. 'session-{session}.jsonl.gz' (default: the file name without extensions)",
+    )
+    export.add_argument(
+        "--strict", action="store_true", help="exit 1 if any line or frame was invalid"
+    )
+    export.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    where = export.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="one task per capture on this dask scheduler"
+    )
+    where.add_argument(
+        "--workers", type=int, metavar="N", help="one task per capture on N local processes"
+    )
+    export.set_defaults(run=_analytics)
+
+    query = commands.add_parser(
+        "query",
+        help="run SQL (DuckDB) over an exported dataset",
+        description="Run SQL over the views events and sessions of a dataset made by export. "
+        "SQL may be the name of a ready query; without SQL, list them.",
+    )
+    query.add_argument("dataset", metavar="DIR", help="a dataset made by rtmsg export")
+    query.add_argument("sql", nargs="?", metavar="SQL", help="a query or a ready query's name")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(run=_analytics)
 
 
 def _byte_count(value: str) -> int:
@@ -179,7 +225,9 @@ def _host_port(value: str) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+def _progress(
+    total: int, enabled: bool, label: str = "checking"
+) -> Iterator[Callable[[int], None]]:
     """A callback taking bytes done so far; a rich bar on a terminal for big inputs."""
     if not enabled or total < _PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield lambda done: None
@@ -197,7 +245,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
         yield lambda done: None
         return
     columns = (
-        TextColumn("checking"),
+        TextColumn(label),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
@@ -361,6 +409,18 @@ def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
     ]
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
+
+
+# --- export and query ----------------------------------------------------------
+
+
+def _analytics(args: argparse.Namespace) -> int:
+    try:
+        from .analytics import commands
+    except ImportError as exc:
+        print(f"rtmsg {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return commands.run(args, _progress)
 
 
 # --- servers -------------------------------------------------------------------

@@ -9,6 +9,8 @@ from rtmsg import translation
 from rtmsg.capture import BadRecord, Direction, Protocol, Record
 from rtmsg.inspection import (
     LatencySummary,
+    SessionStats,
+    iter_frame_stats,
     session_stats,
 )
 
@@ -106,6 +108,40 @@ def test_stats_of_a_known_session() -> None:
     assert stats.latency.median_s == pytest.approx(0.3)
     assert stats.latency.p95_s == pytest.approx(0.4)
     assert stats.latency.max_s == pytest.approx(0.4)
+
+
+def test_frame_stats_add_up_to_the_session_stats() -> None:
+    records: list[Record | BadRecord] = [
+        _rec(100.0, "server", rtmsg.SessionCreated(event_id="e", session=_session("audio/pcmu"))),
+        *_turn(101.0, "r1", 0.2),
+        *_turn(110.0, "r2", 0.4),
+        BadRecord(line=99, message="not a record"),
+        _rec(121.0, "client", b'{"type":"conversation.item.delete"}'),
+    ]
+    stats = SessionStats()
+    frames = list(iter_frame_stats(records, stats))
+    assert stats == session_stats(records)
+    assert [frame.record for frame in frames] == records
+    sent = [f.audio_seconds for f in frames if isinstance(f.event, rtmsg.InputAudioBufferAppend)]
+    received = [
+        f.audio_seconds for f in frames if isinstance(f.event, rtmsg.ResponseOutputAudioDelta)
+    ]
+    assert sent == [pytest.approx(0.5)] * 4  # 24 000 bytes of pcm16
+    assert received == [pytest.approx(12_000 / 8_000)] * 4  # the output format is G.711
+    assert sum(f.audio_bytes or 0 for f in frames) == 4 * 24_000 + 4 * 12_000
+    assert [f.latency_s for f in frames if f.latency_s is not None] == [
+        pytest.approx(0.2),
+        pytest.approx(0.4),
+    ]
+    bad, invalid = frames[-2:]
+    assert (bad.event, bad.error) == (None, None)
+    assert invalid.event is None
+    assert invalid.error is not None
+    assert invalid.error.event_type == "conversation.item.delete"
+    assert all(f.audio_bytes is None for f in frames if not isinstance(f.event, _AUDIO))
+
+
+_AUDIO = (rtmsg.InputAudioBufferAppend, rtmsg.ResponseOutputAudioDelta)
 
 
 def test_audio_seconds_follow_the_session_formats() -> None:
@@ -230,6 +266,37 @@ def test_stats_of_a_translation_session() -> None:
     assert stats.audio_received_s == pytest.approx(0.3)
     assert (stats.input_transcript_chars, stats.output_transcript_chars) == (5, 11)
     assert (stats.turns, stats.responses, stats.latency) == (0, 0, None)
+
+
+def test_frame_stats_of_a_translation_session_carry_its_audio() -> None:
+    records = [
+        _tr(0.0, "client", translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 9600)),
+        _tr(
+            0.1, "server", translation.SessionOutputAudioDelta.from_pcm(b"\0" * 9600, event_id="a")
+        ),
+        _tr(
+            0.2,
+            "server",
+            translation.SessionOutputAudioDelta.from_pcm(
+                b"\0" * 6400, event_id="b", sample_rate=16000, channels=2
+            ),
+        ),
+        _tr(0.3, "server", translation.SessionOutputTranscriptDelta(event_id="c", delta="Hola")),
+    ]
+    stats = SessionStats()
+    frames = list(iter_frame_stats(records, stats))
+    assert stats == session_stats(records)
+    assert [type(f.event) for f in frames] == [
+        translation.SessionInputAudioBufferAppend,
+        translation.SessionOutputAudioDelta,
+        translation.SessionOutputAudioDelta,
+        translation.SessionOutputTranscriptDelta,
+    ]
+    assert [f.audio_bytes for f in frames] == [9600, 9600, 6400, None]
+    seconds = [f.audio_seconds for f in frames]
+    assert seconds == [pytest.approx(0.2), pytest.approx(0.2), pytest.approx(0.1), None]
+    assert stats.audio_sent_s == pytest.approx(0.2)
+    assert stats.audio_received_s == pytest.approx(0.3)
 
 
 def test_a_translation_frame_read_as_conversation_counts_for_nothing() -> None:

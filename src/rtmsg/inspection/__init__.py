@@ -8,15 +8,25 @@ return plain Structs, so the command line only reads files and prints.
 from __future__ import annotations
 
 from .check import CheckReport, InvalidFrame, check_records
-from .stats import LatencySummary, SessionStats, TokenTotals, percentile, session_stats
+from .stats import (
+    FrameStats,
+    LatencySummary,
+    SessionStats,
+    TokenTotals,
+    iter_frame_stats,
+    percentile,
+    session_stats,
+)
 
 __all__ = [
     "CheckReport",
+    "FrameStats",
     "InvalidFrame",
     "LatencySummary",
     "SessionStats",
     "TokenTotals",
     "check_records",
+    "iter_frame_stats",
     "percentile",
     "session_stats",
 ]

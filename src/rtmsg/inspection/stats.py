@@ -9,7 +9,7 @@ the lengths of its transcripts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 import msgspec
@@ -21,11 +21,22 @@ from .._base import base64_size, given
 from .._decoders import decoders
 from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import BadRecord, Protocol, Record
+from ..client_events import ClientEvent
+from ..codec import Unknown
 from ..errors import DecodeError
 from ..responses import Usage
+from ..server_events import ServerEvent
 from ..session import AudioFormat
 
-__all__ = ["LatencySummary", "SessionStats", "TokenTotals", "percentile", "session_stats"]
+__all__ = [
+    "FrameStats",
+    "LatencySummary",
+    "SessionStats",
+    "TokenTotals",
+    "iter_frame_stats",
+    "percentile",
+    "session_stats",
+]
 
 
 class TokenTotals(msgspec.Struct, kw_only=True):
@@ -127,6 +138,22 @@ def _translated_bytes_per_second(delta: tr.SessionOutputAudioDelta) -> int:
     return 2 * channels * rate if rate else _PCM16_24KHZ * channels
 
 
+class FrameStats(msgspec.Struct, kw_only=True):
+    """One record as :func:`session_stats` read it: its event or error, its audio, its latency.
+
+    ``event`` and ``error`` are both ``None`` for a line that is not a record. ``audio_bytes``
+    and ``audio_seconds`` (at the session's format) are set on audio events, ``latency_s`` on
+    the audio delta that ends a turn's wait.
+    """
+
+    record: Record | BadRecord
+    event: ClientEvent | ServerEvent | tr.ClientEvent | tr.ServerEvent | Unknown | None = None
+    error: DecodeError | None = None
+    audio_bytes: int | None = None
+    audio_seconds: float | None = None
+    latency_s: float | None = None
+
+
 def session_stats(
     records: Iterable[Record | BadRecord], *, max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
 ) -> SessionStats:
@@ -135,6 +162,23 @@ def session_stats(
     A frame longer than ``max_frame_bytes`` counts as invalid.
     """
     stats = SessionStats()
+    for _ in iter_frame_stats(records, stats, max_frame_bytes=max_frame_bytes):
+        pass
+    return stats
+
+
+def iter_frame_stats(
+    records: Iterable[Record | BadRecord],
+    stats: SessionStats,
+    *,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+) -> Iterator[FrameStats]:
+    """What :func:`session_stats` sees in each record, as it goes; ``stats`` fills up on the way.
+
+    ``stats`` is complete once the iterator is exhausted. Frames are decoded once, each with
+    its protocol's decoder, so a caller that wants more of each event than the summary
+    (``rtmsg export``) reads it from here.
+    """
     decode = decoders(max_frame_bytes)
     first_t = last_t = None
     input_bps = output_bps = AudioFormat().bytes_per_second
@@ -148,6 +192,7 @@ def session_stats(
         stats.frames += 1
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
+            yield FrameStats(record=record)
             continue
         if record.protocol == "translation":
             stats.protocol = "translation"
@@ -157,17 +202,26 @@ def session_stats(
             last_t = t if last_t is None else max(last_t, t)
         try:
             event = decode[record.protocol, record.direction](record.frame)
-        except DecodeError:
+        except DecodeError as exc:
             stats.invalid_frames += 1
+            yield FrameStats(record=record, error=exc)
             continue
+        audio_bytes: int | None = None
+        audio_seconds: float | None = None
+        latency: float | None = None
         match event:
             case ce.InputAudioBufferAppend(audio=audio):
-                audio_sent += base64_size(audio) / input_bps
+                audio_bytes = base64_size(audio)
+                audio_seconds = audio_bytes / input_bps
+                audio_sent += audio_seconds
             case se.ResponseOutputAudioDelta(delta=delta, response_id=response_id):
                 bps = response_bps.get(response_id, output_bps)
-                audio_received += base64_size(delta) / bps
+                audio_bytes = base64_size(delta)
+                audio_seconds = audio_bytes / bps
+                audio_received += audio_seconds
                 if turn_ended_at is not None and t is not None:
-                    latencies.append(t - turn_ended_at)
+                    latency = t - turn_ended_at
+                    latencies.append(latency)
                     turn_ended_at = None
             case (
                 ce.SessionUpdate(session=session)
@@ -197,18 +251,28 @@ def session_stats(
                     stats.tokens.add(response.usage)
             # the translation session: 24 kHz pcm16 mono in, pcm16 at the announced rate out
             case tr.SessionInputAudioBufferAppend(audio=audio):
-                audio_sent += base64_size(audio) / _PCM16_24KHZ
+                audio_bytes = base64_size(audio)
+                audio_seconds = audio_bytes / _PCM16_24KHZ
+                audio_sent += audio_seconds
             case tr.SessionOutputAudioDelta(delta=delta):
-                audio_received += base64_size(delta) / _translated_bytes_per_second(event)
+                audio_bytes = base64_size(delta)
+                audio_seconds = audio_bytes / _translated_bytes_per_second(event)
+                audio_received += audio_seconds
             case tr.SessionInputTranscriptDelta(delta=delta):
                 stats.input_transcript_chars += len(delta)
             case tr.SessionOutputTranscriptDelta(delta=delta):
                 stats.output_transcript_chars += len(delta)
             case _:
                 pass
+        yield FrameStats(
+            record=record,
+            event=event,
+            audio_bytes=audio_bytes,
+            audio_seconds=audio_seconds,
+            latency_s=latency,
+        )
     if first_t is not None and last_t is not None:
         stats.duration_s = last_t - first_t
     stats.audio_sent_s = audio_sent
     stats.audio_received_s = audio_received
     stats.latency = LatencySummary.of(latencies)
-    return stats

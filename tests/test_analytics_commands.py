@@ -1,0 +1,290 @@
+"""``rtmsg export`` and ``rtmsg query`` through ``main(argv)``: output, warnings, exit status."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rich.progress
+
+from fleet import FLEET, frames, write_fleet
+from rtmsg import analytics, cli
+from rtmsg.analytics import commands
+
+APPEND = b'{"type":"input_audio_buffer.append","audio":"AAAA"}'
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> list[Path]:
+    return write_fleet(tmp_path / "captures")
+
+
+def test_export_warns_about_invalid_rows_and_exits_0(
+    fleet: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["export", "--out", str(out), *map(str, fleet)]) == 0
+    captured = capsys.readouterr()
+    rows = sum(len(frames(plan)) for plan in FLEET)
+    invalid = sum(len(plan.invalid) for plan in FLEET)
+    unknown = sum(len(plan.unknown) for plan in FLEET)
+    assert captured.out.startswith(f"{out}: 5 captures (")
+    assert f"{rows} rows ({unknown} unknown, {invalid} invalid)" in captured.out
+    warnings = captured.err.splitlines()
+    assert warnings == [
+        f"rtmsg export: warning: {fleet[0]}: 1 invalid row, the first at line 3",
+        f"rtmsg export: warning: {fleet[2]}: 3 invalid rows, the first at line 4",
+    ]
+    assert analytics.connect(out).execute("SELECT count(*) FROM events").fetchall() == [(rows,)]
+
+
+def test_export_strict_exits_1_when_a_row_is_invalid(
+    fleet: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "out")
+    assert cli.main(["export", "--strict", "--out", out, *map(str, fleet)]) == 1
+    assert "4 invalid rows (--strict)" in capsys.readouterr().err
+    clean = [path for path, plan in zip(fleet, FLEET, strict=True) if not plan.invalid]
+    assert cli.main(["export", "--strict", "--out", out, *map(str, clean)]) == 0
+
+
+def test_export_reads_bare_frames_in_the_protocol_given(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_bytes(b'{"type":"session.input_audio_buffer.append","audio":"AAAA"}\n')
+    out = tmp_path / "out"
+    argv = ["export", "--out", str(out), "--direction", "client", str(path)]
+    assert cli.main([*argv, "--protocol", "translation", "--max-frame-bytes", "100"]) == 0
+    (row,) = (
+        analytics.connect(out).sql("SELECT protocol, outcome, audio_bytes FROM events").fetchall()
+    )
+    assert row == ("translation", "known", 3)
+    assert cli.main([*argv, "--max-frame-bytes", "10"]) == 0
+    (row,) = analytics.connect(out).sql("SELECT protocol, outcome, code FROM events").fetchall()
+    assert row == (None, "invalid", "frame_too_large")  # the line is not read as a frame
+
+
+def test_export_names_sessions_with_a_pattern(
+    fleet: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    argv = ["export", "--out", str(out), "--session", "session-{session}.jsonl*", *map(str, fleet)]
+    assert cli.main(argv) == 0
+    sessions = analytics.connect(out).execute("SELECT session FROM sessions ORDER BY 1")
+    assert [name for (name,) in sessions.fetchall()] == sorted(plan.name for plan in FLEET)
+
+
+@pytest.mark.parametrize(
+    ("files", "extra", "message"),
+    [
+        (["missing.jsonl"], [], "missing.jsonl: no such file"),
+        (["a/s.jsonl", "b/s.jsonl"], [], "both hold session 's'"),
+        (["a/s.jsonl"], ["--session", "x-{session}.jsonl"], "does not match"),
+        (["a/s.jsonl"], ["--workers", "0"], "at least 1 worker"),
+    ],
+)
+def test_export_refuses_what_it_cannot_do_with_status_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: list[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    for name in files:
+        if name != "missing.jsonl":
+            (tmp_path / name).parent.mkdir(exist_ok=True)
+            (tmp_path / name).write_bytes(b"")
+    paths = [str(tmp_path / name) for name in files]
+    assert cli.main(["export", "--out", str(tmp_path / "out"), *extra, *paths]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_warns_about_empty_files_and_files_that_are_not_captures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "bare.jsonl").write_bytes(APPEND + b"\n" + APPEND + b"\n")
+    (tmp_path / "cut.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    paths = [str(tmp_path / name) for name in ("empty.jsonl", "bare.jsonl", "cut.jsonl.gz")]
+    assert cli.main(["export", "--out", str(tmp_path / "out"), *paths]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"rtmsg export: warning: {paths[0]}: empty, no frames",
+        f"rtmsg export: warning: {paths[1]}: not a capture: none of its 2 lines is a valid "
+        "frame (a file of bare frames needs --direction)",
+        f"rtmsg export: warning: {paths[2]}: not a capture: none of its 1 line is a valid "
+        "frame (a file of bare frames needs --direction)",
+    ]
+    argv = ["export", "--direction", "client", "--out", str(tmp_path / "out"), paths[1]]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_export_lists_at_most_20_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = []
+    for n in range(23):
+        path = tmp_path / f"e{n}.jsonl"
+        path.write_bytes(b"")
+        paths.append(str(path))
+    assert cli.main(["export", "--out", str(tmp_path / "out"), *paths]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 21
+    assert err[-1] == "rtmsg export: warning: ... and 3 more files"
+
+
+def test_export_shows_a_progress_bar_on_a_terminal(
+    fleet: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress: list[float | None] = []
+    labels: list[str] = []
+
+    class RecordingProgress(rich.progress.Progress):
+        def update(self, task_id: rich.progress.TaskID, **fields: Any) -> None:
+            progress.append(fields.get("completed"))
+            super().update(task_id, **fields)
+
+    original = rich.progress.TextColumn
+
+    def text_column(text: str, *args: Any, **kwargs: Any) -> rich.progress.TextColumn:
+        labels.append(text)
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
+    monkeypatch.setattr(rich.progress, "TextColumn", text_column)
+    assert cli.main(["export", "--out", str(tmp_path / "out"), *map(str, fleet)]) == 0
+    assert labels == ["exporting"]
+    assert progress[-1] == sum(path.stat().st_size for path in fleet)
+    progress.clear()
+    argv = ["export", "--no-progress", "--out", str(tmp_path / "out"), *map(str, fleet)]
+    assert cli.main(argv) == 0
+    assert not progress
+
+
+@pytest.fixture
+def dataset(fleet: list[Path], tmp_path: Path) -> Path:
+    analytics.export(fleet, tmp_path / "out")
+    return tmp_path / "out"
+
+
+def test_query_prints_a_table(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sql = "SELECT session, turns, latency_p95_s, day FROM sessions ORDER BY session"
+    assert cli.main(["query", str(dataset), sql]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["session", "turns", "latency_p95_s", "day"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[2].split() == ["session-alpha", "3", "0.4", "2025-09-05"]
+    assert lines[5].split() == ["session-delta", "0", "NULL", "2025-09-07"]
+    assert lines[-1] == "(5 rows)"
+    # Numbers are right-aligned under their heading.
+    assert lines[2].index("3") + 1 == lines[0].index("turns") + len("turns")
+
+
+def test_query_runs_a_ready_query_by_name(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["query", str(dataset), "tokens-by-session", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["session"] for row in rows][:2] == ["session-alpha", "session-charlie"]
+    assert rows[0]["total_tokens"] == "600"
+
+
+def test_query_prints_json_lines(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sql = "SELECT day, responses_by_status, 2.5 AS x, NULL AS n FROM sessions ORDER BY session"
+    assert cli.main(["query", str(dataset), sql, "--format", "json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    first = {"day": "2025-09-05", "responses_by_status": {"completed": 3}, "x": 2.5, "n": None}
+    assert rows[0] == first
+    assert len(rows) == 5
+
+
+def test_query_without_sql_lists_the_ready_queries(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["query", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    for name in analytics.QUERIES:
+        assert f"{name}:\n" in out
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELEC 1", "Parser Error"),
+        ("SELECT nope FROM events", "nope"),
+    ],
+)
+def test_bad_sql_is_a_message_and_status_2(
+    dataset: Path, capsys: pytest.CaptureFixture[str], sql: str, message: str
+) -> None:
+    assert cli.main(["query", str(dataset), sql]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rtmsg query: ")
+    assert message in err
+
+
+def test_query_of_a_directory_that_is_no_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["query", str(tmp_path), "SELECT 1"]) == 2
+    assert "is not an rtmsg dataset" in capsys.readouterr().err
+
+
+def test_table_cells() -> None:
+    assert commands._cell(None) == "NULL"
+    assert commands._cell(None, exact=True) == ""
+    assert commands._cell(0.1 + 0.2) == "0.3"
+    assert commands._cell(0.1 + 0.2, exact=True) == "0.30000000000000004"
+    assert commands._cell({"a": [1]}) == '{"a":[1]}'
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_import_rtmsg_and_the_other_commands_never_import_pyarrow(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"")
+    code = (
+        "import sys, rtmsg, rtmsg.cli, rtmsg.inspection, rtmsg.capture\n"
+        f"assert rtmsg.cli.main(['check', {str(path)!r}]) == 0\n"
+        "loaded = {'pyarrow', 'duckdb', 'distributed', 'rtmsg.analytics'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    result = _run_python(code)
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_the_extras_the_commands_say_what_to_install(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"")
+    out = str(tmp_path / "o")
+    for blocked, argv, extra in [
+        ("pyarrow", ["export", "--out", out, str(path)], "analytics"),
+        ("pyarrow", ["query", str(tmp_path), "SELECT 1"], "analytics"),
+        ("distributed", ["export", "--workers", "2", "--out", out, str(path)], "dask"),
+    ]:
+        code = (
+            f"import sys; sys.modules[{blocked!r}] = None\n"
+            "from rtmsg import cli\n"
+            f"raise SystemExit(cli.main({argv!r}))\n"
+        )
+        result = _run_python(code)
+        assert result.returncode == 2, result.stderr
+        assert f"pip install 'rtmsg[{extra}]'" in result.stderr
+        assert "Traceback" not in result.stderr
