@@ -1,4 +1,4 @@
-"""The 11 client events (client to server), their union and the enum of their types."""
+"""The client events (client to server), their union and the enum of their types."""
 
 from __future__ import annotations
 

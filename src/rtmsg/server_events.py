@@ -1,4 +1,4 @@
-"""The 46 server events (server to client), their nested types, union and enum of types."""
+"""The server events (server to client), their nested types, union and enum of types."""
 
 from __future__ import annotations
 
