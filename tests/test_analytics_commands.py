@@ -60,12 +60,13 @@ def test_export_reads_bare_frames_in_the_protocol_given(tmp_path: Path) -> None:
     out = tmp_path / "out"
     argv = ["export", "--out", str(out), "--direction", "client", str(path)]
     assert cli.main([*argv, "--protocol", "translation", "--max-frame-bytes", "100"]) == 0
-    (row,) = (
-        analytics.connect(out).sql("SELECT protocol, outcome, audio_bytes FROM events").fetchall()
-    )
+    # A relation does not keep its connection alive on every duckdb release: hold it.
+    con = analytics.connect(out)
+    (row,) = con.sql("SELECT protocol, outcome, audio_bytes FROM events").fetchall()
     assert row == ("translation", "known", 3)
     assert cli.main([*argv, "--max-frame-bytes", "10"]) == 0
-    (row,) = analytics.connect(out).sql("SELECT protocol, outcome, code FROM events").fetchall()
+    con = analytics.connect(out)
+    (row,) = con.sql("SELECT protocol, outcome, code FROM events").fetchall()
     assert row == (None, "invalid", "frame_too_large")  # the line is not read as a frame
 
 
