@@ -3,10 +3,10 @@
 Each relay, the sink and each load generator runs in a process of its own, started from the
 repository root with this interpreter. :class:`Children` is the one place they are started:
 leaving its ``with`` block, by the end of the run, an exception or Ctrl-C, stops every child
-still running (SIGTERM, then SIGKILL after a grace period) and waits for it, and every child
-is also told by the kernel to stop if the harness dies without that chance
-(``PR_SET_PDEATHSIG``, Linux). A child's stderr goes to a log file, whose tail is quoted when
-it fails.
+still running and whatever it started (each child leads a process group: SIGTERM to the
+group, then SIGKILL after a grace period) and waits for it, and every child is also told by
+the kernel to stop if the harness dies without that chance (``PR_SET_PDEATHSIG``, Linux).
+A child's stderr goes to a log file, whose tail is quoted when it fails.
 
 The sink and the load generators take commands: one JSON object a line on their stdin, one
 JSON reply a line on their stdout (:class:`Channel`).
@@ -174,6 +174,7 @@ class Children:
                 stdin=subprocess.PIPE if commands else subprocess.DEVNULL,
                 stdout=subprocess.PIPE if commands else subprocess.DEVNULL,
                 stderr=stderr,
+                start_new_session=True,  # its own process group: what it starts is stopped too
                 preexec_fn=lambda: _die_with_parent(parent),
             )
         child = Child(name, popen, log)
@@ -181,19 +182,21 @@ class Children:
         return child
 
     def stop(self, children: Sequence[Child]) -> None:
-        """SIGTERM each child still running, SIGKILL what is left after the grace period."""
+        """SIGTERM each child's process group, SIGKILL what is left after the grace period.
+
+        A child leads a process group of its own, so the processes it started are stopped
+        with it, even when it is gone already.
+        """
         for child in children:
-            if child.alive():
-                with contextlib.suppress(ProcessLookupError):
-                    child.popen.terminate()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_timeout
         for child in children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.popen.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    child.popen.kill()
-                child.popen.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.popen.wait()
             for pipe in (child.popen.stdin, child.popen.stdout):
                 if pipe is not None:
                     with contextlib.suppress(OSError):

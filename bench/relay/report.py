@@ -397,6 +397,9 @@ def judge(results: Results) -> list[Verdict]:
             state = "not judged"
         else:
             state = "met" if target.met(value) else "not met"
+        if target.figure == "in_time" and missing is None:
+            direct = results.median(workload, "direct", in_time)
+            note += f"; direct to the sink: {_num(direct, 1, ' %')}"
         verdicts.append(Verdict(target, name, value, state, note))
     return verdicts
 
@@ -643,6 +646,37 @@ def _ratio_table(results: Results) -> list[str]:
     return _table(["CPU per frame", *titles], rows) if rows else []
 
 
+def _per_core(results: Results) -> list[str]:
+    """Voice sessions one core carries through each relay: 1 s over a session's relay CPU."""
+    rate = float(results.settings["voice_rate"])
+    names = [results.voice("small"), results.voice("large")]
+    names = [n for i, n in enumerate(names) if n in results.workloads and n not in names[:i]]
+    rows = []
+    for relay in _relay_order(results):
+        if not results.relays[relay]["available"] or not any(results.runs(n, relay) for n in names):
+            continue
+        cells = []
+        for name in names:
+            per_frame = results.median(name, relay, us_per_frame)
+            cells.append("—" if not per_frame else f"{1e6 / (per_frame * 2 * rate):,.0f}")
+        rows.append([_label(results, relay), *cells])
+    if not rows:
+        return []
+    header = [
+        "relay",
+        *(f"CPU per frame of the {n.removeprefix('voice-')}-session load" for n in names),
+    ]
+    return [
+        "### Voice sessions per core",
+        "",
+        f"One core over the relay's CPU for a second of session ({2 * rate:g} frames, both "
+        "ways), at each voice load's CPU per frame: the relay's work only (the codec's own "
+        "figure, decoding alone, is in `make bench`'s report).",
+        "",
+        *_table(header, rows),
+    ]
+
+
 def _targets(verdicts: Sequence[Verdict]) -> list[str]:
     rows = [
         [
@@ -748,6 +782,7 @@ def render(data: dict[str, Any]) -> str:
         "",
         *_main_table(results),
         *_ratio_table(results),
+        *_per_core(results),
         "## The loads",
         "",
         *_loads(results),
@@ -787,6 +822,7 @@ def readme_block(data: dict[str, Any]) -> str:
         *_targets(verdicts),
         *_main_table(results),
         *_ratio_table(results),
+        *_per_core(results),
         summary(verdicts),
         README_END,
     ]

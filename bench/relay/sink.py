@@ -5,7 +5,8 @@ uvloop so that it costs little beside the relay under test. On each connection i
 ``session.created``; to each ``input_audio_buffer.append`` it answers one
 ``response.output_audio.delta`` of the same audio length, to each ``input_audio_buffer.clear``
 an ``input_audio_buffer.cleared`` (:mod:`bench.relay.frames`); it answers a close with the
-same close and drops nothing. Commands on stdin: ``{"op": "mark"}`` answers the frames
+same close and drops nothing. A client that does not read its answers is not read either
+until it does, so memory stays bounded. Commands on stdin: ``{"op": "mark"}`` answers the frames
 received and sent and the connections opened so far.
 """
 
@@ -48,8 +49,10 @@ class _Connection(WSListener):
     def __init__(self, sink: Sink) -> None:
         super().__init__()
         self.sink = sink
+        self.transport: WSTransport | None = None
 
     def on_ws_connected(self, transport: WSTransport) -> None:
+        self.transport = transport
         self.sink.connections += 1
         transport.send(WSMsgType.TEXT, self.sink.session_created)
 
@@ -68,6 +71,15 @@ class _Connection(WSListener):
             if not transport.is_close_frame_sent:
                 transport.send_close(frame.get_close_code(), frame.get_close_message())
             transport.disconnect()
+
+    # A client that does not read its answers stops being read: memory stays bounded.
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.underlying_transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.underlying_transport.resume_reading()
 
 
 async def serve(stop: asyncio.Event) -> None:
