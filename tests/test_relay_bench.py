@@ -177,19 +177,19 @@ def test_figures_count_frames_at_the_sink_and_the_clients() -> None:
     first = harness.Mark(
         10.0,
         {"relay": 1.0, "sink": 2.0, "worker0": 3.0, "worker1": 4.0},
-        {"received": 100},
+        {"t": 10.0, "received": 100},
         [
-            {"sent": 10, "received": 20, "sessions": 1, "skipped": 0},
-            {"sent": 5, "received": 6, "sessions": 2, "skipped": 0},
+            {"t": 10.0, "sent": 10, "received": 20, "sessions": 1, "skipped": 0},
+            {"t": 10.0, "sent": 5, "received": 6, "sessions": 2, "skipped": 0},
         ],
     )
     last = harness.Mark(
         12.0,
         {"relay": 1.5, "sink": 2.2, "worker0": 3.1, "worker1": 4.3},
-        {"received": 1100},
+        {"t": 12.0, "received": 1100},
         [
-            {"sent": 510, "received": 520, "sessions": 4, "skipped": 1},
-            {"sent": 505, "received": 506, "sessions": 2, "skipped": 2},
+            {"t": 12.0, "sent": 510, "received": 520, "sessions": 4, "skipped": 1},
+            {"t": 12.0, "sent": 505, "received": 506, "sessions": 2, "skipped": 2},
         ],
     )
     voice = harness.Workload("voice-4", "4 voice sessions", 4, {}, 0.0, 2.0, voice=True)
@@ -201,11 +201,34 @@ def test_figures_count_frames_at_the_sink_and_the_clients() -> None:
     assert figures["sessions"] == 3
     assert figures["skipped"] == 3
     assert figures["window_s"] == 2.0
+    assert figures["mark_skew_s"] == 0.0
     assert figures["nominal"] == 4 * 50 * 2.0
     assert figures["rtt"]["count"] == 3
     assert figures["rtt"]["answered"] == 2
     assert figures["errors"] == ["x"]
     assert report.us_per_frame(figures) == pytest.approx(250.0)
+
+
+def test_a_process_that_answers_a_mark_late_does_not_stretch_the_window() -> None:
+    # Worker 1 read its counters 2 s after the harness read the CPU times, at the same rate
+    # (250 answers a second): its 1,000 answers over 4 s count as 500 over the 2 s window.
+    first = harness.Mark(
+        10.0,
+        {"relay": 1.0, "sink": 2.0, "worker0": 3.0},
+        {"t": 10.001, "received": 0},
+        [{"t": 10.0, "sent": 0, "received": 0, "sessions": 0, "skipped": 0}],
+    )
+    last = harness.Mark(
+        12.0,
+        {"relay": 1.5, "sink": 2.2, "worker0": 3.1},
+        {"t": 12.001, "received": 500},
+        [{"t": 14.0, "sent": 1000, "received": 1000, "sessions": 0, "skipped": 0}],
+    )
+    flood = harness.workloads(harness.FULL)[0]
+    figures = harness._figures(flood, harness.FULL, first, last, [{}], 0.1)
+    assert figures["answers"] == 500
+    assert figures["frames"] == 1000
+    assert figures["mark_skew_s"] == pytest.approx(2.0)
 
 
 # --- what the relay offers ---------------------------------------------------------------

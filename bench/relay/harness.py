@@ -433,7 +433,7 @@ class Bench:
         t = time.perf_counter()
         return Mark(t, cpu, self.sink.recv(_ANSWER_S), [w.recv(_ANSWER_S) for w in active])
 
-    def _wait_idle(self, relay: Running, timeout: float = 5.0) -> None:
+    def _wait_idle(self, relay: Running, timeout: float = 3.0) -> None:
         """Wait until the relay's CPU time stops moving (its sessions torn down)."""
         if relay.child is None:
             return
@@ -512,19 +512,37 @@ def _figures(
     stops: Sequence[dict[str, Any]],
     connect_s: float,
 ) -> dict[str, Any]:
-    """The run's record from its two marks and the load generators' final answers."""
+    """The run's record from its two marks and the load generators' final answers.
+
+    The window is the harness's, between its two readings of CPU time. A process answers a
+    mark when it gets to it, a little later, and says when it read its counters: each
+    counter is taken as its rate over the process's own interval times the window, so that a
+    busy process that answers late does not stretch the frame count. ``mark_skew_s`` is the
+    longest such delay.
+    """
     window = last.t - first.t
 
+    def scaled(a: dict[str, Any], b: dict[str, Any], key: str) -> float:
+        span = float(b["t"]) - float(a["t"])
+        count = int(b[key]) - int(a[key])
+        return count * window / span if span > 0 else float(count)
+
     def delta(key: str) -> int:
-        return sum(
-            int(b[key]) - int(a[key]) for a, b in zip(first.workers, last.workers, strict=True)
+        return round(
+            sum(scaled(a, b, key) for a, b in zip(first.workers, last.workers, strict=True))
         )
 
-    requests = int(last.sink["received"]) - int(first.sink["received"])
+    requests = round(scaled(first.sink, last.sink, "received"))
     answers = delta("received")
     cpu = {name: last.cpu[name] - first.cpu[name] for name in last.cpu}
+    skew = max(
+        abs(float(reply["t"]) - mark.t)
+        for mark in (first, last)
+        for reply in (mark.sink, *mark.workers)
+    )
     figures: dict[str, Any] = {
         "window_s": window,
+        "mark_skew_s": skew,
         "connect_s": connect_s,
         "frames": requests + answers,
         "requests": requests,
@@ -682,6 +700,8 @@ def _progress(record: dict[str, Any], passes: int) -> str:
     rtt = record.get("rtt")
     if rtt and rtt["count"]:
         text += f"  in time {100 * rtt['in_time'] / rtt['count']:5.1f} %"
+    if record["mark_skew_s"] > 0.1 * window:
+        text += f"  (counters read up to {record['mark_skew_s']:.2f} s late)"
     return text + f"  [{record.get('run_s', 0):.1f} s]"
 
 

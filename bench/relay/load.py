@@ -20,10 +20,11 @@ sessions:
     making ``requests`` clear/cleared round trips one after the other, closing, and again.
 
 - ``{"op": "mark"}`` answers the counters (requests sent, answers received, short sessions
-  completed, voice appends skipped because the connection pushed back). The first mark opens
-  the voice recording window, the second closes it.
+  completed, voice appends skipped) and when it read them (``t``, ``time.perf_counter()``).
+  The first mark opens the voice recording window, the second closes it.
 - ``{"op": "stop", "grace": S}`` stops the load (a voice load goes on for up to ``S`` s until
-  every append of the window is answered), closes every session and answers the voice
+  every append of the window is answered), closes every session (drops them, if appends are
+  still unanswered: a relay far behind would take long to close) and answers the voice
   window's round trips in microseconds, -1 for an append never answered.
 """
 
@@ -193,9 +194,14 @@ async def _open(url: str, factory: Callable[[], Session], timeout: float) -> Ses
     return listener
 
 
-async def _close(sessions: Sequence[Session]) -> None:
-    """Close every session with 1000 and wait for the other side's close, within a bound."""
+async def _close(sessions: Sequence[Session], *, abort: bool = False) -> None:
+    """Close every session with 1000 and wait for the other side's close, within a bound;
+    with ``abort``, drop the connections at once (a relay far behind would take long)."""
     transports = [s.transport for s in sessions if s.transport is not None]
+    if abort:
+        for transport in transports:
+            transport.disconnect(graceful=False)
+        return
     for transport in transports:
         if not transport.is_disconnected and not transport.is_close_frame_sent:
             transport.send_close(WSCloseCode.OK)
@@ -366,7 +372,7 @@ class Load:
         self.recorder.open = False
         while self.recorder.unanswered and time.perf_counter() < deadline:
             await asyncio.sleep(0.005)
-        errors = await self._teardown()
+        errors = await self._teardown(abort=self.recorder.unanswered > 0)
         rtts = self.recorder.rtts
         return {
             "stopped": True,
@@ -375,7 +381,7 @@ class Load:
             **self.counters.snapshot(),
         }
 
-    async def _teardown(self) -> list[str]:
+    async def _teardown(self, *, abort: bool = False) -> list[str]:
         self.running = False
         for session in self.sessions:
             if isinstance(session, FloodSession):
@@ -391,7 +397,7 @@ class Load:
                     errors.append(f"{type(exc).__name__}: {exc}")
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*pending, return_exceptions=True)
-        await _close(self.sessions)
+        await _close(self.sessions, abort=abort)
         self.sessions, self.tasks, self.workload = [], [], ""
         return sorted(set(errors))
 

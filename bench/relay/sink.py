@@ -7,13 +7,15 @@ uvloop so that it costs little beside the relay under test. On each connection i
 an ``input_audio_buffer.cleared`` (:mod:`bench.relay.frames`); it answers a close with the
 same close and drops nothing. A client that does not read its answers is not read either
 until it does, so memory stays bounded. Commands on stdin: ``{"op": "mark"}`` answers the frames
-received and sent and the connections opened so far.
+received and sent and the connections opened so far, and when it counted them
+(``time.perf_counter()``: the system's monotonic clock, the same in every process).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +44,12 @@ class Sink:
     async def command(self, message: dict[str, Any]) -> dict[str, Any]:
         if message.get("op") != "mark":
             raise ValueError(f"unknown command {message!r}")
-        return {"received": self.received, "sent": self.sent, "connections": self.connections}
+        return {
+            "t": time.perf_counter(),
+            "received": self.received,
+            "sent": self.sent,
+            "connections": self.connections,
+        }
 
 
 class _Connection(WSListener):
