@@ -3,23 +3,27 @@
 Each runs ``main(stop)`` on uvloop (or asyncio's own loop when asked), where ``stop`` is set
 by SIGINT or SIGTERM, and exits 0 without a traceback. A process that takes commands reads
 one JSON object a line on stdin and writes one JSON reply a line on stdout, with the
-command's ``id``, and stops when stdin closes (the harness is gone).
+command's ``id``, and stops when stdin closes (the harness is gone); a ``mark`` is answered
+at once, however busy the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+import threading
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvloop
 
-__all__ = ["Handler", "run", "serve_commands"]
+__all__ = ["Handler", "Immediate", "run", "serve_commands"]
 
-Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+Handler = Callable[[dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
+Immediate = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def run(main: Callable[[asyncio.Event], Coroutine[Any, Any, None]], *, loop: str = "uvloop") -> int:
@@ -39,27 +43,42 @@ def run(main: Callable[[asyncio.Event], Coroutine[Any, Any, None]], *, loop: str
     return 0
 
 
-async def serve_commands(handle: Handler, stop: asyncio.Event) -> None:
-    """Answer each command line on stdin with ``handle``'s reply, until EOF or ``stop``."""
+async def serve_commands(
+    handle: Handler, stop: asyncio.Event, *, at_once: Immediate | None = None
+) -> None:
+    """Answer each command line on stdin with ``handle``'s reply, until EOF or ``stop``.
+
+    Commands are read on a thread of their own. ``at_once`` answers the ``mark`` command on
+    that thread, without waiting for the event loop, which a load too heavy for the process
+    keeps busy for seconds at a time (every socket read then holds many frames); it must only
+    read plain counters. Every other command runs on the loop, one at a time.
+    """
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 20)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    stopped = asyncio.ensure_future(stop.wait())
+    ended = asyncio.Event()
+
+    def answer(message: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if at_once is not None and message.get("op") == "mark":
+                return at_once(message)
+            return asyncio.run_coroutine_threadsafe(handle(message), loop).result()
+        except Exception as exc:  # reported to the harness, which says what failed
+            return {"error": f"{type(exc).__name__}: {exc}"}
+
+    def read() -> None:
+        try:
+            for line in sys.stdin.buffer:
+                message = json.loads(line)
+                reply = answer(message)
+                sys.stdout.write(json.dumps({**reply, "id": message.get("id")}) + "\n")
+                sys.stdout.flush()
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop is closed already
+                loop.call_soon_threadsafe(ended.set)
+
+    threading.Thread(target=read, name="commands", daemon=True).start()
+    waits = [asyncio.ensure_future(ended.wait()), asyncio.ensure_future(stop.wait())]
     try:
-        while True:
-            line = asyncio.ensure_future(reader.readline())
-            await asyncio.wait({line, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if not line.done():
-                line.cancel()
-                return
-            if not line.result():
-                return
-            message = json.loads(line.result())
-            try:
-                reply = await handle(message)
-            except Exception as exc:  # reported to the harness, which says what failed
-                reply = {"error": f"{type(exc).__name__}: {exc}"}
-            sys.stdout.write(json.dumps({**reply, "id": message.get("id")}) + "\n")
-            sys.stdout.flush()
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopped.cancel()
+        for wait in waits:
+            wait.cancel()

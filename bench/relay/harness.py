@@ -32,6 +32,7 @@ import dataclasses
 import http.client
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -577,21 +578,52 @@ def rtt_summary(rtts_us: Sequence[int], deadline_ms: float) -> dict[str, Any]:
     }
 
 
-def _start_relay(children: Children, spec: RelaySpec, upstream: str, tmp: Path) -> Running:
+def _start_relay(
+    children: Children, spec: RelaySpec, upstream: str, tmp: Path, port: int = 0
+) -> Running:
+    """Start ``spec``'s relay listening on 127.0.0.1:``port`` (0: the OS chooses)."""
     if spec.kind == "direct":
         raise ValueError("direct has no process")
     argv = list(spec.argv)
     capture_dir = None
     if spec.capture:
         capture_dir = tmp / spec.id.replace(":", "-").replace("+", "-")
-        capture_dir.mkdir()
+        capture_dir.mkdir(exist_ok=True)
         argv += ["--capture", str(capture_dir / "session-{session}.jsonl.gz")]
     if spec.kind == "rtmsg":
-        argv += ["--listen", "127.0.0.1:0", "--upstream", upstream]
+        argv += ["--listen", f"127.0.0.1:{port}", "--upstream", upstream]
     else:
-        argv += ["--upstream", upstream]
+        argv += ["--port", str(port), "--upstream", upstream]
     child = children.start(spec.id, argv)
     return Running(spec, child, 0, capture_dir=capture_dir)
+
+
+def _free_port() -> int:
+    """A port free at this moment, for a relay that refuses port 0 (another may take it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _listening(children: Children, relay: Running, upstream: str, tmp: Path) -> Running:
+    """``relay`` once it listens; one refusing ``--listen 127.0.0.1:0`` (a usage error, status
+    2) is started again on a port free now. A relay that fails is returned with ``dead`` set."""
+    assert relay.child is not None
+    try:
+        relay.port = relay.child.wait_listening()
+        return relay
+    except ChildError as exc:
+        if relay.spec.kind != "rtmsg" or relay.child.popen.returncode != 2:
+            relay.dead = str(exc)
+            return relay
+    again = _start_relay(children, relay.spec, upstream, tmp, port=_free_port())
+    assert again.child is not None
+    try:
+        again.port = again.child.wait_listening()
+    except ChildError as exc:
+        again.dead = str(exc)
+    return again
 
 
 def run(
@@ -647,12 +679,10 @@ def run(
             for spec in specs:
                 if spec.available and spec.kind != "direct" and set(spec.workloads) & set(names):
                     bench.running[spec.id] = _start_relay(children, spec, upstream, tmp)
+            for rid, started in list(bench.running.items()):
+                if started.child is not None:
+                    bench.running[rid] = _listening(children, started, upstream, tmp)
             for relay in bench.running.values():
-                if relay.child is not None:
-                    try:
-                        relay.port = relay.child.wait_listening()
-                    except ChildError as exc:
-                        relay.dead = str(exc)
                 if relay.spec.scrape and not relay.dead:
                     relay.metrics = metrics_served(relay.port)
             results["metrics"] = {

@@ -234,8 +234,6 @@ class Load:
         if op == "go":
             self.go()
             return {"going": True}
-        if op == "mark":
-            return self.mark()
         if op == "stop":
             return await self.stop(float(message.get("grace", 0.0)))
         raise ValueError(f"unknown command {message!r}")
@@ -359,7 +357,8 @@ class Load:
                     transport.disconnect(graceful=False)
             counters.sessions += 1
 
-    def mark(self) -> dict[str, Any]:
+    def mark(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The counters, read on the command thread (plain ints: no lock needed)."""
         self.marks += 1
         if self.workload == "voice":
             self.recorder.open = self.marks == 1
@@ -405,7 +404,7 @@ class Load:
 async def _serve(stop: asyncio.Event) -> None:
     load = Load()
     try:
-        await serve_commands(load.command, stop)
+        await serve_commands(load.command, stop, at_once=load.mark)
     finally:
         if load.workload:
             await load._teardown()

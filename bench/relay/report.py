@@ -374,7 +374,7 @@ def judge(results: Results) -> list[Verdict]:
         workload = _workload(results, target.workload)
         name = target.name
         if target.key == "voice-large":
-            name = f"{workload.removeprefix('voice-')} {name}"
+            name = f"{int(workload.removeprefix('voice-')):,} {name}"
         value: float | None = None
         missing = next(
             (m for m in (_missing(results, r, workload) for r in (relay, baseline) if r) if m),
