@@ -500,9 +500,17 @@ def _machine(results: Results) -> list[str]:
         if load and end
         else "load average unknown"
     )
+    cores = machine.get("logical_cores") or 1
+    busy = bool(load and end and max(load[0], end[0]) > cores)
     return [
-        f"- Machine: {machine.get('cpu', '?')}, {machine.get('logical_cores', '?')} logical "
-        f"cores, {machine.get('os', '?')}; {load_text}",
+        f"- Machine: {machine.get('cpu', '?')}, {cores} logical "
+        f"cores, {machine.get('os', '?')}; {load_text}"
+        + (
+            ". Other work kept the machine busier than its cores: compare the ratios "
+            "within this run, not its absolute figures, and not its latencies"
+            if busy
+            else ""
+        ),
         f"- Python {machine.get('python', '?')}; rtmsg {rtmsg_version}"
         + (f" at commit {commit}" if commit else "")
         + "; "
@@ -646,7 +654,7 @@ def _ratio_table(results: Results) -> list[str]:
     return _table(["CPU per frame", *titles], rows) if rows else []
 
 
-def _per_core(results: Results) -> list[str]:
+def _per_core(results: Results, *, heading: str = "### Voice sessions per core") -> list[str]:
     """Voice sessions one core carries through each relay: 1 s over a session's relay CPU."""
     rate = float(results.settings["voice_rate"])
     names = [results.voice("small"), results.voice("large")]
@@ -662,16 +670,15 @@ def _per_core(results: Results) -> list[str]:
         rows.append([_label(results, relay), *cells])
     if not rows:
         return []
-    header = [
-        "relay",
-        *(f"CPU per frame of the {n.removeprefix('voice-')}-session load" for n in names),
-    ]
+    header = ["relay", *(f"at {int(n.removeprefix('voice-')):,} sessions" for n in names)]
     return [
-        "### Voice sessions per core",
+        heading,
         "",
         f"One core over the relay's CPU for a second of session ({2 * rate:g} frames, both "
-        "ways), at each voice load's CPU per frame: the relay's work only (the codec's own "
-        "figure, decoding alone, is in `make bench`'s report).",
+        "ways) at the CPU per frame it spent on each voice load: the relay's work alone, "
+        "not counting the clients', the server's or the machine's other work (the codec's "
+        "own figure, decoding alone, is in `make bench`'s report). For a relay that fell "
+        "behind on a load (its in-time share), the figure is not a capacity.",
         "",
         *_table(header, rows),
     ]
@@ -822,7 +829,7 @@ def readme_block(data: dict[str, Any]) -> str:
         *_targets(verdicts),
         *_main_table(results),
         *_ratio_table(results),
-        *_per_core(results),
+        *_per_core(results, heading="**Voice sessions per core**"),
         summary(verdicts),
         README_END,
     ]
