@@ -495,6 +495,7 @@ def test_targets_missed_are_named_in_the_summary() -> None:
     assert judged["session"].state == "not met"
     assert judged["voice-large"].state == "not met"
     assert judged["voice-large"].value == pytest.approx(95.0)
+    assert judged["voice-large"].note == "on picows; direct to the sink: —"
     line = report.summary(list(judged.values()))
     assert line.startswith("5/9 judged targets met; not met: ")
     assert f"fast transport / its raw-forward floor, audio flood 2.00{TIMES} (≤ 1.3{TIMES})" in line
@@ -526,6 +527,21 @@ def test_todays_relay_judges_what_it_can_and_says_why_not_the_rest() -> None:
     assert "--flush-interval" in judged["flush"].note
     line = report.summary(list(judged.values()))
     assert line == "2/2 judged targets met; 7 not judged (n/a or failed, see the targets)"
+
+
+def test_voice_sessions_the_machine_cannot_carry_without_a_relay_are_not_judged() -> None:
+    cpu = every_target_met()
+    cpu["voice-large"]["direct"] = [0.0, 0.0, 0.0]
+    slow = [(1000, 500)] * 3
+    for direct, state in (([(1000, 1000)] * 3, "not met"), ([(1000, 980)] * 3, "n/a")):
+        data = results(cpu=cpu, voice_large={"rtmsg:picows": slow, "direct": direct})
+        verdict = verdicts(data)["voice-large"]
+        assert verdict.state == state
+        assert verdict.value == pytest.approx(50.0)
+    assert verdict.note == (
+        "on picows; direct to the sink: 98.0 %: "
+        "the machine did not carry the load even without a relay"
+    )
 
 
 def test_a_relay_whose_runs_all_failed_is_not_judged() -> None:

@@ -400,6 +400,9 @@ def judge(results: Results) -> list[Verdict]:
         if target.figure == "in_time" and missing is None:
             direct = results.median(workload, "direct", in_time)
             note += f"; direct to the sink: {_num(direct, 1, ' %')}"
+            if state == "not met" and direct is not None and not target.met(direct):
+                state = "n/a"
+                note += ": the machine did not carry the load even without a relay"
         verdicts.append(Verdict(target, name, value, state, note))
     return verdicts
 
@@ -429,7 +432,7 @@ def _num(value: float | None, digits: int = 1, unit: str = "") -> str:
     if value is None:
         return "—"
     if math.isinf(value):
-        return "lost"
+        return "behind"
     return f"{value:,.{digits}f}{unit}"
 
 
@@ -437,7 +440,7 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "—"
     if math.isinf(value):
-        return "lost"
+        return "behind"
     if abs(value) >= 1000:
         return f"{value / 1000:.1f} s"
     return f"{value:.1f} ms" if abs(value) < 100 else f"{value:.0f} ms"
@@ -542,7 +545,8 @@ def _loads(results: Results) -> list[str]:
         "periods: what a voice client's jitter buffer absorbs); an append never answered is "
         "late, and so is one the client could not send because the connection pushed back. "
         "Round trips are timed in the client; **added** is the relay's percentile minus the "
-        "same load's straight to the sink in the same pass.",
+        "same load's straight to the sink in the same pass; **behind** means that the "
+        f"percentile falls on appends still unanswered {s['grace_s']:g} s after the window.",
         f"- Windows: {s['window_s']:g} s measured after {s['warmup_s']:g} s of warm-up "
         f"({s['voice_window_s']:g} s after {s['voice_warmup_s']:g} s for voice); "
         f"{s['workers']} load generator processes (picows + uvloop) share the sessions.",
