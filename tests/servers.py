@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 import rtmsg
 from rtmsg.relay import MockServer, Relay
+from rtmsg.relay.proxy import Transport
 
 DEADLINE_S = 30.0
 
@@ -49,7 +50,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving_mock(**options: Any) -> AsyncIterator[tuple[MockServer, str]]:
-    """A mock server with ``options``; yields it and its ``ws://`` base URL."""
+    """A mock server with ``options`` (``transport`` too); yields it and its ``ws://`` URL."""
     mock = MockServer(**options)
     async with mock.serve("127.0.0.1", 0) as server:
         yield mock, f"ws://127.0.0.1:{port_of(server)}"
@@ -60,24 +61,38 @@ ServeMock = Callable[..., AbstractAsyncContextManager[tuple[MockServer, str]]]
 
 
 class RelayPair(NamedTuple):
-    """A recording mock and a relay in front of it, with their base URLs."""
+    """A recording mock and a relay in front of it, with their base URLs, and the relay."""
 
     mock: MockServer
     mock_url: str
     relay_url: str
+    relay: Relay
 
 
 @asynccontextmanager
 async def serving_relay_pair(
-    *, capture: Path | None = None, forward_invalid: bool = False, **mock_options: Any
+    *,
+    capture: Path | None = None,
+    forward_invalid: bool = False,
+    transport: Transport = "picows",
+    relay_options: dict[str, Any] | None = None,
+    **mock_options: Any,
 ) -> AsyncIterator[RelayPair]:
-    """A recording mock with ``mock_options`` and a relay to it, capturing to ``capture``."""
-    async with serving_mock(record=True, **mock_options) as (mock, mock_url):
+    """A recording mock with ``mock_options`` and a relay to it, capturing to ``capture``;
+    both on ``transport``, the relay built with ``relay_options`` too."""
+    async with serving_mock(record=True, transport=transport, **mock_options) as (mock, url):
         path = None if capture is None else str(capture)
-        relay = Relay(mock_url, capture=path, forward_invalid=forward_invalid)
+        relay = Relay(
+            url,
+            capture=path,
+            forward_invalid=forward_invalid,
+            transport=transport,
+            **(relay_options or {}),
+        )
         try:
             async with relay.serve("127.0.0.1", 0) as relay_server:
-                yield RelayPair(mock, mock_url, f"ws://127.0.0.1:{port_of(relay_server)}")
+                relay_url = f"ws://127.0.0.1:{port_of(relay_server)}"
+                yield RelayPair(mock, url, relay_url, relay)
         finally:
             relay.close()
 

@@ -20,16 +20,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TextIO
 
 import msgspec
 
 from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
 from .inspection import CheckReport, SessionStats, check_records, session_stats
-
-if TYPE_CHECKING:
-    from websockets.asyncio.server import serve
 
 __all__ = ["main"]
 
@@ -471,7 +469,10 @@ def _mock_server(args: argparse.Namespace) -> int:
 
 
 def _run_server(
-    server: Callable[[], serve], name: str, duration: float | None, upstream: str | None
+    server: Callable[[], AbstractAsyncContextManager[Any]],
+    name: str,
+    duration: float | None,
+    upstream: str | None,
 ) -> int:
     """Serve until interrupted (SIGINT, SIGTERM) or for ``duration`` seconds."""
 
