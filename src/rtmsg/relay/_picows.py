@@ -17,7 +17,8 @@ without ever blocking; this adapter turns that into what :mod:`._core` expects a
   ``openai-insecure-api-key.…`` one), the upstream is offered them all, and a disagreement
   ends the session (1014). An upstream refusal reaches the client as a close code: 4000 + the
   HTTP status (4401, 4404, 4503) with the status in the reason; unreachable or timed out, 1014.
-  Until the upstream is open the client's reading is paused and what arrived is held.
+  Until the upstream is open what the client sends is held (up to 1 MiB, then its reading
+  pauses), and its leaving is seen at once.
   If the client leaves meanwhile, the upstream's socket is shut down at once;
 - an exception in a callback is logged (one ERROR line; the traceback at DEBUG), counted,
   and closes both legs with 1011.
@@ -30,6 +31,7 @@ import contextlib
 import logging
 import socket
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any, Final
 
 from picows import (
@@ -77,6 +79,9 @@ _KEY_PREFIX: Final = "openai-insecure-api-key."
 
 _CONNECTING, _OPEN, _CLOSED = 0, 1, 2
 
+_EARLY_BYTES: Final = 1 << 20
+"""What a client may send before the upstream is open, before the relay stops reading it."""
+
 
 def close_reason(reason: str) -> bytes:
     """``reason`` as a close frame carries it: UTF-8, at most 123 bytes, never a cut character."""
@@ -97,7 +102,7 @@ def reply_response(reply: Reply) -> WSUpgradeResponseWithListener:
     headers = [("Content-Type", reply.content_type), *reply.headers]
     if reply.status < 400:
         response = WSUpgradeResponse.create_ok_response(reply.body, headers)
-        response.status = reply.status
+        response.status = HTTPStatus(reply.status)
     else:
         response = WSUpgradeResponse.create_error_response(reply.status, reply.body, headers)
     return WSUpgradeResponseWithListener(response, None)
@@ -317,6 +322,7 @@ class _Link:
         self.session: Session | None = None
         self.state = _CONNECTING
         self.early_messages: list[tuple[_Leg, WSMsgType, bytes]] = []
+        self.early_bytes = 0
         self.connecting: asyncio.Task[None] | None = None
         self.sock: socket.socket | None = None
         self.first: _Leg | None = None
@@ -328,9 +334,11 @@ class _Link:
     # --- opening ---------------------------------------------------------------------
 
     def connected(self, leg: _Leg) -> None:
-        leg.hold()  # until both legs are open
         if leg is self.client:
+            # The client is still read meanwhile, so that its leaving is seen at once.
             self.connecting = asyncio.ensure_future(self._open_upstream())
+        else:
+            leg.hold()  # until the session is open
 
     async def _open_upstream(self) -> None:
         core, upgrade = self.core, self.upgrade
@@ -434,13 +442,18 @@ class _Link:
             if self.state is not _OPEN:
                 break
             leg.deliver(kind, data)
-        client.release()
+        if self.early_bytes > _EARLY_BYTES:
+            client.release()
         upstream.release()
 
     def early(self, leg: _Leg, kind: WSMsgType, data: bytes) -> None:
         """A message that cannot go on yet (held while the upstream opens) or any more."""
         if self.state is _CONNECTING:
             self.early_messages.append((leg, kind, data))
+            if leg is self.client:
+                before, self.early_bytes = self.early_bytes, self.early_bytes + len(data)
+                if before <= _EARLY_BYTES < self.early_bytes:
+                    leg.hold()  # enough held: read no more until the upstream is open
 
     # --- verdicts, faults, closes ------------------------------------------------------
 
