@@ -481,19 +481,22 @@ class _Link:
         reason = payload[2:].decode("utf-8", "replace")
         transport = leg.transport
         assert transport is not None
-        if not leg.close_sent:
+        fault = _fault_of(transport)
+        if not transport.is_close_frame_sent:
             leg.close_sent = True
             transport.send_close(WSCloseCode(code if code is not None else 1000))
         leg.peer = None
         transport.disconnect()
-        self._ended(leg, 1005 if code is None else code, reason, fault=False)
+        if fault is not None:  # the answer to a close picows sent for a protocol violation
+            self._ended(leg, fault[0], fault[1], fault=True)
+        else:
+            self._ended(leg, 1005 if code is None else code, reason, fault=False)
 
     def disconnected(self, leg: _Leg, transport: WSTransport) -> None:
         if not leg.ended:
-            handshake = transport.close_handshake
-            sent = handshake.sent if handshake is not None else None
-            if sent is not None and not handshake.recv_then_sent and sent.code.value in _FAULTS:
-                self._ended(leg, sent.code.value, sent.reason or "", fault=True)
+            fault = _fault_of(transport)
+            if fault is not None:
+                self._ended(leg, fault[0], fault[1], fault=True)
             else:
                 self._ended(leg, None, "", fault=False)
         self._maybe_end()
@@ -558,3 +561,12 @@ class _Link:
                     self.session.other_leg(leg.side, code)
             with contextlib.suppress(Exception):
                 leg.close(code, reason)
+
+
+def _fault_of(transport: WSTransport) -> tuple[int, str] | None:
+    """The close picows sent first for a protocol violation of the peer, if it did."""
+    handshake = transport.close_handshake
+    sent = handshake.sent if handshake is not None else None
+    if sent is None or handshake.recv_then_sent or sent.code.value not in _FAULTS:
+        return None
+    return sent.code.value, sent.reason or ""
