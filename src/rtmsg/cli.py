@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
 if TYPE_CHECKING:

@@ -4,10 +4,10 @@ For each client connection the relay opens one upstream connection, during the c
 handshake, with the client's path, query, headers and subprotocols; an upstream that refuses
 (401, 404, …) is answered to the client with the same HTTP status. Then two pumps forward every
 frame, byte-identical and in order, one per direction. Each frame is decoded with the codec on
-the way, by the decoders of the session's protocol, told by the path (``…/realtime/translations``
-is a translation session, any other path a conversation): a valid or Unknown frame is
-forwarded; an invalid client frame is answered with an
-OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
+the way, by the decoders of the session's protocol, which the protocol registry tells by the
+path (``…/realtime/translations`` is a translation session, any other path a conversation): a
+valid or Unknown frame is forwarded; an invalid client frame is answered with the protocol's
+``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
 police the server. With a capture, every frame is recorded as the client saw it: in one file
 for all sessions, or one file per session when the path has a ``{session}`` placeholder
@@ -48,13 +48,14 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
-from .._redact import redact
 from ..capture import CaptureWriter, Direction, Protocol
-from ..codec import Frame, encode
-from ..errors import DecodeError, error_event
+from ..engine.base import Event
+from ..engine.decoding import Frame, encode
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..engine.redact import redact
+from ..protocols import endpoints, route
 from ._logging import wire_logger
-from ._protocols import DECODER_TYPES, protocol_of
 
 __all__ = ["DEFAULT_MAX_QUEUE", "Relay"]
 
@@ -130,17 +131,17 @@ class Relay:
         self.forward_invalid = forward_invalid
         self.max_size = max_size
         # websockets refuses longer frames already; the decoders agree with it on the bound.
-        self._decoders = {
-            protocol: (client_type(max_frame_bytes=max_size), server_type(max_frame_bytes=max_size))
-            for protocol, (client_type, server_type) in DECODER_TYPES.items()
-        }
-        self._client_decoder, self._server_decoder = self._decoders["conversation"]
         self._sides = {
-            protocol: (
-                _Side("client", protocol, client_decoder.decode, answers_invalid=True),
-                _Side("server", protocol, server_decoder.decode, answers_invalid=False),
+            each.name: (
+                _Side(
+                    "client",
+                    each.protocol,
+                    each.client(max_frame_bytes=max_size).decode,
+                    each.error_event,
+                ),
+                _Side("server", each.protocol, each.server(max_frame_bytes=max_size).decode, None),
             )
-            for protocol, (client_decoder, server_decoder) in self._decoders.items()
+            for each in endpoints()
         }
         self.max_queue = max_queue
         self.open_timeout = open_timeout
@@ -238,15 +239,15 @@ class Relay:
         session = next(self._ids)
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
-        protocol = protocol_of(path)
-        log.info("session %d opened: %s (%s)", session, path, protocol)
+        found = route(path).endpoint
+        log.info("session %d opened: %s (%s)", session, path, found.name)
         capture = self._shared_capture
         pumps: list[asyncio.Task[None]] = []
         try:
             if self._per_session:
                 assert self.capture is not None
                 capture = CaptureWriter(self.capture.format(session=session))
-            client_side, server_side = self._sides[protocol]
+            client_side, server_side = self._sides[found.name]
             pumps = [
                 asyncio.create_task(self._pump(session, client, upstream, capture, client_side)),
                 asyncio.create_task(self._pump(session, upstream, client, capture, server_side)),
@@ -292,8 +293,8 @@ class Relay:
                         exc.event_id,
                         redact(str(exc)),
                     )
-                    if side.answers_invalid:
-                        answer = encode(error_event(exc)).decode()
+                    if side.error_event is not None:
+                        answer = encode(side.error_event(exc)).decode()
                         if capture is not None:
                             capture.write("server", answer, protocol=side.protocol)
                         await source.send(answer)
@@ -317,4 +318,5 @@ class _Side:
     sender: Direction
     protocol: Protocol
     decode: Callable[[Frame], object]
-    answers_invalid: bool
+    error_event: Callable[[DecodeError], Event] | None
+    """The answer to an invalid frame of this side, ``None`` for a side not policed."""
