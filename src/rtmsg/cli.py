@@ -25,8 +25,8 @@ from typing import Any, TextIO
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
 __all__ = ["main"]

@@ -21,10 +21,10 @@ from websockets.typing import Subprotocol
 import rtmsg
 from rtmsg import cli, translation
 from rtmsg.capture import Record, read_capture
+from rtmsg.protocols import route
 from rtmsg.relay import MockServer, Relay
 from rtmsg.relay._core import Config, RelayCore
 from rtmsg.relay._handshake import Upgrade
-from rtmsg.relay._protocols import protocol_of
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
 from rtmsg.relay.proxy import Transport
@@ -510,4 +510,4 @@ def test_the_relay_decodes_with_its_own_frame_limit(protocol: str) -> None:
     ],
 )
 def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
-    assert protocol_of(path) == protocol
+    assert route(path).endpoint.protocol == protocol

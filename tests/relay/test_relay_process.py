@@ -12,7 +12,7 @@ import json
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,6 +98,12 @@ def test_a_client_gone_during_the_handshake_leaves_no_upstream_open(
     assert MARKER not in relay.text()
 
 
+async def _drain(recv: Callable[[], Awaitable[bytes]]) -> None:
+    """Receive until the connection closes (which raises)."""
+    while True:
+        await recv()
+
+
 def test_an_upstream_killed_mid_response_closes_the_client_with_1014(
     tmp_path: Path, mock_process: Process, transport: Transport
 ) -> None:
@@ -111,8 +117,7 @@ def test_an_upstream_killed_mid_response_closes_the_client_with_1014(
                 await recv_until(recv, "response.output_audio.delta")
                 mock_process.proc.kill()
                 with pytest.raises(ConnectionClosed):
-                    while True:
-                        await recv()
+                    await _drain(recv)
                 return ws.close_code, http_get(relay.port, "/healthz")[0]
 
         code, health = run(scenario, timeout=20)

@@ -26,13 +26,14 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, Final
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
-from .._redact import redact
 from ..capture import CaptureWriter, Direction
-from ..codec import Frame, Unknown, encode
-from ..errors import DecodeError, error_event
+from ..engine.base import Event
+from ..engine.decoding import Frame, Unknown, encode
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..engine.redact import redact
+from ..protocols import route
 from ._handshake import Cause, Refusal, Upgrade, read_request
-from ._protocols import DECODER_TYPES, protocol_of
 from .metrics import CONTENT_TYPE, Metrics
 
 __all__ = [
@@ -171,15 +172,6 @@ class RelayCore:
             if config.capture is not None and not self._per_session
             else None
         )
-        # Each protocol's decoders, bound once with the relay's frame limit.
-        self._decoders = {
-            protocol: (
-                client(max_frame_bytes=config.max_size).decode,
-                server(max_frame_bytes=config.max_size).decode,
-            )
-            for protocol, (client, server) in DECODER_TYPES.items()
-        }
-        self._failures_logged = 0
 
     @property
     def draining(self) -> bool:
@@ -236,7 +228,8 @@ class RelayCore:
     def start(self, upgrade: Upgrade) -> Session:
         """A new session for an accepted upgrade, counted and logged."""
         number = next(self._numbers)
-        protocol = protocol_of(upgrade.path)
+        found = route(upgrade.path)
+        endpoint = found.endpoint
         capture = self._shared_capture
         if self._per_session:
             assert self.config.capture is not None
@@ -246,20 +239,33 @@ class RelayCore:
                 self.metrics.capture_errors += 1
                 log.error("session %d: capture not opened: %s", number, type(exc).__name__)
                 capture = None
-        decode_client, decode_server = self._decoders[protocol]
+        # The registry keeps one decoder pair per frame limit, shared by every session.
+        decode_client, decode_server = endpoint.decoders(self.config.max_size)
         session = Session(
             self,
             number,
             upgrade.path,
-            protocol,
+            endpoint.protocol,
             decode_client,
             decode_server,
+            endpoint.error_event,
             capture,
             owns_capture=self._per_session,
         )
+        session.connection = endpoint.connection
+        session.session_id = found.session_id
         self.sessions[number] = session
-        self.metrics.opened(protocol)
-        log.info("session %d opened: %s (%s)", number, _loggable(upgrade.path), protocol)
+        self.metrics.opened(endpoint.name)
+        if found.session_id is None:
+            log.info("session %d opened: %s (%s)", number, _loggable(upgrade.path), endpoint.name)
+        else:
+            log.info(
+                "session %d opened: %s (%s, session id %s)",
+                number,
+                _loggable(upgrade.path),
+                endpoint.name,
+                _loggable(found.session_id),
+            )
         return session
 
 
@@ -286,11 +292,13 @@ class Session:
         "_core",
         "_decode_client",
         "_decode_server",
+        "_error_event",
         "_owns_capture",
         "client_bytes",
         "client_code",
         "client_known",
         "client_unknown",
+        "connection",
         "ended",
         "number",
         "path",
@@ -310,6 +318,7 @@ class Session:
         protocol: str,
         decode_client: Callable[[Frame], Any],
         decode_server: Callable[[Frame], Any],
+        error_event: Callable[[DecodeError], Event],
         capture: CaptureWriter | None,
         *,
         owns_capture: bool,
@@ -318,9 +327,11 @@ class Session:
         self.number = number
         self.path = path
         self.protocol = protocol
+        self.connection: str | None = None
         self.session_id: str | None = None
         self._decode_client = decode_client
         self._decode_server = decode_server
+        self._error_event = error_event
         self._capture = capture
         self._owns_capture = owns_capture
         self._capture_failed = False
@@ -329,6 +340,11 @@ class Session:
         self.client_code: int | None = None
         self.upstream_code: int | None = None
         self.ended = False
+
+    @property
+    def name(self) -> str:
+        """The endpoint's name: the protocol, or ``protocol/connection`` (``live/attach``)."""
+        return self.protocol if self.connection is None else f"{self.protocol}/{self.connection}"
 
     # --- frames ------------------------------------------------------------------
 
@@ -382,7 +398,7 @@ class Session:
 
     def _invalid_client(self, data: Frame, binary: bool, exc: DecodeError) -> Verdict:
         self._log_invalid("client", exc)
-        answer = encode(error_event(exc))
+        answer = encode(self._error_event(exc))
         if self._capture is not None:
             self._record("client", data, binary)
             self._record("server", answer, False)
@@ -422,7 +438,7 @@ class Session:
         assert self._capture is not None
         frame = data if isinstance(data, bytes | str) else bytes(data)
         try:
-            self._capture.write(direction, frame, protocol=self.protocol)  # type: ignore[arg-type]
+            self._capture.write(direction, frame, protocol=self.protocol)
         except Exception as exc:
             self._core.metrics.capture_errors += 1
             if not self._capture_failed:

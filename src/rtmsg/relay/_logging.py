@@ -3,7 +3,7 @@
 websockets logs every handshake header at debug level, ``Authorization`` included, and every
 failed opening handshake (a bare TCP connect, a health check's plain HTTP request) at ERROR
 with a chained traceback. :func:`wire_logger` gives it a logger whose filter replaces the
-values of the headers :mod:`rtmsg._redact` names secret, masks keys in every other line, and
+values of the headers :mod:`rtmsg.engine.redact` names secret, masks keys in every other line, and
 turns a failed handshake into one WARNING line without traceback (nothing above DEBUG for a
 connection that closed before sending a request; the traceback, with every exception's
 message left out, only at DEBUG).
@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Final
 
-from .._redact import SECRET_HEADERS, redact
+from ..engine.redact import SECRET_HEADERS, redact
 
 __all__ = ["SECRET_HEADERS", "picows_logger", "safe_traceback", "wire_logger"]
 

@@ -25,11 +25,11 @@ from picows import (
     ws_create_server,
 )
 
-from ..codec import encode
+from ..engine.decoding import encode
 from ._handshake import Refusal, read_request
 from ._logging import picows_logger
+from ._mock_base import MockHost, MockSession, Sent, SessionKind, select_subprotocol
 from .conversation import Sleep
-from .mock import MockServer, MockSession, Sent, SessionKind, select_subprotocol
 
 __all__ = ["serve_picows"]
 
@@ -39,7 +39,7 @@ _CLOSE_TIMEOUT = 5.0
 
 @contextlib.asynccontextmanager
 async def serve_picows(
-    mock: MockServer, host: str | None, port: int
+    mock: MockHost, host: str | None, port: int
 ) -> AsyncIterator[asyncio.Server]:
     """Serve ``mock`` with picows; on exit, connections close with 1001."""
     legs: set[_Leg] = set()

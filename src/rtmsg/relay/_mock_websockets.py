@@ -15,16 +15,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from ..codec import encode
+from ..engine.decoding import encode
 from ._logging import wire_logger
+from ._mock_base import MockHost, MockSession, Sent, SessionKind, select_subprotocol
 from .conversation import Sleep
-from .mock import MockServer, MockSession, Sent, SessionKind, select_subprotocol
 
 __all__ = ["serve_websockets"]
 
 
 @contextlib.asynccontextmanager
-async def serve_websockets(mock: MockServer, host: str | None, port: int) -> AsyncIterator[Server]:
+async def serve_websockets(mock: MockHost, host: str | None, port: int) -> AsyncIterator[Server]:
     """Serve ``mock`` with websockets; on exit, connections close with 1001."""
 
     async def handle(connection: ServerConnection) -> None:

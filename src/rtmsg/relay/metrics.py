@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -28,9 +28,6 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
-
-if TYPE_CHECKING:
-    from ._core import Session
 
 __all__ = ["CONNECT_BUCKETS", "CONTENT_TYPE", "MAX_UNKNOWN_TYPES", "Metrics", "close_label"]
 
@@ -44,6 +41,20 @@ MAX_UNKNOWN_TYPES: Final = 1000
 """How many distinct unknown event types the relay remembers (and counts, and logs once)."""
 
 _STANDARD_CLOSES: Final = frozenset({*range(1000, 1004), *range(1005, 1016)})
+
+
+class Session(Protocol):
+    """The counts of one session (:class:`rtmsg.relay._core.Session`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    client_known: int
+    client_unknown: int
+    client_bytes: int
+    server_known: int
+    server_unknown: int
+    server_bytes: int
 
 
 def close_label(code: int) -> str:
@@ -86,7 +97,7 @@ class Metrics:
 
     def closed(self, session: Session) -> None:
         """Fold a finished session's counts in."""
-        self.sessions_open[session.protocol] -= 1
+        self.sessions_open[session.name] -= 1
         for key, count in _session_frames(session):
             self.frames[key] = self.frames.get(key, 0) + count
         self.bytes["client"] += session.client_bytes

@@ -13,9 +13,10 @@ server only accepts connections, sends what the session returns and sleeps when 
 It runs on either transport, as the relay does: picows (the default) or websockets
 (:mod:`._mock_picows`, :mod:`._mock_websockets`); both record, pace and close alike.
 
-A connection on ``/v1/realtime/translations`` is a translation session instead, answered by
-:class:`~rtmsg.relay.translation_mock.TranslationSession` (registered in
-:attr:`MockServer.session_kinds`): deltas for each 200 ms of input audio, and
+A connection on ``/v1/realtime/translations`` is a translation session instead (the protocol
+registry tells, :mod:`rtmsg.protocols`), answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession` (in
+:attr:`MockServer.protocol_sessions`): deltas for each 200 ms of input audio, and
 ``session.closed`` (then a normal close) for ``session.close``.
 """
 
@@ -23,63 +24,17 @@ from __future__ import annotations
 
 import contextlib
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Final, Literal, Protocol
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, Literal
 
-from .. import translation
-from ._protocols import protocol_of
-from .conversation import Conversation, Output, Sleep
+from ..protocols import route
+from ._mock_base import MockSession, Sent, SessionKind
+from .conversation import Conversation
 from .translation_mock import TranslationSession
 
-__all__ = ["TRANSLATIONS_ROUTE", "MockServer", "MockSession", "Sent", "SessionKind"]
+__all__ = ["MockServer", "MockSession", "Sent", "SessionKind"]
 
 Transport = Literal["picows", "websockets"]
-
-TRANSLATIONS_ROUTE: Final = "/v1/realtime/translations"
-"""The path :attr:`MockServer.session_kinds` has the translation session under."""
-
-Sent = Output | translation.ServerEvent
-"""What a session gives the server to send: a server event of either protocol, or an Unknown."""
-
-
-class SessionKind(Protocol):
-    """What the server drives for one connection: a session that answers without I/O."""
-
-    def start(self) -> Sequence[Sent]:
-        """The events to send on connect."""
-        ...
-
-    def receive(self, frame: bytes | str) -> Sequence[Sent]:
-        """The events answering one client frame."""
-        ...
-
-    def take_response(self) -> Iterator[Sent | Sleep] | None:
-        """A stream of events (and pauses) to send alongside, started by the last frame."""
-        ...
-
-    @property
-    def closed(self) -> bool:
-        """Whether the session is over: the server then closes the connection (1000)."""
-        ...
-
-
-class MockSession:
-    """What one connection to the mock exchanged, kept when the mock records.
-
-    ``received`` and ``sent`` hold the exact frames, as UTF-8 bytes, in wire order.
-    """
-
-    def __init__(self, path: str, headers: dict[str, str]) -> None:
-        self.path = path
-        self.headers = headers
-        self.received: list[bytes] = []
-        self.sent: list[bytes] = []
-        self.close_code: int | None = None
-        self.close_reason: str | None = None
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
 
 
 class MockServer:
@@ -111,10 +66,13 @@ class MockServer:
         self.record = record
         self.transport: Transport = transport
         self.sessions: list[MockSession] = []
-        # Request path (without its query) -> the kind of session it opens; any other path
-        # opens a realtime conversation, as the tests and the SDK's base URLs expect.
-        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {
-            TRANSLATIONS_ROUTE: _translation_session
+        # Request path (without its query) -> the kind of session it opens, before the
+        # protocols: a test serves a session of its own on a path of its own.
+        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {}
+        # The protocol endpoint a path routes to (see rtmsg.protocols) -> its simulation.
+        self.protocol_sessions: dict[str, Callable[[MockSession], SessionKind]] = {
+            "conversation": self._conversation,
+            "translation": _translation_session,
         }
 
     @contextlib.asynccontextmanager
@@ -133,13 +91,16 @@ class MockServer:
 
     def new_session(self, log: MockSession) -> SessionKind:
         """The session object for a connection to ``log.path``."""
-        route = urllib.parse.urlsplit(log.path).path
-        kind = self.session_kinds.get(route)
-        if kind is None and protocol_of(route) == "translation":
-            # Behind a base path too (``/openai/v1/realtime/translations``), as the relay reads it.
-            kind = self.session_kinds.get(TRANSLATIONS_ROUTE)
-        if kind is not None:
-            return kind(log)
+        path = urllib.parse.urlsplit(log.path).path
+        kind = self.session_kinds.get(path)
+        if kind is None:
+            name = route(path).endpoint.name
+            kind = self.protocol_sessions.get(name)
+            if kind is None:
+                raise LookupError(f"the mock simulates no {name!r} session")
+        return kind(log)
+
+    def _conversation(self, log: MockSession) -> Conversation:
         return Conversation(
             model=log.query.get("model", "gpt-realtime"),
             audio_ms=self.audio_ms,
@@ -162,11 +123,6 @@ class MockServer:
             if name.lower() == "authorization" and value.startswith("Bearer "):
                 return None
         return 401, "Missing bearer authentication in header.\n"
-
-
-def select_subprotocol(offered: Sequence[str]) -> str | None:
-    """Browser clients offer "realtime" plus their key as a second subprotocol."""
-    return "realtime" if "realtime" in offered else None
 
 
 def _translation_session(log: MockSession) -> TranslationSession:

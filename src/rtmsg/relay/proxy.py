@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Final, Literal
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from ._core import GOING_AWAY, Config, RelayCore
 from .metrics import Metrics
 
