@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import socket
 import time
@@ -315,3 +316,39 @@ def test_an_ipv6_listener_prints_its_url_with_brackets(tmp_path: Path) -> None:
         frame = run(first)
     assert f"listening on {url} (picows)" in banner
     assert json.loads(frame)["type"] == "session.created"
+
+
+def _readme_metrics() -> dict[str, tuple[str, set[str]]]:
+    """The README's metrics table: name -> (type, label names)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("| metric | type | labels | what it counts |", 1)[1].split("\n\n", 1)[0]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        labels = set(re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", cells[2])))
+        rows[cells[0].strip("`")] = (cells[1], labels)
+    return rows
+
+
+def test_the_readme_lists_every_metric_with_its_type_and_labels(
+    tmp_path: Path, mock_process: Process, transport: Transport
+) -> None:
+    with started(_relay_args(mock_process, transport), tmp_path / "relay.log") as relay:
+
+        async def scenario() -> str:
+            async with connect(f"{relay.url}/v1/realtime") as ws:
+                await recv_until(receiver(ws, timeout=5), "session.created")
+                await ws.send('{"type":"input_audio_buffer.clear",')
+                await recv_until(receiver(ws, timeout=5), "error")
+            http_get(relay.port, "/v1/realtime")  # not an upgrade: a handshake failure
+            return http_get(relay.port, "/metrics")[1].decode()
+
+        exposition = run(scenario)
+    exposed = {}
+    for family in text_string_to_metric_families(exposition):
+        if not family.name.startswith("rtmsg_relay_"):
+            continue
+        labels = {label for sample in family.samples for label in sample.labels if label != "le"}
+        name = family.name + ("_total" if family.type == "counter" else "")
+        exposed[name] = (family.type, labels)
+    assert exposed == _readme_metrics()

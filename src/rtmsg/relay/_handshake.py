@@ -43,6 +43,7 @@ Cause = Literal[
     "client_gone",
     "incomplete",
 ]
+# "incomplete" (a connection closed before its request) is only logged (at DEBUG), not counted.
 """Why an opening handshake failed: the closed set of the metric's ``cause`` label."""
 
 HOP_BY_HOP: Final = frozenset(

@@ -89,11 +89,9 @@ class WebsocketsRelay:
             return "internal"
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, InvalidMessage) and isinstance(exc.__cause__, EOFError):
-            cause = "incomplete"
-        else:
-            cause = "bad_request"
-        self.core.metrics.handshake_failed(cause)
-        return cause
+            return "incomplete"  # a bare connect (a probe): not a handshake, not counted
+        self.core.metrics.handshake_failed("bad_request")
+        return "bad_request"
 
     async def _process_request(
         self, connection: ServerConnection, request: Request
