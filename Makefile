@@ -24,7 +24,7 @@ $(VENV)/.relay-bench-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
-# The whole suite, with the branch coverage of the codec and its modules (floor in pyproject).
+# The whole suite, with the branch coverage of the engine and the protocols (floor in pyproject).
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --cov --cov-report=term-missing
 
@@ -57,6 +57,7 @@ test-pythons:
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: $(VENV)/.test-installed
 	$(BIN)/mypy
