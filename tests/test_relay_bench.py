@@ -321,9 +321,17 @@ def test_the_frames_are_valid_events_of_twenty_milliseconds_of_audio() -> None:
     assert isinstance(rtmsg.decode_server_event(built.cleared), rtmsg.InputAudioBufferCleared)
     assert isinstance(rtmsg.decode_server_event(built.session_created), rtmsg.SessionCreated)
     assert built.replies() == {
-        b"input_audio_buffer.append": built.delta,
-        b"input_audio_buffer.clear": built.cleared,
+        b"input_audio_buffer.append": built.deltas,
+        b"input_audio_buffer.clear": (built.cleared,),
     }
+    # Different audio in every variant, more of it than a gzip window, all of one size.
+    for pool, decode in ((built.appends, rtmsg.decode_client_event), (built.deltas, None)):
+        assert len(set(pool)) == len(pool) == frames.VARIANTS
+        assert {len(frame) for frame in pool} == {len(pool[0])}
+        assert sum(map(len, pool)) > 2 * 32 * 1024
+        if decode is not None:
+            assert all(isinstance(decode(frame), rtmsg.InputAudioBufferAppend) for frame in pool)
+    assert frames.sizes(built)["append"] == len(built.append)
     assert frames.build() == built  # the same bytes every run
     assert frames.event_type(b'{"type":"x.y","a":1}') == b"x.y"
     assert frames.event_type(b'{"a":1,"type":"x.y"}') == b""
@@ -541,6 +549,18 @@ def test_voice_sessions_the_machine_cannot_carry_without_a_relay_are_not_judged(
     assert verdict.note == (
         "on picows; direct to the sink: 98.0 %: "
         "the machine did not carry the load even without a relay"
+    )
+
+
+def test_a_ratio_on_a_voice_load_says_which_relay_fell_behind() -> None:
+    cpu = every_target_met()
+    assert verdicts(results(cpu=cpu))["versus-voice"].note == ""  # both kept up
+    behind = [(1000, 600)] * 3  # (appends, in time) of each pass, on every voice load
+    verdict = verdicts(results(cpu=cpu, voice_large={"rtmsg:websockets": behind}))["versus-voice"]
+    assert verdict.state == "met"
+    assert verdict.note == (
+        "rtmsg:websockets answered 60.0 % in time: "
+        "a relay behind spends differently per frame than one keeping up"
     )
 
 

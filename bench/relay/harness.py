@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from bench.relay import frames
 from bench.relay.processes import Channel, Child, ChildError, Children
 from bench.relay.procstat import ProcError, cpu_seconds
 from bench.relay.report import percentile
@@ -653,6 +654,7 @@ def run(
         "settings": settings.as_json(),
         "cli": {"transports": cli.transports, "flush_interval": cli.flush_interval},
         "judged_transport": cli.judged(),
+        "frames": frames.sizes(frames.build()),
         "workloads": [dataclasses.asdict(w) for w in loads],
         "relays": [spec.as_json() for spec in specs],
         "runs": [],

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
@@ -129,7 +130,7 @@ class Session(WSListener):
 
 
 class FloodSession(Session):
-    def __init__(self, counters: Counters, request: bytes, window: int) -> None:
+    def __init__(self, counters: Counters, request: Callable[[], bytes], window: int) -> None:
         super().__init__(counters)
         self.request = request
         self.window = window
@@ -145,7 +146,7 @@ class FloodSession(Session):
         transport = self.transport
         assert transport is not None
         while self.owed and not self.paused:
-            transport.send(WSMsgType.TEXT, self.request)
+            transport.send(WSMsgType.TEXT, self.request())
             self.counters.sent += 1
             self.owed -= 1
 
@@ -250,14 +251,11 @@ class Load:
         began = time.perf_counter()
         try:
             if workload == "flood":
-                request = self.frames.clear if message.get("request") == "clear" else None
+                pool = (self.frames.clear,) if message.get("request") == "clear" else None
+                request = itertools.cycle(pool or self.frames.appends).__next__
+                window = int(message["window"])
                 await self._open_all(
-                    url,
-                    count,
-                    lambda: FloodSession(
-                        self.counters, request or self.frames.append, int(message["window"])
-                    ),
-                    timeout,
+                    url, count, lambda: FloodSession(self.counters, request, window), timeout
                 )
                 self.starters += [
                     session.begin for session in self.sessions if isinstance(session, FloodSession)
@@ -310,7 +308,8 @@ class Load:
         by_slot: list[list[Session]] = [[] for _ in range(slots)]
         for i, session in enumerate(self.sessions):
             by_slot[i % slots].append(session)
-        append, counters, recorder = self.frames.append, self.counters, self.recorder
+        append = itertools.cycle(self.frames.appends).__next__
+        counters, recorder = self.counters, self.recorder
         step = period / slots
         start = time.perf_counter()
         tick = 0
@@ -332,7 +331,7 @@ class Load:
                             counters.skipped += 1
                         continue
                     sent_at = time.perf_counter()
-                    transport.send(WSMsgType.TEXT, append)
+                    transport.send(WSMsgType.TEXT, append())
                     session.pending.append(recorder.sent(sent_at))
                     counters.sent += 1
             await asyncio.sleep(max(0.0, start + tick * step - time.perf_counter()))

@@ -3,18 +3,20 @@
 ``python -m bench.relay.sink`` listens on 127.0.0.1 (a port the OS chooses), on picows and
 uvloop so that it costs little beside the relay under test. On each connection it sends
 ``session.created``; to each ``input_audio_buffer.append`` it answers one
-``response.output_audio.delta`` of the same audio length, to each ``input_audio_buffer.clear``
-an ``input_audio_buffer.cleared`` (:mod:`bench.relay.frames`); it answers a close with the
-same close and drops nothing. A client that does not read its answers is not read either
-until it does, so memory stays bounded. Commands on stdin: ``{"op": "mark"}`` answers the frames
-received and sent and the connections opened so far, and when it counted them
-(``time.perf_counter()``: the system's monotonic clock, the same in every process).
+``response.output_audio.delta`` of the same audio length (its variants in turn), to each
+``input_audio_buffer.clear`` an ``input_audio_buffer.cleared`` (:mod:`bench.relay.frames`);
+it answers a close with the same close and drops nothing. A client that does not read its
+answers is not read either until it does, so memory stays bounded. Commands on stdin:
+``{"op": "mark"}`` answers the frames received and sent and the connections opened so far,
+and when it counted them (``time.perf_counter()``: the system's monotonic clock, the same in
+every process).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +35,9 @@ class Sink:
     def __init__(self) -> None:
         built = frames.build()
         self.session_created = built.session_created
-        self.replies = built.replies()
+        self.replies = {
+            kind: itertools.cycle(pool).__next__ for kind, pool in built.replies().items()
+        }
         self.received = 0
         self.sent = 0
         self.connections = 0
@@ -74,7 +78,7 @@ class _Connection(WSListener):
             sink.received += 1
             reply = sink.replies.get(frames.event_type(frame.get_payload_as_bytes()))
             if reply is not None:
-                transport.send(WSMsgType.TEXT, reply)
+                transport.send(WSMsgType.TEXT, reply())
                 sink.sent += 1
         elif kind is WSMsgType.CLOSE:
             if not transport.is_close_frame_sent:
