@@ -1,9 +1,10 @@
-"""``rtmsg stats``: what one recorded session did — audio, turns, responses, tokens, latency.
+"""``rtmsg stats``: what a recorded session did — audio, turns, responses, tokens, latency.
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns plain
 Structs, so the command line only reads files and prints; tests call it directly. A
 translation session (``/v1/realtime/translations``) is summarised by its audio both ways and
-the lengths of its transcripts.
+the lengths of its transcripts. A capture shared by several sessions is summarised session
+by session (:func:`sessions_stats`), never as one.
 """
 
 from __future__ import annotations
@@ -18,24 +19,26 @@ from .. import client_events as ce
 from .. import server_events as se
 from .. import translation as tr
 from .._base import base64_size, given
-from .._decoders import decoders
 from .._limits import DEFAULT_MAX_FRAME_BYTES
-from ..capture import BadRecord, Protocol, Record
+from ..capture import DEFAULT_PROTOCOL, BadRecord, Protocol, Record
 from ..client_events import ClientEvent
 from ..codec import Unknown
 from ..errors import DecodeError
 from ..responses import Usage
 from ..server_events import ServerEvent
 from ..session import AudioFormat
+from ._decoding import RecordDecoders
 
 __all__ = [
     "FrameStats",
     "LatencySummary",
     "SessionStats",
+    "SessionsNotNumbered",
     "TokenTotals",
     "iter_frame_stats",
     "percentile",
     "session_stats",
+    "sessions_stats",
 ]
 
 
@@ -105,6 +108,7 @@ def percentile(ordered: Sequence[float], percent: float) -> float:
 class SessionStats(msgspec.Struct, kw_only=True):
     """What ``rtmsg stats`` reports about one recorded session.
 
+    ``session`` is the relay's number for the session, ``None`` if its records do not say.
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
     ``protocol`` is ``translation`` if any record is of a translation session; such a session
@@ -112,7 +116,8 @@ class SessionStats(msgspec.Struct, kw_only=True):
     translation out) are counted in characters.
     """
 
-    protocol: Protocol = "conversation"
+    session: int | None = None
+    protocol: Protocol = DEFAULT_PROTOCOL
     frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
@@ -177,9 +182,11 @@ def iter_frame_stats(
 
     ``stats`` is complete once the iterator is exhausted. Frames are decoded once, each with
     its protocol's decoder, so a caller that wants more of each event than the summary
-    (``rtmsg export``) reads it from here.
+    (``rtmsg export``) reads it from here. A record of a protocol this rtmsg has no decoder
+    for comes as a :class:`~rtmsg.capture.BadRecord` (``unknown_protocol``) in its place.
+    One :class:`FrameStats` comes out for each record that goes in, as it goes in.
     """
-    decode = decoders(max_frame_bytes)
+    decoder_of = RecordDecoders(max_frame_bytes)
     first_t = last_t = None
     input_bps = output_bps = AudioFormat().bytes_per_second
     response_bps: dict[str, int] = {}
@@ -194,14 +201,19 @@ def iter_frame_stats(
             stats.invalid_frames += 1
             yield FrameStats(record=record)
             continue
-        if record.protocol == "translation":
-            stats.protocol = "translation"
+        decode = decoder_of(record)
+        if isinstance(decode, BadRecord):
+            stats.invalid_frames += 1
+            yield FrameStats(record=decode)
+            continue
+        if record.protocol != DEFAULT_PROTOCOL:
+            stats.protocol = record.protocol
         t = record.t
         if t is not None:
             first_t = t if first_t is None else min(first_t, t)
             last_t = t if last_t is None else max(last_t, t)
         try:
-            event = decode[record.protocol, record.direction](record.frame)
+            event = decode(record.frame)
         except DecodeError as exc:
             stats.invalid_frames += 1
             yield FrameStats(record=record, error=exc)
@@ -276,3 +288,101 @@ def iter_frame_stats(
     stats.audio_sent_s = audio_sent
     stats.audio_received_s = audio_received
     stats.latency = LatencySummary.of(latencies)
+
+
+class SessionsNotNumbered(ValueError):
+    """A capture holds several sessions, and its records do not say which session each is from.
+
+    Records written before they carried their session's number cannot be sorted out; a
+    second ``session.created`` from the server is what tells that such a file holds more
+    than one session. ``sessions`` counts them.
+    """
+
+    def __init__(self, sessions: int) -> None:
+        super().__init__(
+            f"the capture holds {sessions} sessions ({sessions} session.created events from "
+            "the server) and its records do not say which session each frame is from"
+        )
+        self.sessions = sessions
+
+
+def sessions_stats(
+    records: Iterable[Record | BadRecord], *, max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
+) -> list[SessionStats]:
+    """Summarise each session of a capture, in the order the sessions first appear.
+
+    A record says its session (``session``); a line that is not a record counts as an
+    invalid frame of the session of the record before it (the first session's, before any).
+    Records that do not say (written before the field existed) are one session, unless a
+    second ``session.created`` from the server comes: then :class:`SessionsNotNumbered`.
+    A capture without a record gives one empty summary.
+    """
+    sessions: dict[int | None, _Session] = {}
+    current: _Session | None = None
+    before_any: list[BadRecord] = []
+    for record in records:
+        if isinstance(record, BadRecord):
+            if current is None:
+                before_any.append(record)
+            else:
+                current.add(record)
+            continue
+        current = sessions.get(record.session)
+        if current is None:
+            current = sessions[record.session] = _Session(record.session, max_frame_bytes)
+            for bad in before_any:
+                current.add(bad)
+            before_any.clear()
+        current.add(record)
+    if current is None:
+        current = sessions[None] = _Session(None, max_frame_bytes)
+        for bad in before_any:
+            current.add(bad)
+    unnumbered = sessions.get(None)
+    if unnumbered is not None and unnumbered.started > 1:
+        raise SessionsNotNumbered(unnumbered.started)
+    for session in sessions.values():
+        session.finish()
+    return [session.stats for session in sessions.values()]
+
+
+class _Feed:
+    """The records of one session, handed to its :func:`iter_frame_stats` one at a time."""
+
+    def __init__(self) -> None:
+        self.record: Record | BadRecord | None = None
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> Record | BadRecord:
+        record, self.record = self.record, None
+        if record is None:
+            raise StopIteration
+        return record
+
+
+class _Session:
+    """One session of a shared capture: its own :func:`iter_frame_stats`, fed record by record."""
+
+    def __init__(self, number: int | None, max_frame_bytes: int | None) -> None:
+        self.stats = SessionStats(session=number)
+        self.started = 0
+        self._feed = _Feed()
+        self._frames = iter_frame_stats(self._feed, self.stats, max_frame_bytes=max_frame_bytes)
+
+    def add(self, record: Record | BadRecord) -> None:
+        self._feed.record = record
+        frame = next(self._frames)
+        event = frame.event
+        if (
+            event is not None
+            and event.event_type == "session.created"
+            and isinstance(record, Record)
+            and record.direction == "server"
+        ):
+            self.started += 1
+
+    def finish(self) -> None:
+        for _ in self._frames:  # the feed is empty: the summary's last step runs
+            pass

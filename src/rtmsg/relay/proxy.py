@@ -51,6 +51,7 @@ from websockets.typing import Subprotocol
 from .._limits import DEFAULT_MAX_FRAME_BYTES
 from .._redact import redact
 from ..capture import CaptureWriter, Direction, Protocol
+from ..capture.writer import DEFAULT_FLUSH_INTERVAL
 from ..codec import Frame, encode
 from ..errors import DecodeError, error_event
 from ._logging import wire_logger
@@ -100,7 +101,8 @@ class Relay:
     """Relays Realtime sessions to ``upstream`` (a ``ws://`` or ``wss://`` base URL).
 
     The client's path and query are appended to the upstream URL's path. ``capture`` is a
-    capture file path, with ``{session}`` in it for one file per session. Use :meth:`serve` to
+    capture file path, with ``{session}`` in it for one file per session, written to disk
+    every ``flush_interval`` seconds (what a crash of the relay may lose). Use :meth:`serve` to
     listen and :meth:`close` when done; :attr:`sessions` counts the sessions opened so far.
     ``max_size`` is the largest frame accepted, in bytes, by the sockets and the decoders alike
     (the codec's ``max_frame_bytes``, 16 MiB by default).
@@ -111,6 +113,7 @@ class Relay:
         upstream: str,
         *,
         capture: str | None = None,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         forward_invalid: bool = False,
         max_size: int = DEFAULT_MAX_FRAME_BYTES,
         max_queue: int = DEFAULT_MAX_QUEUE,
@@ -123,9 +126,12 @@ class Relay:
             raise ValueError("upstream must not have a query or fragment: the client's is used")
         self._upstream = parts
         self.capture = capture
+        self.flush_interval = flush_interval
         self._per_session = capture is not None and "{session}" in capture
         self._shared_capture = (
-            CaptureWriter(capture) if capture is not None and not self._per_session else None
+            CaptureWriter(capture, flush_interval=flush_interval)
+            if capture is not None and not self._per_session
+            else None
         )
         self.forward_invalid = forward_invalid
         self.max_size = max_size
@@ -245,7 +251,9 @@ class Relay:
         try:
             if self._per_session:
                 assert self.capture is not None
-                capture = CaptureWriter(self.capture.format(session=session))
+                capture = CaptureWriter(
+                    self.capture.format(session=session), flush_interval=self.flush_interval
+                )
             client_side, server_side = self._sides[protocol]
             pumps = [
                 asyncio.create_task(self._pump(session, client, upstream, capture, client_side)),
@@ -280,7 +288,13 @@ class Relay:
         with contextlib.suppress(ConnectionClosed):
             async for message in source:
                 if capture is not None:
-                    capture.write(side.sender, message, protocol=side.protocol)
+                    capture.write(
+                        side.sender,
+                        message,
+                        protocol=side.protocol,
+                        session=session,
+                        binary=isinstance(message, bytes),
+                    )
                 try:
                     side.decode(message)
                 except DecodeError as exc:
@@ -295,7 +309,7 @@ class Relay:
                     if side.answers_invalid:
                         answer = encode(error_event(exc)).decode()
                         if capture is not None:
-                            capture.write("server", answer, protocol=side.protocol)
+                            capture.write("server", answer, protocol=side.protocol, session=session)
                         await source.send(answer)
                         if not self.forward_invalid:
                             continue
