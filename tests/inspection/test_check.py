@@ -108,3 +108,56 @@ def test_check_decodes_each_record_in_its_protocol() -> None:
         "conversation",
         "session.update",
     )
+
+
+def test_a_file_without_frames_is_not_ok() -> None:
+    report = check_records([], "empty.jsonl")
+    assert (report.frames, report.invalid, report.empty_files) == (0, 0, ["empty.jsonl"])
+    assert not report.ok
+    check_records([_rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1)], "b", report)
+    assert report.empty_files == ["empty.jsonl"]
+    assert not report.ok
+    assert check_records([_rec(0.0, "client", rtmsg.InputAudioBufferCommit())], "c").ok
+
+
+def test_the_cut_of_a_file_is_an_invalid_frame_with_its_code() -> None:
+    records: list[Record | BadRecord] = [
+        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
+        BadRecord(line=2, message="the file is truncated", code="truncated_file"),
+    ]
+    report = check_records(records, "cut.jsonl.gz")
+    assert (report.frames, report.valid, report.invalid) == (2, 1, 1)
+    assert not report.ok
+    [cut] = report.invalid_frames
+    assert (cut.line, cut.code, cut.message) == (2, "truncated_file", "the file is truncated")
+
+
+def test_an_invalid_frame_carries_its_code_and_session() -> None:
+    frame = b'{"type":"conversation.item.delete","event_id":"c7"}'
+    record = Record(line=3, t=0.0, direction="client", frame=frame, session=4)
+    [invalid] = check_records([record], "f").invalid_frames
+    assert (invalid.code, invalid.session) == ("missing_required_parameter", 4)
+
+
+def test_a_record_of_a_protocol_without_a_decoder_is_invalid() -> None:
+    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
+    records: list[Record | BadRecord] = [
+        Record(line=1, t=0.0, direction="client", frame=commit, protocol="beta", session=1),
+        Record(line=2, t=0.0, direction="client", frame=commit, connection="attach"),
+    ]
+    report = check_records(records, "f")
+    assert (report.valid, report.invalid) == (0, 2)
+    beta, attach = report.invalid_frames
+    assert (beta.code, beta.protocol, beta.direction, beta.session) == (
+        "unknown_protocol",
+        "beta",
+        "client",
+        1,
+    )
+    assert beta.message.startswith(
+        "the record's protocol is unknown to this rtmsg: 'beta' (known: "
+    )
+    assert "conversation, translation" in beta.message
+    assert attach.message == (
+        "the record's connection is unknown to this rtmsg: 'attach' of protocol 'conversation'"
+    )
