@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from websockets.asyncio.client import connect
 
 import rtmsg
 from rtmsg import cli
-from rtmsg.capture import BadRecord, Direction, Record, read_capture
+from rtmsg.capture import BadRecord, Direction, Record, encode_record, read_capture
 from rtmsg.inspection import SessionsNotNumbered, session_stats, sessions_stats
 from servers import ServeRelayPair, receiver, recv_until, run
 
@@ -113,9 +114,7 @@ def test_a_capture_without_records_is_one_empty_session() -> None:
 # --- the command ----------------------------------------------------------------------------
 
 
-def _write(path: Path, records: list[Record | BadRecord]) -> Path:
-    from rtmsg.capture import encode_record
-
+def _write(path: Path, records: Sequence[Record | BadRecord]) -> Path:
     path.write_bytes(
         b"".join(
             encode_record(r.t or 0.0, r.direction, r.frame, session=r.session)
