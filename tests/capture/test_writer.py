@@ -235,3 +235,17 @@ def test_a_gzip_capture_is_one_member_per_flush(tmp_path: Path) -> None:
     assert gzip.decompress(data).count(b"\n") == 3
     records = list(read_capture(path))
     assert not any(isinstance(r, BadRecord) for r in records)
+
+
+def test_a_file_that_takes_no_bytes_stops_the_capture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="rtmsg.capture")
+    monkeypatch.setattr(os, "write", lambda fd, data: 0)
+    writer = CaptureWriter(tmp_path / "c.jsonl", flush_interval=0)
+    writer.write("client", _frame(1))
+    writer.flush()
+    writer.close()
+    assert writer.error == "the file took none of the bytes written to it (errno 5)"
+    assert writer.dropped_frames == 1
+    _no_frame_logged(caplog)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import heapq
 import itertools
 import logging
@@ -54,6 +55,9 @@ DEFAULT_MAX_PENDING_BYTES: Final = 64 << 20
 DEFAULT_COMPRESSLEVEL: Final = 6
 """zlib's own default: nearly all of level 9's ratio on the frames of a session, for less CPU."""
 
+_EARLY_S: Final = 0.01
+"""How early the flusher may flush a writer, to flush several on one wake-up."""
+
 _ENVELOPES_KEPT: Final = 4096
 """Envelopes a writer keeps; a capture shared by many sessions starts over past that many."""
 
@@ -79,7 +83,10 @@ class _File:
         size = len(view)
         try:
             while view:
-                view = view[os.write(self._fd, view) :]
+                written = os.write(self._fd, view)
+                if not written:
+                    raise OSError(errno.EIO, "the file took none of the bytes written to it")
+                view = view[written:]
         except BaseException:
             # If it cannot be cut back, readers report the piece left as the cut (truncated_file).
             with contextlib.suppress(OSError):
@@ -346,7 +353,7 @@ class _Flusher:
         now = time.monotonic()
         due: dict[CaptureWriter, float | None] = dict.fromkeys(self._hurried)
         self._hurried.clear()
-        while self._due and self._due[0][0] <= now:
+        while self._due and self._due[0][0] <= now + _EARLY_S:
             at, _, writer = heapq.heappop(self._due)
             due[writer] = at
         return list(due.items())

@@ -264,11 +264,9 @@ class Relay:
             for pump in pumps:
                 pump.cancel()
             await upstream.close()
-            if capture is not None:
-                if self._per_session:
-                    capture.close()
-                else:
-                    capture.flush()
+            # A shared capture is flushed by its own thread: nothing to do when one session ends.
+            if capture is not None and self._per_session:
+                capture.close()
         log.info(
             "session %d closed: client %s, upstream %s",
             session,
