@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import DEFAULT_PROTOCOL, BadRecord, CaptureReader, Direction, Record
 from .capture.writer import DEFAULT_FLUSH_INTERVAL
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .inspection import (
     CheckReport,
     SessionsNotNumbered,

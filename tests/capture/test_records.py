@@ -280,6 +280,7 @@ def test_any_protocol_name_is_read(value: bytes) -> None:
     [
         b'"protocol":null,"frame":{}',
         b'"protocol":1,"frame":{}',
+        b'"protocol":[],"frame":{}',
         b'"session":"1","frame":{}',
         b'"session":true,"frame":{}',
         b'"binary":1,"frame":{}',

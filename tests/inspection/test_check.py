@@ -139,25 +139,24 @@ def test_an_invalid_frame_carries_its_code_and_session() -> None:
     assert (invalid.code, invalid.session) == ("missing_required_parameter", 4)
 
 
-def test_a_record_of_a_protocol_without_a_decoder_is_invalid() -> None:
+def test_a_record_of_a_protocol_rtmsg_does_not_know_is_invalid_and_named() -> None:
     commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
     records: list[Record | BadRecord] = [
-        Record(line=1, t=0.0, direction="client", frame=commit, protocol="beta", session=1),
-        Record(line=2, t=0.0, direction="client", frame=commit, connection="attach"),
+        Record(line=1, t=None, direction="client", frame=commit, protocol="beta"),
+        Record(line=2, t=None, direction="client", frame=commit),
     ]
-    report = check_records(records, "f")
-    assert (report.valid, report.invalid) == (0, 2)
-    beta, attach = report.invalid_frames
-    assert (beta.code, beta.protocol, beta.direction, beta.session) == (
-        "unknown_protocol",
-        "beta",
-        "client",
-        1,
+    report = check_records(records, "newer.jsonl")
+    assert (report.valid, report.invalid) == (1, 1)
+    [invalid] = report.invalid_frames
+    assert (invalid.line, invalid.protocol) == (1, "beta")
+    assert "protocol rtmsg does not know: 'beta'" in invalid.message
+
+
+def test_a_record_of_a_connection_rtmsg_does_not_know_is_invalid_and_named() -> None:
+    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
+    record = Record(
+        line=1, t=None, direction="client", frame=commit, connection="attach", session=3
     )
-    assert beta.message.startswith(
-        "the record's protocol is unknown to this rtmsg: 'beta' (known: "
-    )
-    assert "conversation, translation" in beta.message
-    assert attach.message == (
-        "the record's connection is unknown to this rtmsg: 'attach' of protocol 'conversation'"
-    )
+    [invalid] = check_records([record], "newer.jsonl").invalid_frames
+    assert (invalid.line, invalid.protocol, invalid.session) == (1, "conversation", 3)
+    assert "protocol rtmsg does not know: 'conversation/attach'" in invalid.message

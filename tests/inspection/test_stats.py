@@ -304,14 +304,3 @@ def test_a_translation_frame_read_as_conversation_counts_for_nothing() -> None:
     stats = session_stats([_rec(0.0, "client", append)])
     assert stats.protocol == "conversation"
     assert stats.audio_sent_s == 0
-
-
-def test_a_record_of_a_protocol_without_a_decoder_is_an_invalid_frame() -> None:
-    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
-    record = Record(line=7, t=1.0, direction="client", frame=commit, protocol="beta")
-    stats = SessionStats()
-    [frame] = iter_frame_stats([record], stats)
-    assert isinstance(frame.record, BadRecord)
-    assert (frame.record.line, frame.record.code) == (7, "unknown_protocol")
-    assert (frame.event, frame.error) == (None, None)
-    assert (stats.frames, stats.invalid_frames, stats.protocol) == (1, 1, "conversation")

@@ -21,8 +21,8 @@ from websockets.typing import Subprotocol
 import rtmsg
 from rtmsg import cli, translation
 from rtmsg.capture import Record, read_capture
+from rtmsg.protocols import route
 from rtmsg.relay import MockServer, Relay
-from rtmsg.relay._protocols import protocol_of
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
 from sdk_oracle import sdk_validate
@@ -442,14 +442,12 @@ def test_the_relay_decodes_with_its_own_frame_limit() -> None:
     append = rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1000)
     frame = rtmsg.encode(append)
     assert len(frame) > 1000
-    for decoder in (relay._client_decoder, relay._server_decoder):
-        assert decoder.max_frame_bytes == 1000
+    for side in relay._sides["conversation"]:
         with pytest.raises(rtmsg.DecodeError) as info:
-            decoder.decode(frame)
+            side.decode(frame)
         assert info.value.code == "frame_too_large"
-    assert Relay("ws://127.0.0.1:9")._client_decoder.max_frame_bytes == (
-        rtmsg.DEFAULT_MAX_FRAME_BYTES
-    )
+    for side in Relay("ws://127.0.0.1:9")._sides["conversation"]:
+        assert isinstance(side.decode(frame), rtmsg.Unknown | rtmsg.InputAudioBufferAppend)
 
 
 def test_the_relay_decodes_a_translation_session_with_its_frame_limit() -> None:
@@ -479,4 +477,4 @@ def test_the_relay_decodes_a_translation_session_with_its_frame_limit() -> None:
     ],
 )
 def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
-    assert protocol_of(path) == protocol
+    assert route(path).endpoint.protocol == protocol

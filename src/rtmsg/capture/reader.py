@@ -12,8 +12,8 @@ import os
 import zlib
 from collections.abc import Iterator
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
-from .._lines import content_length, lines, skip_rest
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
+from ..engine.lines import content_length, lines, skip_rest
 from .records import (
     DEFAULT_PROTOCOL,
     BadRecord,

@@ -14,7 +14,8 @@ from typing import Final, Literal, TypeAlias
 
 import msgspec
 
-from .._limits import frame_too_large
+from ..engine.limits import frame_too_large
+from ..engine.registry import Direction
 
 __all__ = [
     "DEFAULT_PROTOCOL",
@@ -31,16 +32,14 @@ __all__ = [
     "record_line_limit",
 ]
 
-Direction = Literal["client", "server"]
-"""Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
-
 Protocol: TypeAlias = str
-"""The name of the protocol a session spoke, as the protocol registry knows it."""
+"""Which protocol a session spoke, by the name it is registered under (``conversation``,
+``translation``, ...): see :mod:`rtmsg.protocols`."""
 
 DEFAULT_PROTOCOL: Final = "conversation"
 """The protocol of a record that names none: every record written before the field existed."""
 
-BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file", "unknown_protocol"]
+BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
 """Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
 
 ENVELOPE_BYTES: Final = 20 * 1024
@@ -78,8 +77,7 @@ class BadRecord(msgspec.Struct, frozen=True):
 
     ``code`` sorts the reasons: ``invalid_record`` (not a record), ``frame_too_large``
     (longer than the reader's limit) or ``truncated_file`` (the file ends there: cut short
-    in the middle of a record, or corrupt). ``unknown_protocol`` is not a reader's: the
-    commands say it of a record whose protocol or connection they have no decoder for.
+    in the middle of a record, or corrupt).
     """
 
     line: int

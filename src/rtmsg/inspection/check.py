@@ -2,8 +2,8 @@
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns a plain
 Struct, so the command line only reads files and prints; tests call it directly. Each
-record is decoded with the decoders of the protocol it names: the conversation's or the
-translation session's. A capture is only OK if it holds frames and every one is valid: a
+record is decoded with the decoders of the protocol it names, found in the registry
+(:mod:`rtmsg.protocols`); a record naming a protocol rtmsg does not know is invalid. A capture is only OK if it holds frames and every one is valid: a
 file without a frame, or one cut short (whose cut the reader gives as a bad record), is not.
 """
 
@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 import msgspec
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import DEFAULT_PROTOCOL, BadRecord, Direction, Protocol, Record
-from ..codec import Unknown
-from ..errors import DecodeError
-from ._decoding import RecordDecoders
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..protocols import RecordDecoders
 
 __all__ = ["CheckReport", "InvalidFrame", "check_records"]
 
@@ -80,20 +80,22 @@ def check_records(
     file without a line goes to ``empty_files``.
     """
     report = CheckReport() if report is None else report
-    decoder_of = RecordDecoders(max_frame_bytes)
+    decoders = RecordDecoders(max_frame_bytes)
     report.files.append(file)
     frames_before = report.frames
     for record in records:
         report.frames += 1
-        decode = record if isinstance(record, BadRecord) else decoder_of(record)
-        if isinstance(decode, BadRecord):
+        if isinstance(record, BadRecord):
             report.invalid += 1
             if len(report.invalid_frames) < max_invalid:
-                report.invalid_frames.append(_invalid(file, record, decode))
+                invalid = InvalidFrame(
+                    file=file, line=record.line, message=record.message, code=record.code
+                )
+                report.invalid_frames.append(invalid)
             continue
-        assert isinstance(record, Record)
         direction = record.direction
         try:
+            decode = decoders.decoder(record.protocol, direction, record.connection)
             event = decode(record.frame)
         except DecodeError as exc:
             report.invalid += 1
@@ -118,18 +120,3 @@ def check_records(
     if report.frames == frames_before:
         report.empty_files.append(file)
     return report
-
-
-def _invalid(file: str, record: Record | BadRecord, bad: BadRecord) -> InvalidFrame:
-    """The invalid frame for a line that is not a record, or a record no decoder reads."""
-    if isinstance(record, BadRecord):
-        return InvalidFrame(file=file, line=bad.line, message=bad.message, code=bad.code)
-    return InvalidFrame(
-        file=file,
-        line=bad.line,
-        message=bad.message,
-        code=bad.code,
-        direction=record.direction,
-        protocol=record.protocol,
-        session=record.session,
-    )

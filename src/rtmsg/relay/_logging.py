@@ -2,7 +2,7 @@
 
 At debug level websockets logs every handshake header, ``Authorization`` included. The relay
 and the mock hand websockets a logger whose filter replaces the values of the headers
-:mod:`rtmsg._redact` names secret.
+:mod:`rtmsg.engine.redact` names secret.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from .._redact import SECRET_HEADERS
+from ..engine.redact import SECRET_HEADERS
 
 __all__ = ["SECRET_HEADERS", "wire_logger"]
 

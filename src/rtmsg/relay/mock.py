@@ -11,9 +11,10 @@ What to answer is decided without I/O by a session object (:class:`Conversation`
 realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; this
 module only accepts connections, sends what the session returns and sleeps when it says so.
 
-A connection on ``/v1/realtime/translations`` is a translation session instead, answered by
-:class:`~rtmsg.relay.translation_mock.TranslationSession` (registered in
-:attr:`MockServer.session_kinds`): deltas for each 200 ms of input audio, and
+A connection on ``/v1/realtime/translations`` is a translation session instead (the protocol
+registry tells, :mod:`rtmsg.protocols`), answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession` (in
+:attr:`MockServer.protocol_sessions`): deltas for each 200 ms of input audio, and
 ``session.closed`` (then a normal close) for ``session.close``.
 """
 
@@ -24,7 +25,7 @@ import contextlib
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
-from typing import Final, Protocol
+from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -33,16 +34,13 @@ from websockets.http11 import Response as HTTPResponse
 from websockets.typing import Subprotocol
 
 from .. import translation
-from ..codec import encode
+from ..engine.decoding import encode
+from ..protocols import route
 from ._logging import wire_logger
-from ._protocols import protocol_of
 from .conversation import Conversation, Output, Sleep
 from .translation_mock import TranslationSession
 
-__all__ = ["TRANSLATIONS_ROUTE", "MockServer", "MockSession", "Sent", "SessionKind"]
-
-TRANSLATIONS_ROUTE: Final = "/v1/realtime/translations"
-"""The path :attr:`MockServer.session_kinds` has the translation session under."""
+__all__ = ["MockServer", "MockSession", "Sent", "SessionKind"]
 
 Sent = Output | translation.ServerEvent
 """What a session gives the server to send: a server event of either protocol, or an Unknown."""
@@ -112,10 +110,13 @@ class MockServer:
         self.first_audio_delay_s = first_audio_delay_s
         self.record = record
         self.sessions: list[MockSession] = []
-        # Request path (without its query) -> the kind of session it opens; any other path
-        # opens a realtime conversation, as the tests and the SDK's base URLs expect.
-        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {
-            TRANSLATIONS_ROUTE: _translation_session
+        # Request path (without its query) -> the kind of session it opens, before the
+        # protocols: a test serves a session of its own on a path of its own.
+        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {}
+        # The protocol endpoint a path routes to (see rtmsg.protocols) -> its simulation.
+        self.protocol_sessions: dict[str, Callable[[MockSession], SessionKind]] = {
+            "conversation": self._conversation,
+            "translation": _translation_session,
         }
 
     def serve(self, host: str, port: int) -> serve:
@@ -134,13 +135,16 @@ class MockServer:
 
     def new_session(self, log: MockSession) -> SessionKind:
         """The session object for a connection to ``log.path``."""
-        route = urllib.parse.urlsplit(log.path).path
-        kind = self.session_kinds.get(route)
-        if kind is None and protocol_of(route) == "translation":
-            # Behind a base path too (``/openai/v1/realtime/translations``), as the relay reads it.
-            kind = self.session_kinds.get(TRANSLATIONS_ROUTE)
-        if kind is not None:
-            return kind(log)
+        path = urllib.parse.urlsplit(log.path).path
+        kind = self.session_kinds.get(path)
+        if kind is None:
+            name = route(path).endpoint.name
+            kind = self.protocol_sessions.get(name)
+            if kind is None:
+                raise LookupError(f"the mock simulates no {name!r} session")
+        return kind(log)
+
+    def _conversation(self, log: MockSession) -> Conversation:
         return Conversation(
             model=log.query.get("model", "gpt-realtime"),
             audio_ms=self.audio_ms,

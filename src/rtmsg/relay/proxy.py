@@ -4,10 +4,10 @@ For each client connection the relay opens one upstream connection, during the c
 handshake, with the client's path, query, headers and subprotocols; an upstream that refuses
 (401, 404, …) is answered to the client with the same HTTP status. Then two pumps forward every
 frame, byte-identical and in order, one per direction. Each frame is decoded with the codec on
-the way, by the decoders of the session's protocol, told by the path (``…/realtime/translations``
-is a translation session, any other path a conversation): a valid or Unknown frame is
-forwarded; an invalid client frame is answered with an
-OpenAI-style ``error`` event naming its ``event_id`` and dropped (forwarded too with
+the way, by the decoders of the session's protocol, which the protocol registry tells by the
+path (``…/realtime/translations`` is a translation session, any other path a conversation): a
+valid or Unknown frame is forwarded; an invalid client frame is answered with the protocol's
+``error`` event naming its ``event_id`` and dropped (forwarded too with
 ``forward_invalid``); an invalid server frame is logged and forwarded, since the relay does not
 police the server. With a capture, every frame is recorded as the client saw it: in one file
 for all sessions, or one file per session when the path has a ``{session}`` placeholder
@@ -48,14 +48,15 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
-from .._redact import redact
 from ..capture import CaptureWriter, Direction, Protocol
 from ..capture.writer import DEFAULT_FLUSH_INTERVAL
-from ..codec import Frame, encode
-from ..errors import DecodeError, error_event
+from ..engine.base import Event
+from ..engine.decoding import Frame, encode
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..engine.redact import redact
+from ..protocols import endpoints, route
 from ._logging import wire_logger
-from ._protocols import DECODER_TYPES, protocol_of
 
 __all__ = ["DEFAULT_MAX_QUEUE", "Relay"]
 
@@ -136,17 +137,24 @@ class Relay:
         self.forward_invalid = forward_invalid
         self.max_size = max_size
         # websockets refuses longer frames already; the decoders agree with it on the bound.
-        self._decoders = {
-            protocol: (client_type(max_frame_bytes=max_size), server_type(max_frame_bytes=max_size))
-            for protocol, (client_type, server_type) in DECODER_TYPES.items()
-        }
-        self._client_decoder, self._server_decoder = self._decoders["conversation"]
         self._sides = {
-            protocol: (
-                _Side("client", protocol, client_decoder.decode, answers_invalid=True),
-                _Side("server", protocol, server_decoder.decode, answers_invalid=False),
+            each.name: (
+                _Side(
+                    "client",
+                    each.protocol,
+                    each.connection,
+                    each.client(max_frame_bytes=max_size).decode,
+                    each.error_event,
+                ),
+                _Side(
+                    "server",
+                    each.protocol,
+                    each.connection,
+                    each.server(max_frame_bytes=max_size).decode,
+                    None,
+                ),
             )
-            for protocol, (client_decoder, server_decoder) in self._decoders.items()
+            for each in endpoints()
         }
         self.max_queue = max_queue
         self.open_timeout = open_timeout
@@ -244,8 +252,9 @@ class Relay:
         session = next(self._ids)
         self.sessions += 1
         path = urllib.parse.urlsplit(client.request.path if client.request else "").path
-        protocol = protocol_of(path)
-        log.info("session %d opened: %s (%s)", session, path, protocol)
+        routed = route(path)
+        found = routed.endpoint
+        log.info("session %d opened: %s (%s)", session, path, found.name)
         capture = self._shared_capture
         pumps: list[asyncio.Task[None]] = []
         try:
@@ -254,10 +263,15 @@ class Relay:
                 capture = CaptureWriter(
                     self.capture.format(session=session), flush_interval=self.flush_interval
                 )
-            client_side, server_side = self._sides[protocol]
+            client_side, server_side = self._sides[found.name]
+            session_id = routed.session_id
             pumps = [
-                asyncio.create_task(self._pump(session, client, upstream, capture, client_side)),
-                asyncio.create_task(self._pump(session, upstream, client, capture, server_side)),
+                asyncio.create_task(
+                    self._pump(session, session_id, client, upstream, capture, client_side)
+                ),
+                asyncio.create_task(
+                    self._pump(session, session_id, upstream, client, capture, server_side)
+                ),
             ]
             await asyncio.gather(*pumps)
         finally:
@@ -277,6 +291,7 @@ class Relay:
     async def _pump(
         self,
         session: int,
+        session_id: str | None,
         source: Connection,
         sink: Connection,
         capture: CaptureWriter | None,
@@ -290,7 +305,9 @@ class Relay:
                         side.sender,
                         message,
                         protocol=side.protocol,
+                        connection=side.connection,
                         session=session,
+                        session_id=session_id,
                         binary=isinstance(message, bytes),
                     )
                 try:
@@ -304,10 +321,17 @@ class Relay:
                         exc.event_id,
                         redact(str(exc)),
                     )
-                    if side.answers_invalid:
-                        answer = encode(error_event(exc)).decode()
+                    if side.error_event is not None:
+                        answer = encode(side.error_event(exc)).decode()
                         if capture is not None:
-                            capture.write("server", answer, protocol=side.protocol, session=session)
+                            capture.write(
+                                "server",
+                                answer,
+                                protocol=side.protocol,
+                                connection=side.connection,
+                                session=session,
+                                session_id=session_id,
+                            )
                         await source.send(answer)
                         if not self.forward_invalid:
                             continue
@@ -328,5 +352,7 @@ class _Side:
 
     sender: Direction
     protocol: Protocol
+    connection: str | None
     decode: Callable[[Frame], object]
-    answers_invalid: bool
+    error_event: Callable[[DecodeError], Event] | None
+    """The answer to an invalid frame of this side, ``None`` for a side not policed."""

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster
 
-from fleet import FLEET, write_fleet
+from fleet import FLEET, digests, read_table, write_fleet
 from rtmsg import analytics, cli
-from test_analytics_dataset import digests, read_table
 
 
 @pytest.fixture(scope="module")

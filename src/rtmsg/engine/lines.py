@@ -2,7 +2,7 @@
 
 Separate so that both readers share one definition of a line, and so that
 :mod:`rtmsg.capture` keeps to the standard library (the limit itself comes from
-:mod:`rtmsg._limits`). A line is read with ``readline(limit + 2)``: a line longer than the
+:mod:`.limits`). A line is read with ``readline(limit + 2)``: a line longer than the
 limit is never held whole, whatever the size of the file; the rest of it is read and
 dropped in buffer-sized pieces.
 """
@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterator
 from typing import Final, Protocol
 
-from ._limits import NO_LIMIT
+from .limits import NO_LIMIT
 
 __all__ = ["LineReader", "content_length", "lines", "skip_rest"]
 

@@ -10,10 +10,10 @@ from typing import Any, Final
 
 import msgspec
 
-from ._checks import Frame, as_bytes, invalid_utf8
-from ._limits import frame_too_large
-from ._msgspec import FAILURES, failure
+from .checks import Frame, as_bytes, invalid_utf8
 from .errors import DecodeError, ErrorCode
+from .limits import frame_too_large
+from .msgspec_adapter import FAILURES, failure
 
 __all__ = [
     "Envelope",

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 import rtmsg
-from rtmsg._base import base64_size, given
+from rtmsg.engine.base import base64_size, given
 
 
 @pytest.mark.parametrize("size", range(12))

@@ -1,6 +1,6 @@
 """The msgspec wordings rtmsg reads, pinned: a new msgspec that changes one fails here first.
 
-:mod:`rtmsg._msgspec` is the only place that reads msgspec's messages. Each case
+:mod:`rtmsg.engine.msgspec_adapter` is the only place that reads msgspec's messages. Each case
 below makes msgspec itself fail (no rtmsg decoder in between) and checks what the
 adapter makes of it, so that a changed wording shows as a failed canary rather
 than as a wrong ``code`` or ``path`` in a server's answers. ``make test-oldest``
@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 import rtmsg
-from rtmsg._msgspec import FAILURES, failure
+from rtmsg.engine.msgspec_adapter import FAILURES, failure
 from rtmsg.errors import ErrorCode, SchemaError
 
 
@@ -109,7 +109,7 @@ def test_the_exceptions_that_are_not_msgspec_errors(exc: BaseException, code: st
 
 
 def test_every_code_has_a_wire_code() -> None:
-    from rtmsg.errors import _WIRE_CODES
+    from rtmsg.common.errors import _WIRE_CODES
 
     assert set(_WIRE_CODES) == set(ErrorCode)
     answers = {

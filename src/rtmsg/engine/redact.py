@@ -1,6 +1,6 @@
 """What counts as a secret, and masking it: the one home of rtmsg's rules for safe logs.
 
-Separate so that the models' reprs (:mod:`rtmsg._base`), the codec's messages and the
+Separate so that the models' reprs (:mod:`.base`), the codec's messages and the
 relay's logs (:mod:`rtmsg.relay._logging`) share one set of rules, and so that it can be
 read, reviewed and tested on its own. Standard library only.
 """

@@ -3,7 +3,7 @@
 msgspec reports every failure as an exception with a message and no structured
 fields: the JSON path is the message's ``- at `$.path``` suffix, and the kind of a
 validation failure is its wording. Both are read here, once, by :func:`failure`;
-``tests/test_msgspec_adapter.py`` pins every wording it relies on, on the oldest and
+``tests/engine/test_msgspec_adapter.py`` pins every wording it relies on, on the oldest and
 the newest msgspec that rtmsg allows. The models' own checks need no reading: they
 raise :class:`SchemaError` with their code, and msgspec keeps it as the cause.
 """

@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import collections
 import datetime
-import hashlib
 import os
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from fleet import FLEET, Plan, day, frames, write_fleet
+from fleet import FLEET, Plan, day, digests, frames, read_table, write_fleet
 from rtmsg import analytics
 from rtmsg.analytics.naming import plan
 from rtmsg.capture import CaptureWriter, encode_record
 
 APPEND = b'{"type":"input_audio_buffer.append","audio":"AAAA"}'
-
-
-def read_table(out: Path, table: str) -> pa.Table:
-    """A table of the dataset, with ``day`` from the paths, sorted by session and row."""
-    partitioning = ds.partitioning(pa.schema([("day", pa.date32())]), flavor="hive")
-    data = ds.dataset(out / table, format="parquet", partitioning=partitioning).to_table()
-    keys: list[tuple[str, Literal["ascending", "descending"]]] = [("session", "ascending")]
-    if table == "events":
-        keys.append(("seq", "ascending"))
-    return data.sort_by(keys)
-
-
-def digests(out: Path) -> dict[str, str]:
-    """Every file of a dataset, by its path inside it, and a hash of its bytes."""
-    return {
-        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(out.rglob("*"))
-        if path.is_file()
-    }
 
 
 def test_the_dataset_is_partitioned_by_day(tmp_path: Path) -> None:

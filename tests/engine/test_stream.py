@@ -102,6 +102,18 @@ def test_any_object_with_read() -> None:
     )
 
 
+class ReadsText:
+    """A source whose ``read`` gives text: a file opened in text mode behind a wrapper."""
+
+    def read(self, size: int = -1, /) -> str:
+        return "{}"
+
+
+def test_a_reader_that_gives_text_is_a_clear_type_error() -> None:
+    with pytest.raises(TypeError, match="open files in binary mode"):
+        list(rtmsg.iter_client_events(ReadsText()))  # type: ignore[arg-type]
+
+
 def test_unbuffered_and_compressed_files(tmp_path: Path) -> None:
     raw_path, gz_path = tmp_path / "c.jsonl", tmp_path / "c.jsonl.gz"
     raw_path.write_bytes(CAPTURE)

@@ -8,7 +8,8 @@ import msgspec
 import pytest
 
 import rtmsg
-from rtmsg import _base, _redact
+from rtmsg.engine import base as _base
+from rtmsg.engine import redact as _redact
 from rtmsg.relay._logging import wire_logger
 
 

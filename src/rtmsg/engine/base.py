@@ -4,7 +4,7 @@ Every wire model derives from :class:`Model`, every object selected by its
 ``type`` from :class:`Tagged`, every event from :class:`Event`, so the msgspec
 configuration (tag field, keyword-only fields, omitted defaults) and the repr
 that keeps audio and credentials out of logs live in exactly one place (what counts
-as a credential is :mod:`rtmsg._redact`'s to say).
+as a credential is :mod:`.redact`'s to say).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import msgspec
 
-from ._redact import SECRET_FIELDS, redact
 from .errors import DecodeError, ErrorCode
+from .redact import SECRET_FIELDS, redact
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # in typing from 3.13; annotations are not evaluated

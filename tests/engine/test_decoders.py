@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 import rtmsg
-from rtmsg import _checks
-from rtmsg._base import register_events
+from rtmsg.engine import checks as _checks
+from rtmsg.engine.base import register_events
 
 TRUNCATE_MISSING_FIELDS = b'{"type":"conversation.item.truncate","event_id":"c1","item_id":"i"}'
 

@@ -21,8 +21,8 @@ from helpers import Direction, assert_round_trip
 from rtmsg import translation
 from sdk_oracle import sdk_validate
 
-_DATA = pathlib.Path(__file__).parent / "data" / "translation_spec_examples.jsonl"
-_SOURCE = pathlib.Path(__file__).parents[2] / "shared" / "realworld" / "frames.jsonl"
+_DATA = pathlib.Path(__file__).parents[1] / "data" / "translation_spec_examples.jsonl"
+_SOURCE = pathlib.Path(__file__).parents[3] / "shared" / "realworld" / "frames.jsonl"
 EXAMPLES: list[dict[str, Any]] = [json.loads(line) for line in _DATA.read_text().splitlines()]
 
 _SCHEMA_TO_CLASS: dict[str, type[rtmsg.Event]] = {

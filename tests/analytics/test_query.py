@@ -20,7 +20,7 @@ import pytest
 from fleet import AUDIO_BYTES, FLEET, INVALID_CODES, day, frames, nearest_rank, write_fleet
 from rtmsg import analytics
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = (("events", analytics.EVENTS_SCHEMA), ("sessions", analytics.SESSIONS_SCHEMA))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import rtmsg
 from rtmsg import capture, codec
-from rtmsg._limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
+from rtmsg.engine.limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
 
 LIMIT = 64
 FRAME = b'{"type":"vendor.padding","pad":"' + b"x" * LIMIT + b'"}'
@@ -73,12 +73,18 @@ def test_a_stream_frame_at_the_limit_decodes_with_its_line_end() -> None:
 
 
 def test_streams_with_one_limit_share_the_decoder_that_learns_unknown_types() -> None:
-    from rtmsg._decoders import _server, client_decoder, server_decoder
+    from rtmsg.protocols import endpoint
 
-    assert client_decoder(DEFAULT_MAX_FRAME_BYTES) is rtmsg.decode_client_event
-    assert server_decoder(DEFAULT_MAX_FRAME_BYTES) is rtmsg.decode_server_event
-    assert server_decoder(LIMIT) is server_decoder(LIMIT)
-    decoder = _server(LIMIT)
-    assert server_decoder(LIMIT) is decoder.decode
-    assert isinstance(decoder, rtmsg.ServerEventDecoder)
-    assert decoder.max_frame_bytes == LIMIT
+    conversation = endpoint("conversation")
+    assert conversation.decoder("client") is rtmsg.decode_client_event
+    assert conversation.decoder("server", DEFAULT_MAX_FRAME_BYTES) is rtmsg.decode_server_event
+    assert conversation.decoder("server", LIMIT) is conversation.decoder("server", LIMIT)
+    decode = conversation.decoder("server", LIMIT)
+    with pytest.raises(rtmsg.DecodeError) as info:
+        decode(b" " * (LIMIT + 1))
+    assert info.value.code == rtmsg.ErrorCode.FRAME_TOO_LARGE
+    # Both streams learn the unknown type the first one met: the second decodes it in one pass.
+    frame = b'{"type":"x.shared.limit"}'
+    list(rtmsg.iter_server_events(frame, max_frame_bytes=LIMIT))
+    (event,) = rtmsg.iter_server_events(frame, max_frame_bytes=LIMIT)
+    assert event == rtmsg.Unknown("x.shared.limit", frame)

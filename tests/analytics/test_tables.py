@@ -27,7 +27,7 @@ from rtmsg.inspection import session_stats
 from sdk_frames import frames as sdk_frames
 from sdk_oracle import sdk_validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 EVENTS_COLUMNS = [
     ("session", "string", False),

@@ -12,7 +12,8 @@ import pytest
 
 import rtmsg
 from helpers import Direction, assert_round_trip, decode, same_json
-from rtmsg import codec
+from rtmsg.conversation import codec
+from rtmsg.engine import decoding
 
 SESSION_UPDATE_VAD_OFF = (
     b'{"type":"session.update","session":{"type":"realtime",'
@@ -323,11 +324,11 @@ def test_types_seen_in_one_direction_stay_unknown_only_there() -> None:
 
 
 def test_endless_new_types_still_decode_as_unknown() -> None:
-    for n in range(codec._MAX_SEEN + 10):
+    for n in range(decoding._MAX_SEEN + 10):
         frame = b'{"type":"x.flood.%d","event_id":"f"}' % n
         assert rtmsg.decode_server_event(frame) == rtmsg.Unknown(f"x.flood.{n}", frame, "f")
-    assert len(codec._default_server._seen) <= codec._MAX_SEEN
-    long_type = "x." + "y" * codec._MAX_SEEN_LENGTH
+    assert len(codec._default_server._seen) <= decoding._MAX_SEEN
+    long_type = "x." + "y" * decoding._MAX_SEEN_LENGTH
     frame = json.dumps({"type": long_type}).encode()
     assert rtmsg.decode_client_event(frame) == rtmsg.Unknown(long_type, frame)
     assert long_type not in codec._default_client._seen
@@ -375,10 +376,10 @@ def test_no_fast_path_is_built_for_a_tag_msgspec_cannot_select(
 ) -> None:
     lone = msgspec.defstruct("T", [], tag_field="type", tag="café")
     other = msgspec.defstruct("U", [], tag_field="type", tag="other")
-    assert not codec._matches(msgspec.json.Decoder(other), lone)
-    assert codec._matches(msgspec.json.Decoder(lone | other), lone)
+    assert not decoding._matches(msgspec.json.Decoder(other), lone)
+    assert decoding._matches(msgspec.json.Decoder(lone | other), lone)
     # A tag the probe refuses is not learned, and its frames stay Unknowns on the slow path.
-    monkeypatch.setattr(codec, "_matches", lambda decoder, seen: False)
+    monkeypatch.setattr(decoding, "_matches", lambda decoder, seen: False)
     decoder = rtmsg.ClientEventDecoder()
     for _ in range(2):
         assert decoder.decode(b'{"type":"x.y"}') == rtmsg.Unknown("x.y", b'{"type":"x.y"}')
