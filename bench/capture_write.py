@@ -15,7 +15,8 @@ Caller, in µs of CPU of the calling thread (``time.thread_time``) per frame:
 - ``0.1``: rtmsg 0.1's writer, a ``gzip.open`` file (level 9) or a buffered file, written
   frame by frame.
 
-``total`` is the CPU of the whole process (every thread) for the same work, close included.
+``all threads`` is the CPU of the caller and the flusher thread for the same work, close
+included (the process's CPU for the writers without a thread).
 
 Flush policies, in µs of CPU per frame to compress and write one session's records, and the
 bytes on disk per byte of records: plain, once at the end or once per interval; gzip, one
@@ -62,9 +63,21 @@ def _sessions(seconds: float) -> list[tuple[str, int, Frames]]:
 # --- the caller -----------------------------------------------------------------------------
 
 
+def _flusher_cpu() -> float:
+    """CPU seconds the flusher thread has used so far (0 before it starts)."""
+    thread = capture_writer._flusher._thread
+    if thread is None or thread.ident is None or not thread.is_alive():
+        return 0.0
+    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+
+
 def _threaded(path: Path, frames: Frames, per_flush: int) -> tuple[float, float, float]:
-    """Caller CPU of the writes, caller CPU of ``close``, CPU of the process: seconds."""
-    start_total = time.process_time()
+    """Caller CPU of the writes, caller CPU of ``close``, CPU of both threads: seconds.
+
+    The caller waits for the flusher between intervals, as frames arriving in real time
+    would let it; that wait is no one's work, so it is not counted.
+    """
+    flusher_start = _flusher_cpu()
     writer = CaptureWriter(path, flush_interval=0)
     writes = 0.0
     start = time.thread_time()
@@ -82,7 +95,7 @@ def _threaded(path: Path, frames: Frames, per_flush: int) -> tuple[float, float,
     start = time.thread_time()
     writer.close()
     closing = time.thread_time() - start
-    return writes, closing, time.process_time() - start_total
+    return writes, closing, writes + closing + _flusher_cpu() - flusher_start
 
 
 def _inline(path: Path, frames: Frames, per_flush: int) -> tuple[float, float, float]:

@@ -249,3 +249,28 @@ def test_a_file_that_takes_no_bytes_stops_the_capture(
     assert writer.error == f"the file took none of the bytes written to it (errno {errno.EIO})"
     assert writer.dropped_frames == 1
     _no_frame_logged(caplog)
+
+
+def test_writers_of_one_interval_are_flushed_on_the_same_beat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flusher = capture_writer._flusher
+    taken: list[set[str]] = []
+    take_due = flusher._take_due
+
+    def recording() -> list[tuple[CaptureWriter, float | None]]:
+        due = take_due()
+        taken.append({writer.path for writer, _ in due})
+        return due
+
+    monkeypatch.setattr(flusher, "_take_due", recording)
+    writers = []
+    for number in range(3):
+        writers.append(CaptureWriter(tmp_path / f"{number}.jsonl", flush_interval=0.2))
+        time.sleep(0.03)  # opened apart: each would have its own beat without the shared one
+    try:
+        paths = {writer.path for writer in writers}
+        _wait_for(lambda: any(paths <= batch for batch in taken))
+    finally:
+        for writer in writers:
+            writer.close()

@@ -304,7 +304,7 @@ class _Flusher:
         with self._wakeup:
             self._open[writer] = None
             if writer.flush_interval:
-                due = time.monotonic() + writer.flush_interval
+                due = _next_beat(time.monotonic(), writer.flush_interval)
                 heapq.heappush(self._due, (due, next(self._order), writer))
                 self._start()
                 self._wakeup.notify()
@@ -344,8 +344,11 @@ class _Flusher:
             with self._wakeup:
                 for writer, at in due:
                     if at is not None and writer in self._open:
-                        # On the writer's own beat; at once if it fell behind.
-                        at = max(at + writer.flush_interval, time.monotonic())
+                        # On the next beat; the one after now if it fell behind.
+                        at += writer.flush_interval
+                        now = time.monotonic()
+                        if at < now:
+                            at = _next_beat(now, writer.flush_interval)
                         heapq.heappush(self._due, (at, next(self._order), writer))
 
     def _take_due(self) -> list[tuple[CaptureWriter, float | None]]:
@@ -357,6 +360,15 @@ class _Flusher:
             at, _, writer = heapq.heappop(self._due)
             due[writer] = at
         return list(due.items())
+
+
+def _next_beat(now: float, interval: float) -> float:
+    """The next multiple of ``interval`` after ``now``.
+
+    Writers of one interval share their beats, so the flusher wakes once an interval for
+    all of them, not once for each.
+    """
+    return (math.floor(now / interval) + 1) * interval
 
 
 _flusher: Final = _Flusher()

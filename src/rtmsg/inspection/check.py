@@ -3,8 +3,9 @@
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns a plain
 Struct, so the command line only reads files and prints; tests call it directly. Each
 record is decoded with the decoders of the protocol it names, found in the registry
-(:mod:`rtmsg.protocols`); a record naming a protocol rtmsg does not know is invalid. A capture is only OK if it holds frames and every one is valid: a
-file without a frame, or one cut short (whose cut the reader gives as a bad record), is not.
+(:mod:`rtmsg.protocols`); a record naming a protocol rtmsg does not know is invalid. A
+capture is only OK if it holds frames and every one is valid: a file without a frame, or
+one cut short (whose cut the reader gives as a bad record), is not.
 """
 
 from __future__ import annotations
