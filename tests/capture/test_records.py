@@ -215,8 +215,8 @@ def test_json_objects_with_any_whitespace_read_back_exactly(value: object, seed:
 # --- nesting ------------------------------------------------------------------------------
 
 
-def _deep(depth: int, opening: str = "[", closing: str = "]") -> str:
-    return '{"type":"vendor.x","x":' + opening * depth + closing * depth + "}"
+def _deep(depth: int, opening: str = "[", closing: str = "]", inside: str = "") -> str:
+    return '{"type":"vendor.x","x":' + opening * depth + inside + closing * depth + "}"
 
 
 @pytest.mark.parametrize("depth", [1000, 10_000, 100_000])
@@ -228,11 +228,11 @@ def test_a_frame_nested_past_the_parser_is_recorded_exactly(
     path = tmp_path / "deep.jsonl"
     with CaptureWriter(path) as writer:
         writer.write("client", frame if as_text else frame.encode(), t=1.0)
-        writer.write("server", _deep(depth, '{"a":', "}").encode(), t=2.0)
+        writer.write("server", _deep(depth, '{"a":', "}", "1").encode(), t=2.0)
     records = list(read_capture(path))
     assert records == [
         Record(line=1, t=1.0, direction="client", frame=frame.encode()),
-        Record(line=2, t=2.0, direction="server", frame=_deep(depth, '{"a":', "}").encode()),
+        Record(line=2, t=2.0, direction="server", frame=_deep(depth, '{"a":', "}", "1").encode()),
     ]
 
 
