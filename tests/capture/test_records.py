@@ -317,3 +317,12 @@ def test_the_envelope_has_room_for_a_long_session_id() -> None:
     frame = APPEND
     line = record_line(1764081134.123456, head, frame)
     assert len(line) - 1 - len(frame) <= ENVELOPE_BYTES
+
+
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_any_buffer_is_a_frame(kind: type[bytearray] | type[memoryview]) -> None:
+    for frame in (APPEND, b"\xff\xfe"):
+        line = encode_record(1.0, "server", kind(frame), binary=True)
+        assert _read_line(line) == Record(
+            line=1, t=1.0, direction="server", frame=frame, binary=True
+        )
