@@ -400,10 +400,13 @@ class Scraper:
 
 @dataclass
 class Mark:
+    """CPU times read by the harness at ``t``, and the counters the processes answered."""
+
     t: float
     cpu: dict[str, float]
     sink: dict[str, Any]
     workers: list[dict[str, Any]]
+    idle: bool = True
 
 
 @dataclass
@@ -435,10 +438,11 @@ class Bench:
         t = time.perf_counter()
         return Mark(t, cpu, self.sink.recv(_ANSWER_S), [w.recv(_ANSWER_S) for w in active])
 
-    def _wait_idle(self, relay: Running, timeout: float = 3.0) -> None:
-        """Wait until the relay's CPU time stops moving (its sessions torn down)."""
+    def _wait_idle(self, relay: Running, timeout: float = 3.0) -> bool:
+        """Wait until the relay's CPU time stops moving (its sessions torn down, what it
+        deferred done); whether it did within ``timeout``."""
         if relay.child is None:
-            return
+            return True
         deadline = time.monotonic() + timeout
         with contextlib.suppress(ProcError):
             last = cpu_seconds(relay.child.pid)
@@ -446,8 +450,16 @@ class Bench:
                 time.sleep(0.1)
                 now = cpu_seconds(relay.child.pid)
                 if now - last < 0.005:
-                    return
+                    return True
                 last = now
+        return False
+
+    def _settled(self, relay: Running) -> Mark:
+        """CPU times and the sink's counters once the relay is idle after a run."""
+        idle = self._wait_idle(relay)
+        self.sink.send({"op": "mark"})
+        cpu = self._cpu(relay)
+        return Mark(time.perf_counter(), cpu, self.sink.recv(_ANSWER_S), [], idle=idle)
 
     def measure(self, relay: Running, workload: Workload, number: int) -> dict[str, Any]:
         """One run of ``workload`` through ``relay``; the record the report reads."""
@@ -481,14 +493,16 @@ class Bench:
                 c.ask({"op": "stop", "grace": settings.grace_s}, settings.grace_s + 60)
                 for c in started
             ]
+            settled = self._settled(relay)
         except ChildError as exc:
             record.update(ok=False, error=str(exc))
             self._abandon(started, relay)
+            self._wait_idle(relay)
         else:
             record.update(ok=True, **_figures(workload, settings, first, last, stops, connect))
+            record.update(_settled_figures(first, settled, stops))
             if scraper is not None:
                 record["scrapes"] = {"ok": scraper.ok, "failed": scraper.failed}
-        self._wait_idle(relay)
         if relay.capture_dir is not None:
             for path in relay.capture_dir.iterdir():
                 path.unlink(missing_ok=True)
@@ -562,6 +576,25 @@ def _figures(
         figures["nominal"] = workload.sessions * settings.voice_rate * window
         figures["rtt"] = rtt_summary(rtts, settings.deadline_ms)
     return figures
+
+
+def _settled_figures(first: Mark, settled: Mark, stops: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """From the window's start until the relay is idle after the load stopped: what it spent
+    on everything it relayed, work it deferred (a capture compressed and written on a
+    thread a second later) and the sessions' closes included."""
+    answers = sum(
+        int(s["received"]) - int(w["received"]) for s, w in zip(stops, first.workers, strict=True)
+    )
+    requests = int(settled.sink["received"]) - int(first.sink["received"])
+    relay = settled.cpu.get("relay")
+    return {
+        "settled": {
+            "s": settled.t - first.t,
+            "idle": settled.idle,
+            "frames": requests + answers,
+            "relay_cpu_s": None if relay is None else relay - first.cpu["relay"],
+        }
+    }
 
 
 def rtt_summary(rtts_us: Sequence[int], deadline_ms: float) -> dict[str, Any]:
