@@ -36,6 +36,7 @@ from sdk_oracle import (
     PROTOCOLS,
     SDK_TO_RTMSG,
     Node,
+    is_foreign,
     sdk_events,
     sdk_models,
     sdk_name,
@@ -314,7 +315,16 @@ def _replace(value: Any, path: Path, new: Any, *, remove: bool = False) -> Any:
     return copy
 
 
-def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
+def _family(protocol: Protocol) -> tuple[Protocol, ...]:
+    """The streams whose literals a stream's mutants borrow: the realtime protocols', or Live's."""
+    if protocol.startswith("live"):
+        return tuple(p for p in PROTOCOLS if p.startswith("live"))
+    return ("conversation", "translation")
+
+
+def _mutations(
+    original: Any, path: Path, family: tuple[Protocol, ...]
+) -> Iterator[tuple[str, Any, bool]]:
     """(kind, new value, remove?) for one node."""
     kind = _json_kind(original)
     for other in _OTHER_TYPES:
@@ -332,7 +342,7 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
     if isinstance(original, str):
         yield "unknown-string", "unknown_value.v2", False
         name = next((step for step in reversed(path) if isinstance(step, str)), "")
-        others = [value for value in _literal_pool().get(name, ()) if value != original]
+        others = [value for value in _literal_pool(family).get(name, ()) if value != original]
         if name in ("type", "role"):
             # What selects a shape gets every other value; the rest, one.
             for value in others:
@@ -342,15 +352,15 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
 
 
 @functools.cache
-def _literal_pool() -> dict[str, tuple[str, ...]]:
-    """Every string literal the SDK declares for a field name, in any model of either protocol:
-    ``type`` gathers the tags and formats of all variants, ``role`` the three roles, and so on."""
+def _literal_pool(family: tuple[Protocol, ...]) -> dict[str, tuple[str, ...]]:
+    """Every string literal the SDK declares for a field name, in any model of the streams:
+    ``type`` gathers the tags and formats of all variants, ``role`` the roles, and so on."""
     pool: dict[str, dict[str, None]] = {}
     events = {
-        *(model for p in PROTOCOLS for model in sdk_events("client", p)),
-        *(model for p in PROTOCOLS for model in sdk_events("server", p)),
+        *(model for p in family for model in sdk_events("client", p)),
+        *(model for p in family for model in sdk_events("server", p)),
     }
-    for model in sdk_models(None):
+    for model in sdk_models(family):
         if model in events:
             continue
         for name, field in model.model_fields.items():
@@ -388,7 +398,7 @@ def mutants(
             visited.add(visit)
             changes.extend(
                 (path, original, (frame.event_type, *place), mutation)
-                for mutation in _mutations(original, path)
+                for mutation in _mutations(original, path, _family(protocol))
             )
         changes += _added_fields(frame, direction, protocol, generator)
         for path, original, place, (kind, new, remove) in changes:
@@ -441,11 +451,13 @@ def _at(value: Any, path: Path) -> Any:
 
 
 def _models_at(value: Any, path: Path = ()) -> Iterator[tuple[Path, pydantic.BaseModel]]:
-    """Every SDK model object inside a validated event, with its path."""
+    """Every SDK model object inside a validated event, with its path; not inside what rtmsg
+    keeps as JSON (:data:`~sdk_oracle.FOREIGN`), whose extras it keeps."""
     if isinstance(value, pydantic.BaseModel):
         yield path, value
         for name in type(value).model_fields:
-            yield from _models_at(getattr(value, name), (*path, name))
+            if not is_foreign(type(value), name):
+                yield from _models_at(getattr(value, name), (*path, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _models_at(item, (*path, index))

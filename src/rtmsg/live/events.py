@@ -199,7 +199,7 @@ class SessionThinkingAppend(Event, tag="session.thinking.append"):
 
 
 class SessionCommentaryAppend(Event, tag="session.commentary.append"):
-    """Give the model something to say; ``delegation_id`` is required, null for the whole session."""
+    """Give the model something to say; ``delegation_id`` is required, null for the session."""
 
     content: str
     delegation_id: str | None
@@ -250,7 +250,7 @@ class SessionClose(Event, tag="session.close"):
 
 
 class TransportDtmfSend(Event, tag="transport.dtmf.send"):
-    """Send one DTMF key (``0``–``9``, ``A``–``D``, ``*``, ``#``) to a SIP call, from a sideband."""
+    """Send one DTMF key (``0`` to ``9``, ``A`` to ``D``, ``*``, ``#``) to a SIP call (sideband)."""
 
     event: str
     event_id: str | None | UnsetType = UNSET
@@ -432,7 +432,7 @@ class DecisionCompleted(Model):
 
 
 class DecisionEvent(Event, tag="decision.event"):
-    """A Decision for a delegation, or for a trigger (which names the transcript delta that fired)."""
+    """A Decision for a delegation, or for a trigger (naming the transcript delta that fired)."""
 
     event: DecisionCompleted
     event_id: str

@@ -131,7 +131,11 @@ class DecisionRefusal(Tagged, tag="refusal"):
 
 
 DecisionContentPart = (
-    DecisionInputText | DecisionInputImage | DecisionInputJson | DecisionOutputText | DecisionRefusal
+    DecisionInputText
+    | DecisionInputImage
+    | DecisionInputJson
+    | DecisionOutputText
+    | DecisionRefusal
 )
 """A content part of a Decision message; which ones a message may hold depends on its role."""
 

@@ -251,7 +251,7 @@ class DecisionsDelegationUpdateConfig(Model):
     questions: list[DecisionQuestion] | None | UnsetType = UNSET
 
 
-# --- the Responses backend's tools -----------------------------------------------------------------
+# --- the Responses backend's tools ---------------------------------------------------------------
 
 
 class FunctionTool(Tagged, tag="function"):
