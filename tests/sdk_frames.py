@@ -30,7 +30,9 @@ from typing import Any
 
 import pydantic
 
+from divergences import REQUIRED_BY_SERVICE
 from helpers import Direction, Protocol
+from sdk_live import FOREIGN_SAMPLES
 from sdk_oracle import (
     MERGED,
     PROTOCOLS,
@@ -132,6 +134,8 @@ class _Generator:
             return None
         if kind == "literal":
             return self.pick(node.args)
+        if kind == "samples":
+            return json.loads(self.pick(node.args))
         if kind == "list":
             return [self.one(node.args[0])]
         if kind == "dict":
@@ -141,9 +145,9 @@ class _Generator:
             return self.one(branches[0])
         model: type[pydantic.BaseModel] = node.args[0]
         return {
-            name: self.one(sdk_node(field.annotation))
+            field.alias or name: self.one(_field_node(model, name))
             for name, field in model.model_fields.items()
-            if field.is_required()
+            if _required(model, name)
         }
 
     def full(self, node: Node) -> Any:
@@ -151,9 +155,11 @@ class _Generator:
         if node.kind == "model":
             model: type[pydantic.BaseModel] = node.args[0]
             return {
-                name: self.full(sdk_node(field.annotation))
+                field.alias or name: self.full(_field_node(model, name))
                 for name, field in model.model_fields.items()
             }
+        if node.kind == "samples":
+            return json.loads(node.args[-1])
         if node.kind == "union":
             branches = [b for b in node.branches() if b.kind != "none"]
             return self.full(branches[-1])
@@ -186,6 +192,8 @@ class _Generator:
             yield None
         elif kind == "literal":
             yield from node.args
+        elif kind == "samples":
+            yield from (json.loads(text) for text in node.args)
         elif kind == "union":
             for branch in node.args:
                 yield from self.values(branch)
@@ -205,7 +213,15 @@ class _Generator:
             yield from self._model_values(node.args[0])
 
     def _model_values(self, model: type[pydantic.BaseModel]) -> Iterator[dict[str, Any]]:
-        fields = {name: sdk_node(field.annotation) for name, field in model.model_fields.items()}
+        fields = {
+            field.alias or name: _field_node(model, name)
+            for name, field in model.model_fields.items()
+        }
+        required = {
+            field.alias or name
+            for name, field in model.model_fields.items()
+            if _required(model, name)
+        }
         base = self.one(Node("model", (model,)))
         full = self.full(Node("model", (model,)))
         yield base
@@ -216,8 +232,23 @@ class _Generator:
             for branch in node.branches():
                 if branch.kind != "none":
                     yield {**full, name: self.full(branch)}
-            if not model.model_fields[name].is_required():
+            if name not in required:
                 yield {key: value for key, value in full.items() if key != name}
+
+
+def _required(model: type[pydantic.BaseModel], name: str) -> bool:
+    """Whether a field must be there: the SDK says so, or the service (and so rtmsg) does."""
+    if model.model_fields[name].is_required():
+        return True
+    return (SDK_TO_RTMSG.get(sdk_name(model)), name) in REQUIRED_BY_SERVICE
+
+
+def _field_node(model: type[pydantic.BaseModel], name: str) -> Node:
+    """The node of a field: its annotation's, or the sample values of what rtmsg keeps as JSON."""
+    if is_foreign(model, name):
+        samples = FOREIGN_SAMPLES[SDK_TO_RTMSG[sdk_name(model)], name]
+        return Node("samples", tuple(json.dumps(value) for value in samples))
+    return sdk_node(model.model_fields[name].annotation)
 
 
 def _dedupe(values: Iterator[Any]) -> list[Any]:

@@ -28,7 +28,14 @@ from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessa
 from rtmsg import live
 from rtmsg.live import responses
 
-__all__ = ["FOREIGN", "LIVE_SDK_TO_RTMSG", "LIVE_UNIONS", "NESTED_UNION", "UNTYPED_ITEMS"]
+__all__ = [
+    "FOREIGN",
+    "FOREIGN_SAMPLES",
+    "LIVE_SDK_TO_RTMSG",
+    "LIVE_UNIONS",
+    "NESTED_UNION",
+    "UNTYPED_ITEMS",
+]
 
 LIVE_UNIONS: dict[str, tuple[str, str]] = {
     "ClientEvent": ("live", "client"),
@@ -122,6 +129,54 @@ FOREIGN: dict[tuple[type[msgspec.Struct], str], str] = {
     ),
 }
 """Fields rtmsg keeps as JSON (of the SDK's top-level JSON type) instead of typing them."""
+
+_MESSAGE = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "status": "completed",
+    "content": [{"type": "output_text", "text": "Sunny, 21 °C.", "annotations": []}],
+}
+_FUNCTION = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Current weather.",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    "strict": True,
+}
+_SAMPLES: dict[str, tuple[Any, ...]] = {
+    "access_programs": (None, {"cyber": "standard"}),
+    "image": (None, {"context_compression": "enabled"}),
+    "input_transformations": (
+        None,
+        [],
+        [{"id": "rs_1", "action": "removed", "reason": "model_mismatch", "type": "reasoning"}],
+    ),
+    "instructions": (None, "Answer in one sentence.", []),
+    "moderation": (None,),
+    "prompt": (None, {"id": "pmpt_1", "version": "2", "variables": {"city": "Oslo"}}),
+    "prompt_cache_diagnostics": (None, {"type": "cache_hit"}),
+    "prompt_cache_options": (None, {"mode": "implicit", "ttl": "30m"}),
+    "reasoning": (None, {"effort": "low", "summary": None}),
+    "text": (None, {"format": {"type": "text"}, "verbosity": "medium"}),
+    "tool_choice": ("auto", {"type": "function", "name": "get_weather"}),
+    "tools": ([], [_FUNCTION, {"type": "web_search"}]),
+    "tool_usage": (None,),
+    "output": ([], [_MESSAGE]),
+}
+FOREIGN_SAMPLES: dict[tuple[type[msgspec.Struct], str], tuple[Any, ...]] = {
+    (live.ResponseItemCreate, "item"): (
+        {"type": "function_call_output", "call_id": "call_1", "output": '{"temp_c": 21}'},
+        {"role": "user", "content": "And tomorrow?"},
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "And tomorrow?"}],
+        },
+    ),
+    **{(responses.Response, name): values for name, values in _SAMPLES.items()},
+}
+"""Valid values, for the frame generator, of each field rtmsg keeps as JSON."""
 
 
 def _same(modules: tuple[str, ...], names: dict[str, type[msgspec.Struct]]) -> dict[str, Any]:

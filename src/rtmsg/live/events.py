@@ -37,8 +37,10 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from .._base import Event, Model, b64decode, b64encode, register_events
-from ..errors import ErrorCode, SchemaError
+from ..codec import Unknown
+from ..errors import DecodeError, ErrorCode, SchemaError
 from .items import Decision, DecisionItem, StoredDecisionItem
+from .responses import ResponseStreamEvent, decode_response_event, reroot
 from .session import ForkSessionConfig, Session, SessionConfig, SessionUpdateConfig
 
 __all__ = [
@@ -477,11 +479,16 @@ class ResponseEvent(Event, tag="response.event"):
         if memoryview(self.event)[:1] != b"{":
             raise SchemaError("Expected `object`", code=ErrorCode.INVALID_TYPE, field="event")
 
-    def nested(self) -> object:
-        """The nested Responses event, typed (see :mod:`rtmsg.live.responses`) or Unknown."""
-        from .responses import decode_response_event
+    def nested(self) -> ResponseStreamEvent | Unknown:
+        """The nested Responses event, typed (see :mod:`rtmsg.live.responses`) or Unknown.
 
-        return decode_response_event(self.event)
+        Decoded at each call. An invalid event of a typed kind raises
+        :class:`~rtmsg.DecodeError`, its path rooted at ``$.event``.
+        """
+        try:
+            return decode_response_event(self.event)
+        except DecodeError as error:
+            raise reroot(error, "event") from None
 
 
 class SessionUsage(Model):

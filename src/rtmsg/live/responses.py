@@ -632,20 +632,15 @@ def decode_response_event(frame: Frame | msgspec.Raw) -> ResponseStreamEvent | U
 
     Returns the typed event, or :class:`~rtmsg.Unknown` for another type (or an
     item not typed here); raises :class:`~rtmsg.DecodeError` for an invalid
-    event of a typed kind, its path rooted at the wrapper's ``$.event``.
+    event of a typed kind, its path rooted at the nested event.
     """
-    data = bytes(frame) if isinstance(frame, msgspec.Raw) else frame
-    try:
-        return _default.decode(data)
-    except DecodeError as error:
-        raise _nested(error) from None
+    return _default.decode(bytes(frame) if isinstance(frame, msgspec.Raw) else frame)
 
 
-def _nested(error: DecodeError) -> DecodeError:
-    path = None if error.path is None else "$.event" + error.path.removeprefix("$")
+def reroot(error: DecodeError, field: str) -> DecodeError:
+    """``error`` of a nested event, with its path rooted at the wrapper's ``field``."""
+    path = None if error.path is None else f"$.{field}{error.path.removeprefix('$')}"
     message = str(error)
     if error.path is not None:
         message = message.replace(f"`{error.path}`", f"`{path}`")
-    return DecodeError(
-        message, event_type=error.event_type, event_id=None, path=path, code=error.code
-    )
+    return DecodeError(message, event_type=error.event_type, path=path, code=error.code)
