@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, Literal
 
 import msgspec
+import openai.types.live
 import orjson
 from openai._models import construct_type_unchecked
 from openai.types.realtime import (
@@ -25,10 +26,13 @@ from pydantic import TypeAdapter
 
 import rtmsg
 from bench.corpus import Corpus
-from rtmsg import translation
+from rtmsg import live, translation
 
-Side = Literal["client", "server", "translation client", "translation server"]
-"""Who sends the frames, and in which protocol: the conversation's sides, or translation's."""
+Side = Literal[
+    "client", "server", "translation client", "translation server", "live client", "live server"
+]
+"""Who sends the frames, and in which protocol: the conversation's sides, translation's, or
+those of a Live session's primary connection."""
 
 _DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
     "client": (rtmsg.decode_client_event, RealtimeClientEvent, rtmsg.ClientEventDecoder),
@@ -43,6 +47,16 @@ _DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
         RealtimeTranslationServerEvent,
         translation.ServerEventDecoder,
     ),
+    "live client": (
+        live.decode_client_event,
+        openai.types.live.ClientEvent,
+        live.ClientEventDecoder,
+    ),
+    "live server": (
+        live.decode_server_event,
+        openai.types.live.ServerEvent,
+        live.ServerEventDecoder,
+    ),
 }
 
 __all__ = [
@@ -52,6 +66,7 @@ __all__ = [
     "ENCODE_MIXES",
     "ENCODE_PEERS",
     "FLOOR",
+    "NESTED",
     "PEER_NOTES",
     "RTMSG",
     "SDK_PARSE",
@@ -76,6 +91,7 @@ SDK_PYDANTIC = "SDK pydantic"
 SDK_PARSE = "SDK parse path"
 DECODER_OBJECT = "rtmsg decoder object"
 STRICT_DECODER = "rtmsg unknown_fields=reject"
+NESTED = "rtmsg and nested()"
 
 DECODE_PEERS = (
     RTMSG,
@@ -110,7 +126,10 @@ PEER_NOTES = {
     "`model.model_dump_json(exclude_unset=True)`.",
     SDK_PARSE: "what the SDK's realtime connection does with each received frame: "
     "`construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)` "
-    "(builds models without validating; server events only).",
+    "(builds models without validating; server events only; Live's connection does the same "
+    "with `openai.types.live.ServerEvent`).",
+    NESTED: "`live.decode_server_event(frame).nested()`: a Live `response.event` and the "
+    "Responses event inside it, both typed (Live server events only).",
 }
 
 
@@ -163,7 +182,14 @@ def decoder(peer: str, direction: Side, *, unknown: bool = False) -> Decode | No
         return None if unknown else _adapter(direction).validate_json
     if peer == SDK_PARSE:
         return _sdk_parse(direction) if direction.endswith("server") else None
+    if peer == NESTED:
+        return _decode_nested if direction == "live server" else None
     raise ValueError(f"unknown peer {peer!r}")
+
+
+def _decode_nested(frame: bytes) -> object:
+    event = live.decode_server_event(frame)
+    return event.nested() if isinstance(event, live.ResponseEvent) else event
 
 
 def _rtmsg_encode(event: Any) -> bytes:
@@ -210,6 +236,8 @@ DECODE_MIXES: dict[str, Callable[[Corpus], list[tuple[Side, list[bytes]]]]] = {
         ("translation client", c.translation_client),
         ("translation server", c.translation_server),
     ],
+    "live stream": lambda c: [("live client", c.live_client), ("live server", c.live_server)],
+    "live server stream": lambda c: [("live server", c.live_server)],
 }
 ENCODE_MIXES = {mix: frames for mix, frames in DECODE_MIXES.items() if "unknown" not in mix}
 

@@ -24,6 +24,8 @@ one of them, or the test fails:
 - ``untyped-item`` (Live's nested events): an output item event whose item is of a
   type rtmsg does not type (neither a message nor a function call) is an
   ``Unknown`` with its exact bytes, whatever the rest of the item holds.
+- ``lazy-nested`` (Live): ``response.event`` keeps its nested event unread, so a
+  nested value that is not an object passes the decode; ``nested()`` refuses it.
 - ``service-required`` (Live): a field the SDK declares optional and the service
   requires (``divergences.REQUIRED_BY_SERVICE``) may not be left out.
 
@@ -74,26 +76,26 @@ MIN_FRAMES: dict[tuple[Protocol, Direction], int] = {
     ("conversation", "server"): 15000,
     ("translation", "client"): 200,
     ("translation", "server"): 800,
-    ("live", "client"): 0,
-    ("live", "server"): 0,
-    ("live/attach", "client"): 0,
-    ("live/attach", "server"): 0,
-    ("live/fork", "client"): 0,
-    ("live/fork", "server"): 0,
-    ("live/response", "server"): 0,
+    ("live", "client"): 6000,
+    ("live", "server"): 12000,
+    ("live/attach", "client"): 3500,
+    ("live/attach", "server"): 12000,
+    ("live/fork", "client"): 5000,
+    ("live/fork", "server"): 12000,
+    ("live/response", "server"): 10000,
 }
 MIN_MUTANTS: dict[tuple[Protocol, Direction], int] = {
     ("conversation", "client"): 5000,
     ("conversation", "server"): 15000,
     ("translation", "client"): 250,
     ("translation", "server"): 1000,
-    ("live", "client"): 0,
-    ("live", "server"): 0,
-    ("live/attach", "client"): 0,
-    ("live/attach", "server"): 0,
-    ("live/fork", "client"): 0,
-    ("live/fork", "server"): 0,
-    ("live/response", "server"): 0,
+    ("live", "client"): 15000,
+    ("live", "server"): 30000,
+    ("live/attach", "client"): 9000,
+    ("live/attach", "server"): 30000,
+    ("live/fork", "client"): 12000,
+    ("live/fork", "server"): 30000,
+    ("live/response", "server"): 15000,
 }
 STREAMS: list[tuple[Protocol, Direction]] = list(MIN_FRAMES)
 
@@ -208,7 +210,7 @@ def _check_valid_frame(
     assert type(event) is SDK_TO_RTMSG[sdk_name(type(sdk_event))]
     assert not has_extras(sdk_event), "the generator only writes declared fields"
     sdk_validate(encoded, direction, protocol)
-    sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True)
+    sdk_dump = sdk_event.model_dump(mode="json", exclude_unset=True, by_alias=True)
     assert same_json(json.dumps(sdk_dump), encoded), f"SDK: {sdk_dump}\nrtmsg: {encoded!r}"
 
 
@@ -367,6 +369,17 @@ def _classify(mutant: Mutant, direction: Direction, protocol: Protocol) -> _Resu
     if mutant.kind in ("extra-field", "sibling-field"):
         return _Result(mutant, "unexpected", f"SDK accepts: {sdk_event is not None}, {error!r}")
 
+    if sdk_event is None and isinstance(event, live.ResponseEvent) and mutant.path == ("event",):
+        # The nested event is read when asked for, its JSON type too.
+        try:
+            event.nested()
+        except rtmsg.DecodeError as nested_error:
+            where = nested_error.path
+            return _Result(
+                mutant, "lazy-nested", None if where == "$.event" else f"nested() names {where}"
+            )
+        return _Result(mutant, "lazy-nested", "nested() accepts a non-object")
+
     if sdk_event is None and isinstance(event, rtmsg.Unknown) and _is_untyped_item(mutant):
         # An item of a type rtmsg does not type makes its event an Unknown, whatever its body.
         raw = mutant.text.encode()
@@ -521,6 +534,7 @@ _EXPECTED_OUTCOMES = {
     "service-required",
     "integral-literal",
     "untyped-item",
+    "lazy-nested",
 }
 
 
@@ -548,6 +562,9 @@ def test_every_open_literal_is_kept_and_every_closed_one_checked(
         if mutant.event_type != event_type or mutant.kind != "unknown-string":
             continue
         source = _source_event(mutant.source, direction, protocol)
+        if _inside_foreign(source, mutant.path) or _is_untyped_item(mutant):
+            assert result.outcome in ("foreign-json", "untyped-item"), mutant.text
+            continue
         declaration = _declaration(source, mutant.path)
         if declaration is None:
             continue
@@ -571,7 +588,8 @@ def test_mutant_summary(protocol: Protocol, direction: Direction) -> None:
     assert set(outcomes) <= _EXPECTED_OUTCOMES
     # Each documented divergence really happens, and most mutants are rejected by both.
     assert outcomes["open-literal"] > 0
-    assert outcomes["both-reject"] > len(results) // 2
+    # Most mutants are rejected by both; in Live, where much is a string or kept as JSON, many.
+    assert outcomes["both-reject"] > len(results) // (3 if protocol.startswith("live") else 2)
     if (protocol, direction) == ("conversation", "client"):
         assert outcomes["hard-spot"] > 0
     elif (protocol, direction) == ("conversation", "server"):

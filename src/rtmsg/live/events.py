@@ -31,14 +31,14 @@ the unions that list it.
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar, Literal, Self, get_args
+from typing import Any, ClassVar, Final, Literal, Self, get_args
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from .._base import Event, Model, b64decode, b64encode, register_events
 from ..codec import Unknown
-from ..errors import DecodeError, ErrorCode, SchemaError
+from ..errors import DecodeError, ErrorCode
 from .items import Decision, DecisionItem, StoredDecisionItem
 from .responses import ResponseStreamEvent, decode_response_event, reroot
 from .session import ForkSessionConfig, Session, SessionConfig, SessionUpdateConfig
@@ -460,13 +460,18 @@ class DecisionItemDeleted(Event, tag="decision.item.deleted"):
     client_event_id: str | None | UnsetType = UNSET
 
 
+_OPEN_BRACE: Final = ord("{")
+
+
 class ResponseEvent(Event, tag="response.event"):
     """A Responses API streaming event of a delegated backend, with its delegation's ID.
 
     ``event`` keeps the nested event's exact bytes (a :class:`msgspec.Raw`): a
-    proxy forwards it unread, at the cost of one scan. :meth:`nested` reads it,
-    each time it is called, as a typed event of :mod:`rtmsg.live.responses` or
-    an :class:`~rtmsg.Unknown`.
+    proxy forwards it unread, at the cost of one scan that checks it is JSON and
+    nothing more, not even that it is an object (the SDK checks that). :meth:`nested`
+    reads it, each time it is called, as a typed event of :mod:`rtmsg.live.responses`
+    or an :class:`~rtmsg.Unknown`, and raises :class:`~rtmsg.DecodeError` if it is not
+    a valid event.
     """
 
     event: msgspec.Raw
@@ -474,17 +479,16 @@ class ResponseEvent(Event, tag="response.event"):
     client_event_id: str | None | UnsetType = UNSET
     delegation_id: str | None | UnsetType = UNSET
 
-    def __post_init__(self) -> None:
-        # The nested event is a JSON object; msgspec.Raw takes any JSON value.
-        if memoryview(self.event)[:1] != b"{":
-            raise SchemaError("Expected `object`", code=ErrorCode.INVALID_TYPE, field="event")
-
     def nested(self) -> ResponseStreamEvent | Unknown:
         """The nested Responses event, typed (see :mod:`rtmsg.live.responses`) or Unknown.
 
         Decoded at each call. An invalid event of a typed kind raises
         :class:`~rtmsg.DecodeError`, its path rooted at ``$.event``.
         """
+        if memoryview(self.event)[0] != _OPEN_BRACE:
+            raise DecodeError(
+                "Expected `object` - at `$.event`", path="$.event", code=ErrorCode.INVALID_TYPE
+            )
         try:
             return decode_response_event(self.event)
         except DecodeError as error:
