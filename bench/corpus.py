@@ -32,7 +32,7 @@ import json
 import random
 import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from rtmsg.capture import Direction
 
@@ -42,12 +42,19 @@ __all__ = [
     "SEED",
     "Corpus",
     "Session",
+    "Side",
     "build_corpus",
     "flat_twin",
     "live_session",
     "translation_session",
     "unknown_twin",
 ]
+
+Side = Literal[
+    "client", "server", "translation client", "translation server", "live client", "live server"
+]
+"""Who sends the frames, and in which protocol: the conversation's sides, translation's, or
+those of a Live session's primary connection."""
 
 SEED = 20250828
 """The seed of the corpus (the GA protocol's release date)."""
@@ -165,7 +172,7 @@ class Corpus:
     control_client: list[bytes]
     control_server: list[bytes]
     unknown_heavy: list[bytes]
-    micro: dict[str, tuple[str, bytes]]
+    micro: dict[str, tuple[Side, bytes]]
     translation_client: list[bytes] = field(default_factory=list)
     translation_server: list[bytes] = field(default_factory=list)
     live_client: list[bytes] = field(default_factory=list)
@@ -764,7 +771,7 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
         (f for f in server if types[f] == "response.output_audio.delta"), key=len
     )  # 200 ms of pcm16
     transcript_delta = first(server, "response.output_audio_transcript.delta")
-    micro: dict[str, tuple[str, bytes]] = {
+    micro: dict[str, tuple[Side, bytes]] = {
         "append pcm16 20 ms": ("client", append(20, 48)),
         "append pcm16 40 ms": ("client", append(40, 48)),
         "append pcm16 100 ms": ("client", append(100, 48)),

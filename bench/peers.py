@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 import openai.types.live
@@ -25,14 +25,8 @@ from openai.types.realtime import (
 from pydantic import TypeAdapter
 
 import rtmsg
-from bench.corpus import Corpus
+from bench.corpus import Corpus, Side
 from rtmsg import live, translation
-
-Side = Literal[
-    "client", "server", "translation client", "translation server", "live client", "live server"
-]
-"""Who sends the frames, and in which protocol: the conversation's sides, translation's, or
-those of a Live session's primary connection."""
 
 _DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
     "client": (rtmsg.decode_client_event, RealtimeClientEvent, rtmsg.ClientEventDecoder),

@@ -53,16 +53,16 @@ _TypedItem = Annotated[
 ]
 
 
-class OutputItemAdded(sdk_responses.ResponseOutputItemAddedEvent):
+class OutputItemAdded(sdk_responses.ResponseOutputItemAddedEvent):  # type: ignore[misc]
     """``response.output_item.added`` with the items rtmsg types."""
 
-    item: _TypedItem  # type: ignore[assignment]  # narrowed on purpose
+    item: _TypedItem  # narrowed on purpose
 
 
-class OutputItemDone(sdk_responses.ResponseOutputItemDoneEvent):
+class OutputItemDone(sdk_responses.ResponseOutputItemDoneEvent):  # type: ignore[misc]
     """``response.output_item.done`` with the items rtmsg types."""
 
-    item: _TypedItem  # type: ignore[assignment]  # narrowed on purpose
+    item: _TypedItem  # narrowed on purpose
 
 
 _NESTED_MODELS: tuple[type[pydantic.BaseModel], ...] = (

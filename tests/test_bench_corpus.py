@@ -25,7 +25,7 @@ from bench.corpus import (
     translation_session,
     unknown_twin,
 )
-from helpers import assert_round_trip
+from helpers import Direction, assert_round_trip
 from rtmsg import live
 from sdk_oracle import sdk_validate
 
@@ -61,7 +61,7 @@ def test_micro_frames_are_valid_or_unknown(corpus: Corpus) -> None:
             sdk_validate(frame, "server", "live")
             assert_round_trip(frame, "server", "live")
             continue
-        direction = "client" if side == "client" else "server"
+        direction: Direction = "client" if side == "client" else "server"
         if name.endswith("as Unknown"):
             event = rtmsg.decode_server_event(frame)
             assert isinstance(event, rtmsg.Unknown)

@@ -208,7 +208,7 @@ def test_the_nested_events_are_those_of_the_sdk_stream() -> None:
 
 def _members(union: Any) -> tuple[type[pydantic.BaseModel], ...]:
     (members, *_) = typing.get_args(union)
-    return typing.get_args(members)  # type: ignore[no-any-return]
+    return typing.get_args(members)
 
 
 def test_foreign_fields_hold_json_of_the_sdk_top_level_type() -> None:

@@ -29,7 +29,7 @@ from .capture import BadRecord, CaptureReader, Direction, Record
 from .inspection import CheckReport, SessionStats, check_records, session_stats
 
 if TYPE_CHECKING:
-    from websockets.asyncio.server import serve
+    from websockets.asyncio.server import Server
 
 __all__ = ["main"]
 
@@ -471,7 +471,10 @@ def _mock_server(args: argparse.Namespace) -> int:
 
 
 def _run_server(
-    server: Callable[[], serve], name: str, duration: float | None, upstream: str | None
+    server: Callable[[], contextlib.AbstractAsyncContextManager[Server]],
+    name: str,
+    duration: float | None,
+    upstream: str | None,
 ) -> int:
     """Serve until interrupted (SIGINT, SIGTERM) or for ``duration`` seconds."""
 

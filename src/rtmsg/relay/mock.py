@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
 from typing import Final, Protocol
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 from websockets.http11 import Response as HTTPResponse
@@ -118,7 +118,7 @@ class MockServer:
             TRANSLATIONS_ROUTE: _translation_session
         }
 
-    def serve(self, host: str, port: int) -> serve:
+    def serve(self, host: str, port: int) -> contextlib.AbstractAsyncContextManager[Server]:
         """The websockets server; use as ``async with mock.serve(...) as server``."""
         return serve(
             self._handle,

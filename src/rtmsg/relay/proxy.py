@@ -41,7 +41,7 @@ from typing import Final
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.connection import Connection
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.frames import CloseCode
@@ -161,7 +161,7 @@ class Relay:
             (self._upstream.scheme, self._upstream.netloc, base + client.path, client.query, "")
         )
 
-    def serve(self, host: str, port: int) -> serve:
+    def serve(self, host: str, port: int) -> contextlib.AbstractAsyncContextManager[Server]:
         """The websockets server for this relay; use as ``async with relay.serve(...) as srv``."""
         return serve(
             self._handle,
