@@ -37,6 +37,7 @@ from msgspec import UNSET, UnsetType
 
 from .._base import Event, Model, Tagged, register_events
 from ..codec import Frame, Unknown, _EventDecoder
+from .._msgspec import FAILURES
 from ..errors import DecodeError
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "TextLogprob",
     "TextTopLogprob",
     "decode_response_event",
+    "reroot",
 ]
 
 
@@ -584,8 +586,12 @@ _ITEM_EVENTS: Final = frozenset({"response.output_item.added", "response.output_
 _ITEM_TYPES: Final = frozenset(cls.__struct_config__.tag for cls in get_args(OutputItem))
 
 
+class _ItemType(msgspec.Struct):
+    type: Any = None
+
+
 class _ItemEnvelope(msgspec.Struct):
-    item: Any = None
+    item: _ItemType | None = None
 
 
 _item_envelope: Final = msgspec.json.Decoder(_ItemEnvelope)
@@ -614,9 +620,9 @@ def _other_item(frame: Frame) -> bool:
     """Whether the frame's ``item`` is an object whose ``type`` is an item not typed here."""
     try:
         item = _item_envelope.decode(frame).item
-    except msgspec.DecodeError:
+    except FAILURES:  # not an object, or nested too deep to tell
         return False
-    kind = item.get("type") if isinstance(item, dict) else None
+    kind = None if item is None else item.type
     return isinstance(kind, str) and kind not in _ITEM_TYPES
 
 
