@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msgspec import UNSET, UnsetType
 
-from . import translation
+from . import live, translation
 from ._base import Event, Model
 from .client_events import *  # noqa: F403  # re-exported; the names are listed in __all__ below
 from .client_events import __all__ as _client_events_all
@@ -58,6 +58,7 @@ __all__ = [
     "error_event",
     "iter_client_events",
     "iter_server_events",
+    "live",
     "translation",
     *_client_events_all,
     *_server_events_all,
