@@ -25,6 +25,7 @@ This module does file I/O with the standard library only; it knows nothing of We
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import os
@@ -35,10 +36,12 @@ from typing import Final, Literal
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
-from ._lines import content_length, lines, skip_rest
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES, check_limit, frame_too_large
+from .engine.lines import content_length, lines, skip_rest
+from .engine.registry import Direction
 
 __all__ = [
+    "DEFAULT_PROTOCOL",
     "ENVELOPE_BYTES",
     "BadRecord",
     "BadRecordCode",
@@ -51,11 +54,13 @@ __all__ = [
     "read_capture",
 ]
 
-Direction = Literal["client", "server"]
-"""Who sent a frame: ``client`` (to the server) or ``server`` (to the client)."""
+Protocol = str
+"""Which protocol a session spoke, by the name it is registered under (``conversation``,
+``translation``, ...): see :mod:`rtmsg.protocols`."""
 
-Protocol = Literal["conversation", "translation"]
-"""Which protocol a session spoke: ``conversation`` (``/v1/realtime``) or ``translation``."""
+DEFAULT_PROTOCOL: Final = "conversation"
+"""The protocol of a record that names none: every record written before the field existed."""
+
 
 BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
 """Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
@@ -80,7 +85,7 @@ class Record(msgspec.Struct, frozen=True):
     t: float | None
     direction: Direction
     frame: bytes
-    protocol: Protocol = "conversation"
+    protocol: Protocol = DEFAULT_PROTOCOL
 
 
 class BadRecord(msgspec.Struct, frozen=True):
@@ -109,12 +114,12 @@ _raw_decoder: Final = msgspec.json.Decoder(msgspec.Raw)
 _str_decoder: Final = msgspec.json.Decoder(str)
 _encoder: Final = msgspec.json.Encoder()
 
-_PREFIX: Final[dict[tuple[str, str], bytes]] = {
-    ("client", "conversation"): b',"dir":"client","frame":',
-    ("server", "conversation"): b',"dir":"server","frame":',
-    ("client", "translation"): b',"dir":"client","protocol":"translation","frame":',
-    ("server", "translation"): b',"dir":"server","protocol":"translation","frame":',
-}
+
+@functools.lru_cache(maxsize=64)
+def _prefix(direction: Direction, protocol: Protocol) -> bytes:
+    """What a record holds between its time and its frame."""
+    named = b"" if protocol == DEFAULT_PROTOCOL else b',"protocol":' + _encoder.encode(protocol)
+    return b',"dir":' + _encoder.encode(direction) + named + b',"frame":'
 
 
 def _embeddable(frame: bytes) -> bool:
@@ -129,7 +134,7 @@ def _embeddable(frame: bytes) -> bool:
 
 
 def encode_record(
-    t: float, direction: Direction, frame: bytes | str, protocol: Protocol = "conversation"
+    t: float, direction: Direction, frame: bytes | str, protocol: Protocol = DEFAULT_PROTOCOL
 ) -> bytes:
     """One capture line (ending in ``\\n``) for ``frame``, sent at ``t`` by ``direction``."""
     data = frame.encode() if isinstance(frame, str) else frame
@@ -137,7 +142,7 @@ def encode_record(
         # errors="replace" only matters for a binary frame that is not UTF-8, which the
         # protocol never sends; a text frame is valid UTF-8 by the WebSocket rules.
         data = _encoder.encode(data.decode("utf-8", errors="replace"))
-    return b"".join((b'{"t":', _encoder.encode(t), _PREFIX[direction, protocol], data, b"}\n"))
+    return b"".join((b'{"t":', _encoder.encode(t), _prefix(direction, protocol), data, b"}\n"))
 
 
 class CaptureWriter:
@@ -160,7 +165,7 @@ class CaptureWriter:
         frame: bytes | str,
         t: float | None = None,
         *,
-        protocol: Protocol = "conversation",
+        protocol: Protocol = DEFAULT_PROTOCOL,
     ) -> None:
         """Record ``frame``, sent by ``direction`` at ``t`` (now by default) in ``protocol``."""
         now = time.time() if t is None else t
@@ -206,7 +211,7 @@ class CaptureReader:
         frame_limit = check_limit(max_frame_bytes)
         self.path = os.fspath(path)
         self.direction = direction
-        self.protocol: Protocol = protocol or "conversation"
+        self.protocol: Protocol = protocol or DEFAULT_PROTOCOL
         self.max_frame_bytes = max_frame_bytes
         self._limit = frame_limit
         if direction is None and max_frame_bytes is not None:

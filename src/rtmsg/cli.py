@@ -19,17 +19,15 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TextIO
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES
 from .capture import BadRecord, CaptureReader, Direction, Record
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .inspection import CheckReport, SessionStats, check_records, session_stats
-
-if TYPE_CHECKING:
-    from websockets.asyncio.server import Server
 
 __all__ = ["main"]
 
@@ -110,12 +108,28 @@ def _parser() -> argparse.ArgumentParser:
     stats.set_defaults(run=_stats)
 
     verbose = argparse.ArgumentParser(add_help=False)
-    verbose.add_argument("-v", "--verbose", action="store_true", help="log every connection")
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log every session (-vv: and debug details, never a secret)",
+    )
     verbose.add_argument(
         "--duration",
         type=float,
         metavar="SECONDS",
         help="stop after this many seconds (default: run until interrupted)",
+    )
+    verbose.add_argument(
+        "--listen", required=True, metavar="HOST:PORT", help="e.g. 127.0.0.1:8765 or [::1]:8765"
+    )
+    verbose.add_argument(
+        "--transport",
+        choices=("picows", "websockets"),
+        default="picows",
+        help="the WebSocket library (default picows, on uvloop: a third of the CPU per "
+        "message; websockets is the reference)",
     )
 
     relay = commands.add_parser(
@@ -126,7 +140,6 @@ def _parser() -> argparse.ArgumentParser:
         "query and headers, and forward every frame both ways unchanged. An invalid client "
         "frame is answered with an 'error' event and not forwarded.",
     )
-    relay.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     relay.add_argument("--upstream", required=True, metavar="URL", help="e.g. wss://api.openai.com")
     relay.add_argument(
         "--capture",
@@ -139,6 +152,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="forward invalid client frames too (they are still answered with an error)",
     )
+    relay.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM (or a first Ctrl-C), refuse new sessions and let open ones run this "
+        "long before closing them with 1001 (default 30; a second Ctrl-C stops at once)",
+    )
     relay.set_defaults(run=_relay)
 
     mock = commands.add_parser(
@@ -148,7 +169,6 @@ def _parser() -> argparse.ArgumentParser:
         description="Answers like the Realtime service: session events, and for a committed "
         "audio buffer and response.create a full response with a synthetic tone.",
     )
-    mock.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     mock.add_argument(
         "--audio-ms", type=int, default=600, metavar="MS", help="audio per response (600)"
     )
@@ -215,10 +235,27 @@ def _byte_count(value: str) -> int:
 
 
 def _host_port(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets) as a host and a port from 0 to 65535."""
     host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
-    return host.strip("[]"), int(port)
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        bracketed = True
+    else:
+        bracketed = False
+    if (
+        not sep
+        or not host
+        or not port.isascii()
+        or not port.isdigit()
+        or int(port) > 65535
+        or (":" in host and not bracketed)
+    ):
+        raise ValueError(f"expected HOST:PORT with a port from 0 to 65535, got {value!r}")
+    return host, int(port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 # --- check and stats ---------------------------------------------------------
@@ -434,11 +471,17 @@ def _relay_missing() -> int:
     return 2
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def _logging(verbose: int) -> None:
+    level = logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _listen(args: argparse.Namespace) -> tuple[str, int] | None:
+    try:
+        return _host_port(args.listen)
+    except ValueError as exc:
+        print(f"rtmsg {args.command}: --listen: {exc}", file=sys.stderr)
+        return None
 
 
 def _relay(args: argparse.Namespace) -> int:
@@ -446,15 +489,29 @@ def _relay(args: argparse.Namespace) -> int:
         from .relay import Relay
     except ImportError:
         return _relay_missing()
+    listen = _listen(args)
+    if listen is None:
+        return 2
     _logging(args.verbose)
-    host, port = args.listen
     try:
-        relay = Relay(args.upstream, capture=args.capture, forward_invalid=args.forward_invalid)
+        relay = Relay(
+            args.upstream,
+            capture=args.capture,
+            forward_invalid=args.forward_invalid,
+            transport=args.transport,
+        )
     except ValueError as exc:
         print(f"rtmsg relay: {exc}", file=sys.stderr)
         return 2
+    host, port = listen
     try:
-        return _run_server(lambda: relay.serve(host, port), "relay", args.duration, args.upstream)
+        return _run_server(
+            lambda: relay.serve(host, port),
+            args,
+            f" -> {args.upstream}",
+            drain=relay.drain,
+            close=relay.close_sessions,
+        )
     finally:
         relay.close()
 
@@ -464,34 +521,77 @@ def _mock_server(args: argparse.Namespace) -> int:
         from .relay import MockServer
     except ImportError:
         return _relay_missing()
+    listen = _listen(args)
+    if listen is None:
+        return 2
     _logging(args.verbose)
-    host, port = args.listen
-    mock = MockServer(audio_ms=args.audio_ms, first_audio_delay_s=args.first_audio_delay_ms / 1000)
-    return _run_server(lambda: mock.serve(host, port), "mock-server", args.duration, None)
+    mock = MockServer(
+        audio_ms=args.audio_ms,
+        first_audio_delay_s=args.first_audio_delay_ms / 1000,
+        transport=args.transport,
+    )
+    host, port = listen
+    return _run_server(lambda: mock.serve(host, port), args, "")
 
 
 def _run_server(
-    server: Callable[[], contextlib.AbstractAsyncContextManager[Server]],
-    name: str,
-    duration: float | None,
-    upstream: str | None,
+    server: Callable[[], AbstractAsyncContextManager[Any]],
+    args: argparse.Namespace,
+    target: str,
+    *,
+    drain: Callable[[float], Awaitable[int]] | None = None,
+    close: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
-    """Serve until interrupted (SIGINT, SIGTERM) or for ``duration`` seconds."""
+    """Serve until ``--duration`` ends or a signal comes.
+
+    SIGTERM or a first SIGINT drains (when the server can): new sessions are refused and open
+    ones get ``--drain-timeout`` seconds; a second SIGINT closes them at once.
+    """
 
     async def run() -> None:
-        stop = asyncio.Event()
+        stop, hurry = asyncio.Event(), asyncio.Event()
+        interrupts = 0
+
+        def on_signal(signum: int) -> None:
+            nonlocal interrupts
+            interrupts += signum == signal.SIGINT
+            if stop.is_set() and interrupts >= 2:
+                hurry.set()
+            stop.set()
+
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, on_signal, signum)
         async with server() as running:
             for sock in running.sockets:
                 host, port = sock.getsockname()[:2]
-                target = f" -> {upstream}" if upstream else ""
-                print(f"rtmsg {name} listening on ws://{host}:{port}{target}", file=sys.stderr)
+                print(
+                    f"rtmsg {args.command} listening on ws://{_url_host(host)}:{port}{target}"
+                    f" ({args.transport})",
+                    file=sys.stderr,
+                    flush=True,
+                )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), duration)
+                await asyncio.wait_for(stop.wait(), args.duration)
+            if drain is not None and close is not None and stop.is_set():
+                draining = asyncio.ensure_future(drain(args.drain_timeout))
+                hurrying = asyncio.ensure_future(hurry.wait())
+                await asyncio.wait((draining, hurrying), return_when=asyncio.FIRST_COMPLETED)
+                hurrying.cancel()
+                if not draining.done():
+                    draining.cancel()
+                    await close()
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+        if args.transport == "picows":
+            try:
+                import uvloop
+            except ImportError:  # no uvloop where it does not build (Windows): asyncio's loop
+                asyncio.run(run())
+            else:
+                with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                    runner.run(run())
+        else:
+            asyncio.run(run())
     return 0

@@ -108,3 +108,16 @@ def test_check_decodes_each_record_in_its_protocol() -> None:
         "conversation",
         "session.update",
     )
+
+
+def test_a_record_of_a_protocol_rtmsg_does_not_know_is_invalid_and_named() -> None:
+    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
+    records: list[Record | BadRecord] = [
+        Record(line=1, t=None, direction="client", frame=commit, protocol="beta"),
+        Record(line=2, t=None, direction="client", frame=commit),
+    ]
+    report = check_records(records, "newer.jsonl")
+    assert (report.valid, report.invalid) == (1, 1)
+    [invalid] = report.invalid_frames
+    assert (invalid.line, invalid.protocol) == (1, "beta")
+    assert "protocol rtmsg does not know: 'beta'" in invalid.message

@@ -2,8 +2,8 @@
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns a plain
 Struct, so the command line only reads files and prints; tests call it directly. Each
-record is decoded with the decoders of the protocol it names: the conversation's or the
-translation session's.
+record is decoded with the decoders of the protocol it names, found in the registry
+(:mod:`rtmsg.protocols`); a record naming a protocol rtmsg does not know is invalid.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Iterable
 
 import msgspec
 
-from .._decoders import decoders
-from .._limits import DEFAULT_MAX_FRAME_BYTES
-from ..capture import BadRecord, Direction, Protocol, Record
-from ..codec import Unknown
-from ..errors import DecodeError
+from ..capture import DEFAULT_PROTOCOL, BadRecord, Direction, Protocol, Record
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..protocols import RecordDecoders
 
 __all__ = ["CheckReport", "InvalidFrame", "check_records"]
 
@@ -30,7 +30,7 @@ class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
     direction: Direction | None = None
     event_type: str | None = None
     event_id: str | None = None
-    protocol: Protocol = "conversation"
+    protocol: Protocol = DEFAULT_PROTOCOL
 
 
 class CheckReport(msgspec.Struct, kw_only=True):
@@ -69,7 +69,7 @@ def check_records(
     A frame longer than ``max_frame_bytes`` is invalid, as the decoders' option says.
     """
     report = CheckReport() if report is None else report
-    decode = decoders(max_frame_bytes)
+    decoders = RecordDecoders(max_frame_bytes)
     report.files.append(file)
     for record in records:
         report.frames += 1
@@ -81,7 +81,7 @@ def check_records(
             continue
         direction = record.direction
         try:
-            event = decode[record.protocol, direction](record.frame)
+            event = decoders.decoder(record.protocol, direction)(record.frame)
         except DecodeError as exc:
             report.invalid += 1
             if len(report.invalid_frames) < max_invalid:

@@ -25,6 +25,7 @@ nested Responses events.
 
 from __future__ import annotations
 
+from . import protocol as _protocol  # noqa: F401  # registers the three endpoints
 from . import responses
 from .codec import *  # noqa: F403  # re-exported; the names are listed in __all__ below
 from .codec import __all__ as _codec_all

@@ -19,8 +19,8 @@ from typing import Final
 
 from msgspec import UNSET
 
-from ..codec import Frame, Unknown, _EventDecoder
-from ..errors import _WIRE_CODES, DecodeError
+from ..engine.decoding import EventDecoder, Frame, Unknown
+from ..engine.errors import DecodeError
 from .events import (
     AttachClientEvent,
     AttachClientEventType,
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-class ClientEventDecoder(_EventDecoder[ClientEvent]):
+class ClientEventDecoder(EventDecoder[ClientEvent]):
     """Decodes the client frames of a primary connection (``/v1/live/sessions``).
 
     The options are those of :class:`rtmsg.ClientEventDecoder`:
@@ -66,35 +66,35 @@ class ClientEventDecoder(_EventDecoder[ClientEvent]):
     _known = frozenset(ClientEventType)
 
 
-class ServerEventDecoder(_EventDecoder[ServerEvent]):
+class ServerEventDecoder(EventDecoder[ServerEvent]):
     """Decodes the server frames of a primary connection."""
 
     _union = ServerEvent
     _known = frozenset(ServerEventType)
 
 
-class AttachClientEventDecoder(_EventDecoder[AttachClientEvent]):
+class AttachClientEventDecoder(EventDecoder[AttachClientEvent]):
     """Decodes the client frames of a sideband (``/v1/live/sessions/{id}/attach``)."""
 
     _union = AttachClientEvent
     _known = frozenset(AttachClientEventType)
 
 
-class AttachServerEventDecoder(_EventDecoder[AttachServerEvent]):
+class AttachServerEventDecoder(EventDecoder[AttachServerEvent]):
     """Decodes the server frames of a sideband."""
 
     _union = AttachServerEvent
     _known = frozenset(AttachServerEventType)
 
 
-class ForkClientEventDecoder(_EventDecoder[ForkClientEvent]):
+class ForkClientEventDecoder(EventDecoder[ForkClientEvent]):
     """Decodes the client frames of a fork (``/v1/live/sessions/{id}/fork``)."""
 
     _union = ForkClientEvent
     _known = frozenset(ForkClientEventType)
 
 
-class ForkServerEventDecoder(_EventDecoder[ForkServerEvent]):
+class ForkServerEventDecoder(EventDecoder[ForkServerEvent]):
     """Decodes the server frames of a fork."""
 
     _union = ForkServerEvent
@@ -156,7 +156,7 @@ def error_event(exc: DecodeError, *, event_id: str | None = None) -> Error:
     return Error(
         event_id=event_id if event_id is not None else f"event_{secrets.token_hex(12)}",
         error=ErrorDetail(
-            code=_WIRE_CODES[exc.code],
+            code=exc.code.value,
             message=str(exc),
             type="invalid_request_error",
             param=param or UNSET,

@@ -36,9 +36,9 @@ from typing import Any, ClassVar, Final, Literal, Self, get_args
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .._base import Event, Model, b64decode, b64encode, register_events
-from ..codec import Unknown
-from ..errors import DecodeError, ErrorCode
+from ..engine.base import Event, Model, b64decode, b64encode, register_events
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError, ErrorCode
 from .items import Decision, DecisionItem, StoredDecisionItem
 from .responses import ResponseStreamEvent, decode_response_event, reroot
 from .session import ForkSessionConfig, Session, SessionConfig, SessionUpdateConfig

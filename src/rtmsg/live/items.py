@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model, Tagged
-from ..errors import ErrorCode, SchemaError
+from ..engine.base import Model, Tagged
+from ..engine.errors import ErrorCode, SchemaError
 
 __all__ = [
     "Decision",

@@ -35,10 +35,10 @@ from typing import Any, ClassVar, Final, Literal, get_args
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .._base import Event, Model, Tagged, register_events
-from ..codec import Frame, Unknown, _EventDecoder
-from .._msgspec import FAILURES
-from ..errors import DecodeError
+from ..engine.base import Event, Model, Tagged, register_events
+from ..engine.decoding import EventDecoder, Frame, Unknown
+from ..engine.errors import DecodeError
+from ..engine.msgspec_adapter import FAILURES
 
 __all__ = [
     "AnnotationContainerFileCitation",
@@ -597,7 +597,7 @@ class _ItemEnvelope(msgspec.Struct):
 _item_envelope: Final = msgspec.json.Decoder(_ItemEnvelope)
 
 
-class ResponseEventDecoder(_EventDecoder[ResponseStreamEvent]):
+class ResponseEventDecoder(EventDecoder[ResponseStreamEvent]):
     """Decodes nested Responses events, with the options of :class:`rtmsg.ClientEventDecoder`.
 
     An output item event whose item is an object of another ``type`` than the

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model, Tagged
+from ..engine.base import Model, Tagged
 from .items import DecisionInputImage, DecisionInputJson, DecisionInputText, InitialItem
 
 __all__ = [

@@ -31,8 +31,8 @@ from typing import Final
 import msgspec
 from msgspec import UNSET
 
-from ..codec import Unknown
-from ..errors import DecodeError
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
 from ..live import (
     Audio,
     AudioFormat,
