@@ -29,6 +29,7 @@ from bench.peers import (
     DECODER_OBJECT,
     ENCODE_PEERS,
     FLOOR,
+    NESTED,
     PEER_NOTES,
     RTMSG,
     SDK_PARSE,
@@ -599,7 +600,10 @@ def render(data: dict[str, Any]) -> str:
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
     lines += _stream_section(results, "encode", ENCODE_PEERS, "Encode, whole streams")
-    micro_decode_peers = [p for p in DECODE_PEERS if p not in (DECODER_OBJECT, STRICT_DECODER)]
+    micro_decode_peers = [
+        *(p for p in DECODE_PEERS if p not in (DECODER_OBJECT, STRICT_DECODER)),
+        NESTED,
+    ]
     lines += _micro_section(results, "micro-decode", micro_decode_peers, "Decode, one event")
     micro_encode_peers = [peer for peer in ENCODE_PEERS if peer != FLOOR]
     lines += _micro_section(results, "micro-encode", micro_encode_peers, "Encode, one event")

@@ -380,7 +380,11 @@ def _classify(mutant: Mutant, direction: Direction, protocol: Protocol) -> _Resu
             )
         return _Result(mutant, "lazy-nested", "nested() accepts a non-object")
 
-    if sdk_event is None and isinstance(event, rtmsg.Unknown) and _is_untyped_item(mutant):
+    if (
+        sdk_event is None
+        and isinstance(event, rtmsg.Unknown)
+        and _is_untyped_item(mutant, protocol)
+    ):
         # An item of a type rtmsg does not type makes its event an Unknown, whatever its body.
         raw = mutant.text.encode()
         return _Result(mutant, "untyped-item", None if event.raw == raw else "bytes not kept")
@@ -440,8 +444,10 @@ def _is_server_content(mutant: Mutant) -> bool:
     )
 
 
-def _is_untyped_item(mutant: Mutant) -> bool:
+def _is_untyped_item(mutant: Mutant, protocol: Protocol) -> bool:
     """Whether the mutant gives a nested output item event an item type rtmsg does not type."""
+    if protocol != "live/response":
+        return False
     item_type = (
         mutant.value.get("item", {}).get("type") if mutant.path == ("item", "type") else None
     )
@@ -562,7 +568,7 @@ def test_every_open_literal_is_kept_and_every_closed_one_checked(
         if mutant.event_type != event_type or mutant.kind != "unknown-string":
             continue
         source = _source_event(mutant.source, direction, protocol)
-        if _inside_foreign(source, mutant.path) or _is_untyped_item(mutant):
+        if _inside_foreign(source, mutant.path) or _is_untyped_item(mutant, protocol):
             # Kept as JSON: whatever the string, both keep it or only the SDK refuses it.
             assert result.outcome in ("foreign-json", "untyped-item", "both-accept"), mutant.text
             continue
