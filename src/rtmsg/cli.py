@@ -5,8 +5,9 @@ directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebS
 :mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
 libraries (rich for the progress bar, websockets for the servers) are imported when used.
 
-Exit status: 0 on success, 1 when ``check`` found an invalid frame (or ``export --strict``
-an invalid row), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
+Exit status: 0 on success, 1 when ``check`` found an invalid frame or a file without frames
+(or ``export --strict`` an invalid row, or ``stats`` a file of sessions it cannot tell
+apart), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
 live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
 """
 
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import signal
 import sys
@@ -25,9 +27,16 @@ from typing import Any, TextIO
 
 import msgspec
 
-from .capture import BadRecord, CaptureReader, Direction, Record
+from .capture import DEFAULT_PROTOCOL, BadRecord, CaptureReader, Direction, Record
+from .capture.writer import DEFAULT_FLUSH_INTERVAL
 from .engine.limits import DEFAULT_MAX_FRAME_BYTES
-from .inspection import CheckReport, SessionStats, check_records, session_stats
+from .inspection import (
+    CheckReport,
+    SessionsNotNumbered,
+    SessionStats,
+    check_records,
+    sessions_stats,
+)
 
 __all__ = ["main"]
 
@@ -82,9 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         parents=[direction, as_json, frame_limit],
-        help="decode every frame of captures; exit 1 if any is invalid",
+        help="decode every frame of captures; exit 1 if any is invalid or a file has none",
         description="Decode every frame; print counts per direction and type, the Unknown "
-        "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
+        "types seen and every invalid frame. Exit status 1 if any frame is invalid (the cut "
+        "of a file cut short counts as one) or a file holds no frame.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="capture files (.gz too)")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
@@ -100,9 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats",
         parents=[direction, as_json, frame_limit],
-        help="summarise a recorded session",
+        help="summarise a recorded session, or each session of a shared capture",
         description="Duration, audio seconds sent and received, turns, responses, token usage "
-        "and the latency from the end of speech to the first audio of the answer.",
+        "and the latency from the end of speech to the first audio of the answer; one summary "
+        "per session for a capture of several sessions.",
     )
     stats.add_argument("file", metavar="FILE", help="a capture file (.gz too)")
     stats.set_defaults(run=_stats)
@@ -146,6 +157,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="record every frame; '{session}' in FILE makes one file per session "
         "(numbered from 1); .gz compresses",
+    )
+    relay.add_argument(
+        "--flush-interval",
+        type=_seconds_option,
+        default=DEFAULT_FLUSH_INTERVAL,
+        metavar="SECONDS",
+        help=f"write the capture to disk this often: what a crash may lose "
+        f"(default {DEFAULT_FLUSH_INTERVAL:g}; 0: when a MiB waits and at the end)",
     )
     relay.add_argument(
         "--forward-invalid",
@@ -232,6 +251,16 @@ def _byte_count(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"expected a number of bytes, got {value!r}")
     return int(value)
+
+
+def _seconds_option(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return seconds
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -328,10 +357,21 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _verdict(report: CheckReport) -> str:
+    if report.invalid:
+        return "INVALID"
+    return "NO FRAMES" if report.empty_files else "OK"
+
+
 def _print_json(report: msgspec.Struct, **extra: Any) -> None:
     data = msgspec.to_builtins(report)
     data.update(extra)
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n")
+
+
+def _print_json_list(reports: Sequence[msgspec.Struct]) -> None:
+    data = msgspec.json.encode(reports)
+    sys.stdout.write(msgspec.json.format(data, indent=2).decode() + "\n")
 
 
 def _print_check(report: CheckReport, out: TextIO) -> None:
@@ -340,6 +380,8 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
         f"{files}: {report.frames} frames, {report.valid} valid, {report.invalid} invalid",
         file=out,
     )
+    for empty in report.empty_files:
+        print(f"{empty}: no frames", file=out)
     for direction in ("client", "server"):
         counts = report.counts[direction]
         if not counts:
@@ -363,7 +405,8 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
             what = " ".join(
                 part
                 for part in (
-                    "translation" if bad.protocol == "translation" else None,
+                    None if bad.session is None else f"session {bad.session}",
+                    None if bad.protocol == DEFAULT_PROTOCOL else bad.protocol,
                     bad.direction,
                     bad.event_type,
                     f"(event_id {bad.event_id})" if bad.event_id else None,
@@ -374,17 +417,34 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
         hidden = report.invalid - len(report.invalid_frames)
         if hidden:
             print(f"  ... and {hidden} more", file=out)
-    print("OK" if report.ok else "INVALID", file=out)
+    print(_verdict(report), file=out)
 
 
 def _stats(args: argparse.Namespace) -> int:
     with CaptureReader(
         args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
     ) as reader:
-        stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
+        try:
+            sessions = sessions_stats(reader, max_frame_bytes=args.max_frame_bytes)
+        except SessionsNotNumbered as exc:
+            print(
+                f"rtmsg stats: {args.file}: {exc}, so they cannot be told apart; record one "
+                "file per session (--capture 'session-{session}.jsonl.gz')",
+                file=sys.stderr,
+            )
+            return 1
     if args.json:
-        _print_json(stats)
-    else:
+        if len(sessions) == 1:
+            _print_json(sessions[0])
+        else:
+            _print_json_list(sessions)
+        return 0
+    for number, stats in enumerate(sessions):
+        if len(sessions) > 1:
+            if number:
+                print()
+            name = "(records without a number)" if stats.session is None else stats.session
+            print(f"{'session':<15} {name}")
         _print_stats(stats, sys.stdout)
     return 0
 
@@ -497,6 +557,7 @@ def _relay(args: argparse.Namespace) -> int:
         relay = Relay(
             args.upstream,
             capture=args.capture,
+            flush_interval=args.flush_interval,
             forward_invalid=args.forward_invalid,
             transport=args.transport,
         )

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ..capture import CaptureWriter, Direction
+from ..capture.writer import DEFAULT_FLUSH_INTERVAL
 from ..engine.base import Event
 from ..engine.decoding import Frame, Unknown, encode
 from ..engine.errors import DecodeError
@@ -74,6 +75,7 @@ class Config:
 
     upstream: str
     capture: str | None = None
+    flush_interval: float = DEFAULT_FLUSH_INTERVAL
     forward_invalid: bool = False
     max_size: int = DEFAULT_MAX_FRAME_BYTES
     open_timeout: float = 10.0
@@ -166,9 +168,10 @@ class RelayCore:
         self.sessions: dict[int, Session] = {}
         self.metrics = Metrics(self.sessions.values)
         self._numbers = itertools.count(1)
+        self._closing: list[CaptureWriter] = []
         self._per_session = config.capture is not None and "{session}" in config.capture
         self._shared_capture = (
-            CaptureWriter(config.capture)
+            CaptureWriter(config.capture, flush_interval=config.flush_interval)
             if config.capture is not None and not self._per_session
             else None
         )
@@ -184,9 +187,18 @@ class RelayCore:
         self.metrics.draining = True
 
     def close(self) -> None:
-        """Close the capture file shared by all sessions, if any."""
+        """Close the capture file shared by all sessions, if any, and wait for the sessions'
+        own captures to be closed, which their ends handed to the capture's thread."""
         if self._shared_capture is not None:
             self._shared_capture.close()
+        for capture in self._closing:
+            capture.close()
+        self._closing.clear()
+
+    def closing_captures(self, capture: CaptureWriter) -> None:
+        """Keep a session's capture that is being closed, until :meth:`close` waits for it."""
+        self._closing = [each for each in self._closing if not each.closed]
+        self._closing.append(capture)
 
     # --- handshake ---------------------------------------------------------------
 
@@ -234,7 +246,10 @@ class RelayCore:
         if self._per_session:
             assert self.config.capture is not None
             try:
-                capture = CaptureWriter(self.config.capture.format(session=number))
+                capture = CaptureWriter(
+                    self.config.capture.format(session=number),
+                    flush_interval=self.config.flush_interval,
+                )
             except Exception as exc:
                 self.metrics.capture_errors += 1
                 log.error("session %d: capture not opened: %s", number, type(exc).__name__)
@@ -438,7 +453,15 @@ class Session:
         assert self._capture is not None
         frame = data if isinstance(data, bytes | str) else bytes(data)
         try:
-            self._capture.write(direction, frame, protocol=self.protocol)
+            self._capture.write(
+                direction,
+                frame,
+                protocol=self.protocol,
+                connection=self.connection,
+                session=self.number,
+                session_id=self.session_id,
+                binary=binary,
+            )
         except Exception as exc:
             self._core.metrics.capture_errors += 1
             if not self._capture_failed:
@@ -506,12 +529,12 @@ class Session:
         core = self._core
         core.sessions.pop(self.number, None)
         core.metrics.closed(self)
-        if self._capture is not None:
+        # A shared capture is flushed by the capture's own thread; a session's own capture
+        # is closed by it too, so that its last interval is not compressed on the loop.
+        if self._capture is not None and self._owns_capture:
             try:
-                if self._owns_capture:
-                    self._capture.close()
-                else:
-                    self._capture.flush()
+                self._capture.close(wait=False)
+                core.closing_captures(self._capture)
             except Exception as exc:
                 core.metrics.capture_errors += 1
                 log.error("session %d: capture close failed: %s", self.number, type(exc).__name__)

@@ -28,6 +28,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Final, Literal
 
+from ..capture.writer import DEFAULT_FLUSH_INTERVAL
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from ._core import GOING_AWAY, Config, RelayCore
 from .metrics import Metrics
@@ -47,7 +48,8 @@ class Relay:
     """Relays Realtime sessions to ``upstream`` (a ``ws://`` or ``wss://`` base URL).
 
     The client's path and query are appended to the upstream URL's path. ``capture`` is a
-    capture file path, with ``{session}`` in it for one file per session. ``max_size`` is
+    capture file path, with ``{session}`` in it for one file per session, written to disk
+    every ``flush_interval`` seconds (what a crash of the relay may lose). ``max_size`` is
     the largest message accepted, in bytes, by the sockets and the decoders alike (the
     codec's ``max_frame_bytes``, 16 MiB by default). ``open_timeout`` bounds the upstream's
     opening, ``close_timeout`` a peer's answer to a close; ``ping_interval`` and
@@ -63,6 +65,7 @@ class Relay:
         upstream: str,
         *,
         capture: str | None = None,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         forward_invalid: bool = False,
         max_size: int = DEFAULT_MAX_FRAME_BYTES,
         max_queue: int = DEFAULT_MAX_QUEUE,
@@ -79,6 +82,7 @@ class Relay:
             Config(
                 upstream,
                 capture=capture,
+                flush_interval=flush_interval,
                 forward_invalid=forward_invalid,
                 max_size=max_size,
                 open_timeout=open_timeout,
