@@ -1,4 +1,4 @@
-"""The mock's Live session, without a socket: what it answers to each client event.
+"""The mock's Live sessions, without a socket: what each connection is answered and shown.
 
 Every event it sends is checked against the SDK's Live server union, and each nested
 Responses event against the SDK's Responses streaming events.
@@ -14,7 +14,8 @@ import pytest
 import rtmsg
 from rtmsg import live
 from rtmsg.relay._response import Sleep
-from rtmsg.relay.live_mock import LiveSession
+from rtmsg.relay.live_mock import LiveSession, LiveSessions, LiveSideband
+from rtmsg.relay.mock import Refused
 from sdk_oracle import sdk_validate
 
 PIECE = b"\x00\x01" * (24 * 300)  # 300 ms of 24 kHz pcm16
@@ -317,3 +318,316 @@ def test_limits_of_the_timeline_are_checked() -> None:
         LiveSession(turn_ms=100)
     with pytest.raises(ValueError, match="chunk_ms"):
         LiveSession(chunk_ms=0)
+
+
+# --- sidebands, forks, and the sessions a mock server keeps --------------------------------------
+
+
+class _Bound:
+    """A connection the server has bound: what it was woken for, in order."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.received: list[Any] = []
+        connection.bind(self.wake)
+
+    def wake(self) -> None:
+        self.received.extend(self.connection.take_pending())
+
+    def take(self) -> list[Any]:
+        received, self.received = self.received, []
+        return received
+
+
+def _sideband(session: LiveSession) -> tuple[Any, _Bound]:
+    sideband = session.attach()
+    return sideband, _Bound(sideband)
+
+
+def _sideband_valid(events: list[Any]) -> None:
+    for event in events:
+        sdk_validate(rtmsg.encode(event), "server", "live/attach")
+
+
+def test_a_sideband_sees_the_callers_audio_the_model_and_the_session_but_no_ones_errors() -> None:
+    session = LiveSession(session_id="live_1", turn_ms=600, chunk_ms=100)
+    _send(session, live.SessionStart(session=live.SessionConfig(model="gpt-live-1")))
+    primary = _Bound(session)
+    sideband, watching = _sideband(session)
+    heard = _send(session, live.SessionInputAudioAppend.from_pcm(PIECE * 2))
+    seen = watching.take()
+    _sideband_valid(seen)
+    # The caller's audio, reflected as it came (24 kHz pcm16), then what the primary got.
+    assert isinstance(seen[0], live.SessionInputAudioAppendReflection)
+    assert seen[0].pcm() == PIECE * 2
+    assert seen[1:] == heard
+    answer = _drain(session)
+    said = watching.take()
+    _sideband_valid(said)
+    # Audio on the timeline for the sideband, plain for the primary; the rest alike.
+    audio = [e for e in said if isinstance(e, live.SessionOutputAudioDelta)]
+    assert [(e.start_ms, e.end_ms) for e in audio][:2] == [(600, 700), (700, 800)]
+    assert all(len(e.pcm()) == 100 * 48 for e in audio)
+    plain = [e for e in answer if isinstance(e, live.SessionOutputAudioDelta)]
+    assert {(e.start_ms, e.end_ms) for e in plain} == {(rtmsg.UNSET, rtmsg.UNSET)}
+    assert [e.delta for e in plain] == [e.delta for e in audio]  # 24 kHz pcm16 both
+    assert [e for e in said if e not in audio] == [e for e in answer if e not in plain]
+    # An error answers the connection that sent the frame, only.
+    [error] = session.receive(b'{"type":"session.update","event_id":"c1"}')
+    assert isinstance(error, live.Error)
+    assert watching.take() == []
+    assert primary.take() == []
+
+
+def test_a_sidebands_commands_are_answered_to_every_connection() -> None:
+    session = _started()
+    primary = _Bound(session)
+    sideband, watching = _sideband(session)
+    trigger = live.DecisionTrigger(
+        decisions=live.DecisionTriggerQuestions(
+            questions=[live.PredicateQuestion(instructions="Is the caller angry?")]
+        ),
+        event_type="session.input_transcript.delta",
+        type="decisions",
+    )
+    update = live.SessionUpdate(
+        session=live.SessionUpdateConfig(triggers=[trigger]), event_id="side_1"
+    )
+    [updated] = sideband.receive(rtmsg.encode(update))
+    assert isinstance(updated, live.SessionUpdated)
+    assert updated.client_event_id == "side_1"
+    assert primary.take() == [updated]
+    assert session.session is not None and session.session.triggers == [trigger]
+    # A muted caller is still reflected to the sideband, and no longer heard.
+    [muted] = sideband.handle(live.SessionInputAudioMute(event_id="side_2"))
+    assert primary.take() == [muted]
+    assert _send(session, live.SessionInputAudioAppend.from_pcm(PIECE)) == []
+    [reflected] = watching.take()
+    assert isinstance(reflected, live.SessionInputAudioAppendReflection)
+    sideband.handle(live.SessionInputAudioUnmute())
+    assert _types(_send(session, live.SessionInputAudioAppend.from_pcm(PIECE))) == [
+        "session.input_transcript.delta"
+    ]
+    # The context a sideband appends is acknowledged on both connections.
+    thinking = live.SessionThinkingAppend(content="Tool result: free.", delegation_id=None)
+    [appended] = sideband.handle(thinking)
+    assert primary.take()[-1] == appended
+
+
+def test_a_sideband_is_told_what_only_it_may_send_and_what_it_may_not() -> None:
+    session = _started()
+    primary = _Bound(session)
+    sideband, watching = _sideband(session)
+    dtmf = b'{"type":"transport.dtmf.send","event":"5","event_id":"side_3"}'
+    [error] = sideband.receive(dtmf)
+    _sideband_valid([error])
+    assert isinstance(error, live.Error)
+    assert (error.error.code, error.client_event_id) == ("invalid_request", "side_3")
+    assert "only for SIP calls" in error.error.message
+    # A sideband does not start the session or send audio: those types are not its own.
+    for frame in (rtmsg.encode(START), rtmsg.encode(live.SessionInputAudioAppend(audio=""))):
+        [refused] = sideband.receive(frame)
+        assert isinstance(refused, live.Error)
+        assert (refused.error.code, refused.error.param) == ("invalid_value", "type")
+        assert "'transport.dtmf.send'" in refused.error.message
+    [invalid] = sideband.receive(b'{"type":"session.close",')
+    assert invalid.error.code == "invalid_json"
+    assert primary.take() == []
+    assert watching.take() == []
+
+
+def test_a_sideband_may_start_the_backend_on_its_own_connection() -> None:
+    session = LiveSession(turn_ms=300)
+    _send(
+        session,
+        live.SessionStart(session=live.SessionConfig(model="gpt-live-1", delegation=RESPONSES)),
+    )
+    primary = _Bound(session)
+    sideband, _ = _sideband(session)
+    assert sideband.handle(live.ResponseCreate()) == []
+    assert session.take_response() is None  # the stream is the sideband's to play
+    stream = sideband.take_response()
+    assert stream is not None
+    played = [e for e in stream if not isinstance(e, Sleep)]
+    assert _types([e.nested() for e in played])[-1] == "response.completed"
+    assert primary.take() == played
+
+
+@pytest.mark.parametrize("closer", ["primary", "sideband"])
+def test_session_close_from_either_connection_ends_both(closer: str) -> None:
+    session = _started()
+    primary = _Bound(session)
+    sideband, watching = _sideband(session)
+    by, other = (session, watching) if closer == "primary" else (sideband, primary)
+    [closed] = by.handle(live.SessionClose(event_id="c9"))
+    assert isinstance(closed, live.SessionClosed)
+    assert (closed.reason, closed.client_event_id) == ("close_requested", "c9")
+    assert other.take() == [closed]
+    assert session.closed and sideband.closed
+    [error] = sideband.handle(live.SessionInputAudioMute())
+    assert error.error.code == "session_closed"
+
+
+def test_a_dropped_primary_ends_the_session_for_its_sidebands() -> None:
+    session = _started()
+    _Bound(session)
+    sideband, watching = _sideband(session)
+    late = session.attach()  # never bound: it never joins
+    session.disconnected()
+    [closed] = watching.take()
+    _sideband_valid([closed])
+    assert isinstance(closed, live.SessionClosed)
+    assert closed.reason == "connection_lost"
+    assert sideband.closed
+    assert late.take_pending() == []
+
+
+def test_a_gone_sideband_sees_nothing_more_and_the_session_goes_on() -> None:
+    session = _started()
+    sideband, watching = _sideband(session)
+    sideband.disconnected()
+    sideband.disconnected()  # twice is harmless
+    assert _types(_send(session, live.SessionInputAudioAppend.from_pcm(PIECE))) == [
+        "session.input_transcript.delta"
+    ]
+    assert watching.take() == []
+    assert not session.closed
+
+
+def test_events_queued_before_the_server_binds_are_sent_when_it_does() -> None:
+    session = _started()
+    sideband = session.attach()
+    sideband.bind(lambda: None)  # joined, but nothing was sent
+    _send(session, live.SessionInputAudioAppend.from_pcm(PIECE))
+    woken = _Bound(sideband)  # bound again: what waits is sent at once
+    assert _types(woken.take()) == [
+        "session.input_audio.append",
+        "session.input_transcript.delta",
+    ]
+
+
+def _store(
+    sessions: LiveSessions | None = None, **config: Any
+) -> tuple[LiveSessions, LiveSession]:
+    store = LiveSessions(turn_ms=600) if sessions is None else sessions
+    session = store.open()
+    start = live.SessionStart(
+        session=live.SessionConfig(model="gpt-live-1", instructions="Be brief.", **config)
+    )
+    [started] = _send(session, start)
+    assert started.session.id == session.session_id
+    return store, session
+
+
+def _not_found(refused: Any) -> str:
+    assert isinstance(refused, Refused)
+    assert (refused.status, refused.content_type) == (404, "application/json")
+    error = json.loads(refused.body)["error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "invalid_request_error",
+        "session_not_found",
+        None,
+    )
+    message: str = error["message"]
+    return message
+
+
+def test_the_store_attaches_to_running_sessions_only() -> None:
+    store, session = _store()
+    assert isinstance(store.attach(session.session_id), LiveSideband)
+    assert "running session" in _not_found(store.attach("sess_unknown"))
+    waiting = store.open()  # not started yet
+    _not_found(store.attach(waiting.session_id))
+    session.handle(live.SessionClose())
+    _not_found(store.attach(session.session_id))
+
+
+def test_the_store_forks_stored_sessions_only() -> None:
+    store, unstored = _store()
+    assert "stored session" in _not_found(store.fork(unstored.session_id))
+    _not_found(store.fork("sess_unknown"))
+    _, stored = _store(store, store=True)
+    assert isinstance(store.fork(stored.session_id), LiveSession)
+    stored.disconnected()  # a closed session that is stored may be forked too
+    assert isinstance(store.fork(stored.session_id), LiveSession)
+
+
+def test_a_fork_starts_from_the_stored_session_with_its_overrides() -> None:
+    store, stored = _store(store=True, delegation=RESPONSES)
+    _send(stored, live.SessionInputAudioAppend.from_pcm(PIECE))
+    fork = store.fork(stored.session_id)
+    assert isinstance(fork, LiveSession)
+    # A primary connection's session.start is read as the fork's: it names no model.
+    overrides = live.ForkSessionConfig(
+        audio=live.ForkAudio(format=live.AudioPcmu(rate=8000)),
+        delegation=live.ForkDelegation(
+            type="responses",
+            acknowledgement_delay_ms=200,
+            responses=live.ResponsesDelegationUpdateConfig(instructions="Answer in French."),
+        ),
+    )
+    [started] = fork.receive(rtmsg.encode(live.ForkSessionStart(session=overrides, event_id="f1")))
+    _valid([started])
+    assert isinstance(started, live.SessionStarted)
+    assert started.client_event_id == "f1"
+    forked = started.session
+    assert forked.id == fork.session_id != stored.session_id
+    assert (forked.model, forked.instructions, forked.store) == ("gpt-live-1", "Be brief.", True)
+    assert isinstance(forked.audio, live.Audio)
+    assert forked.audio.format == live.AudioPcmu(rate=8000)
+    assert forked.audio.output == live.AudioOutput(voice="marin")
+    assert isinstance(forked.delegation, live.ResponsesDelegation)
+    assert forked.delegation.acknowledgement_delay_ms == 200
+    assert forked.delegation.responses.instructions == "Answer in French."
+    assert forked.delegation.responses.model == "gpt-5.5"
+    # The fork goes on from the stored session's timeline, in its own audio format.
+    [heard] = _send(fork, live.SessionInputAudioAppend.from_pcm(b"\xff" * 8 * 300))
+    assert (heard.start_ms, heard.end_ms) == (300, 600)
+    assert store.attach(fork.session_id) is not None
+    assert stored.session is not None and stored.session.id == stored.session_id
+
+
+@pytest.mark.parametrize(
+    ("overrides", "param"),
+    [
+        (
+            live.ForkSessionConfig(client=live.ClientConfig(data_channel=live.DataChannelConfig())),
+            "session.client",
+        ),
+        (
+            live.ForkSessionConfig(delegation=live.ForkDelegation(type="responses")),
+            "session.delegation",
+        ),
+    ],
+)
+def test_a_fork_refuses_what_a_websocket_fork_cannot_change(
+    overrides: live.ForkSessionConfig, param: str
+) -> None:
+    store, stored = _store(store=True)
+    fork = store.fork(stored.session_id)
+    assert isinstance(fork, LiveSession)
+    [error] = fork.handle(live.ForkSessionStart(session=overrides, event_id="f2"))
+    _valid([error])
+    assert isinstance(error, live.Error)
+    assert (error.error.param, error.client_event_id) == (param, "f2")
+    assert fork.session is None  # it may try again
+    [started] = fork.handle(live.ForkSessionStart(session=live.ForkSessionConfig(store=False)))
+    assert started.session.store is False
+
+
+def test_the_store_forgets_closed_sessions_it_need_not_keep() -> None:
+    store = LiveSessions(keep=2)
+    stored = []
+    for index in range(4):
+        session = store.open()
+        _send(session, live.SessionStart(session=live.SessionConfig(model="m", store=index > 0)))
+        session.handle(live.SessionClose())
+        stored.append(session.session_id)
+    dropped = store.open()
+    dropped.disconnected()  # a primary that left before session.start
+    running = store.open()
+    _send(running, START)
+    store.open()
+    # The unstored one and the oldest stored one are gone; a running one is never dropped.
+    assert list(store.sessions)[:3] == [stored[2], stored[3], running.session_id]
+    assert len(store.sessions) == 4

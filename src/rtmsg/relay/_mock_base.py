@@ -1,20 +1,30 @@
-"""What the mock's two transports share: a connection's record, the session protocol, and the
+"""What the mock's two transports share: a connection's record, the session protocols, and the
 host they serve (:class:`~rtmsg.relay.mock.MockServer`), apart so that they import no facade.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
-from collections.abc import Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
 
-from .. import translation
+from .. import live, translation
 from .conversation import Output, Sleep
 
-__all__ = ["MockHost", "MockSession", "Sent", "SessionKind", "select_subprotocol"]
+__all__ = [
+    "Accepted",
+    "MockHost",
+    "MockSession",
+    "Refused",
+    "Sent",
+    "SessionKind",
+    "Shared",
+    "select_subprotocol",
+]
 
-Sent = Output | translation.ServerEvent
-"""What a session gives the server to send: a server event of either protocol, or an Unknown."""
+Sent = Output | translation.ServerEvent | live.AttachServerEvent
+"""What a session gives the server to send: a server event of any protocol, or an Unknown."""
 
 
 class SessionKind(Protocol):
@@ -38,6 +48,38 @@ class SessionKind(Protocol):
         ...
 
 
+@runtime_checkable
+class Shared(Protocol):
+    """A session that other connections share: it has events for this one that no frame of
+    this one asked for (a Live session's sidebands see what its primary connection does).
+
+    The server calls :meth:`bind` once the connection is open, sends :meth:`take_pending`
+    whenever the session calls ``wake()``, closes the connection (1000) once the session is
+    :attr:`~SessionKind.closed`, and calls :meth:`disconnected` when the connection is gone.
+    """
+
+    def bind(self, wake: Callable[[], None]) -> None:
+        """The connection is open; ``wake()`` asks the server to send what is pending."""
+        ...
+
+    def take_pending(self) -> Sequence[Sent]:
+        """The events waiting for this connection, once."""
+        ...
+
+    def disconnected(self) -> None:
+        """The connection is gone."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """A handshake the simulated service refuses: the HTTP status and body it answers."""
+
+    status: int
+    body: str
+    content_type: str = "text/plain; charset=utf-8"
+
+
 class MockSession:
     """What one connection to the mock exchanged, kept when the mock records.
 
@@ -57,17 +99,19 @@ class MockSession:
         return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
 
 
+Accepted = tuple[MockSession, SessionKind]
+"""A connection the mock takes: its record, and the session that answers it."""
+
+
 class MockHost(Protocol):
     """What a transport asks of the mock server for each connection."""
 
     @property
     def record(self) -> bool: ...
 
-    def open(self, path: str, headers: dict[str, str]) -> MockSession: ...
-
-    def refusal(self, headers: Sequence[tuple[str, str]]) -> tuple[int, str] | None: ...
-
-    def new_session(self, log: MockSession) -> SessionKind: ...
+    def accept(self, path: str, headers: Sequence[tuple[str, str]]) -> Accepted | Refused:
+        """The record and the session of a new connection to ``path``, or a refusal."""
+        ...
 
 
 def select_subprotocol(offered: Sequence[str]) -> str | None:

@@ -28,7 +28,15 @@ from picows import (
 from ..engine.decoding import encode
 from ._handshake import Refusal, read_request
 from ._logging import picows_logger
-from ._mock_base import MockHost, MockSession, Sent, SessionKind, select_subprotocol
+from ._mock_base import (
+    MockHost,
+    MockSession,
+    Refused,
+    Sent,
+    SessionKind,
+    Shared,
+    select_subprotocol,
+)
 from .conversation import Sleep
 
 __all__ = ["serve_picows"]
@@ -48,21 +56,20 @@ async def serve_picows(
         headers = list(request.headers.items())
         path = request.path.decode("latin-1")
         verdict = read_request(request.method.decode("latin-1"), path, headers)
-        refusal = (
-            (verdict.status, verdict.text + "\n")
+        accepted = (
+            Refused(verdict.status, verdict.text + "\n")
             if isinstance(verdict, Refusal)
-            else mock.refusal(headers)
+            else mock.accept(path, headers)
         )
-        if refusal is not None:
-            status, text = refusal
+        if isinstance(accepted, Refused):
             response = WSUpgradeResponse.create_error_response(
-                status, text.encode(), [("Content-Type", "text/plain; charset=utf-8")]
+                accepted.status, accepted.body.encode(), [("Content-Type", accepted.content_type)]
             )
             return WSUpgradeResponseWithListener(response, None)
         assert not isinstance(verdict, Refusal)
         chosen = select_subprotocol(verdict.subprotocols)
-        log = mock.open(path, dict(headers))
-        leg = _Leg(mock.new_session(log), log, log if mock.record else None, legs)
+        log, session = accepted
+        leg = _Leg(session, log, log if mock.record else None, legs)
         extra = [("Sec-WebSocket-Protocol", chosen)] if chosen is not None else None
         return WSUpgradeResponseWithListener(WSUpgradeResponse.create_101_response(extra), leg)
 
@@ -107,6 +114,17 @@ class _Leg(WSListener):
         self.transport = transport
         self.legs.add(self)
         self._send(self.session.start())
+        if isinstance(self.session, Shared):
+            self.session.bind(self._flush)
+        if self.session.closed:
+            self.close(1000, "")
+
+    def _flush(self) -> None:
+        """Send what a shared session holds for this connection; close if the session ended."""
+        assert isinstance(self.session, Shared)
+        self._send(self.session.take_pending())
+        if self.session.closed:
+            self.close(1000, "")
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
@@ -136,6 +154,8 @@ class _Leg(WSListener):
         for task in self.streams:
             task.cancel()
         self.legs.discard(self)
+        if isinstance(self.session, Shared):
+            self.session.disconnected()
         if self.log.close_code is None:
             self.log.close_code = 1006
             self.log.close_reason = ""

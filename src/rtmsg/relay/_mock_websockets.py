@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -17,7 +18,16 @@ from websockets.typing import Subprotocol
 
 from ..engine.decoding import encode
 from ._logging import wire_logger
-from ._mock_base import MockHost, MockSession, Sent, SessionKind, select_subprotocol
+from ._mock_base import (
+    Accepted,
+    MockHost,
+    MockSession,
+    Refused,
+    Sent,
+    SessionKind,
+    Shared,
+    select_subprotocol,
+)
 from .conversation import Sleep
 
 __all__ = ["serve_websockets"]
@@ -27,18 +37,25 @@ __all__ = ["serve_websockets"]
 async def serve_websockets(mock: MockHost, host: str | None, port: int) -> AsyncIterator[Server]:
     """Serve ``mock`` with websockets; on exit, connections close with 1001."""
 
+    # The session of each connection, made while its handshake is checked, so that it can
+    # be refused with an HTTP status; a connection whose handshake fails later is dropped.
+    accepted: weakref.WeakKeyDictionary[ServerConnection, Accepted] = weakref.WeakKeyDictionary()
+
     async def handle(connection: ServerConnection) -> None:
-        request = connection.request
-        path = request.path if request else "/"
-        headers = dict(request.headers.raw_items()) if request else {}
-        log = mock.open(path, headers)
-        await _Link(connection, log if mock.record else None).run(mock.new_session(log))
+        log, session = accepted.pop(connection)
+        await _Link(connection, log if mock.record else None).run(session)
         log.close_code = connection.close_code
         log.close_reason = connection.close_reason
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
-        refusal = mock.refusal(list(request.headers.raw_items()))
-        return None if refusal is None else connection.respond(*refusal)
+        verdict = mock.accept(request.path, list(request.headers.raw_items()))
+        if not isinstance(verdict, Refused):
+            accepted[connection] = verdict
+            return None
+        response = connection.respond(verdict.status, verdict.body)
+        del response.headers["Content-Type"]
+        response.headers["Content-Type"] = verdict.content_type
+        return response
 
     def choose(
         connection: ServerConnection, subprotocols: Sequence[Subprotocol]
@@ -81,6 +98,15 @@ class _Link:
         streams: set[asyncio.Task[None]] = set()
         try:
             await self.send(session.start())
+            if isinstance(session, Shared):
+                wake = asyncio.Event()
+                session.bind(wake.set)
+                pump = asyncio.create_task(self._pump(session, wake))
+                streams.add(pump)
+                pump.add_done_callback(streams.discard)
+            if session.closed:
+                await self.connection.close()
+                return
             async for message in self.connection:
                 frame = message.encode() if isinstance(message, str) else message
                 if self.log is not None:
@@ -97,8 +123,22 @@ class _Link:
         except ConnectionClosed:
             pass
         finally:
-            for task in streams:
+            for task in list(streams):
                 task.cancel()
+            if isinstance(session, Shared):
+                session.disconnected()
+
+    async def _pump(self, session: SessionKind, wake: asyncio.Event) -> None:
+        """Send what a shared session holds for this connection; close once the session ends."""
+        assert isinstance(session, Shared)
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await wake.wait()
+                wake.clear()
+                await self.send(session.take_pending())
+                if session.closed:
+                    await self.connection.close()
+                    return
 
     async def _play(self, stream: Iterator[Sent | Sleep]) -> None:
         with contextlib.suppress(ConnectionClosed):

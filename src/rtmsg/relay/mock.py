@@ -17,7 +17,11 @@ A connection on ``/v1/realtime/translations`` is a translation session instead (
 registry tells, :mod:`rtmsg.protocols`), answered by
 :class:`~rtmsg.relay.translation_mock.TranslationSession` (in
 :attr:`MockServer.protocol_sessions`): deltas for each 200 ms of input audio, and
-``session.closed`` (then a normal close) for ``session.close``.
+``session.closed`` (then a normal close) for ``session.close``. A connection on
+``/v1/live/sessions`` is a Live session (:class:`~rtmsg.relay.live_mock.LiveSession`), kept by
+its id in :attr:`MockServer.live` while it runs, so that a sideband
+(``/v1/live/sessions/{id}/attach``) joins it and a fork (``…/{id}/fork``) starts from it; an
+id the mock does not keep is refused with HTTP 404, as the service refuses it.
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Literal
 
 from ..protocols import route
-from ._mock_base import MockSession, Sent, SessionKind
+from ._mock_base import Accepted, MockSession, Refused, Sent, SessionKind
 from .conversation import Conversation
+from .live_mock import LiveSessions
 from .translation_mock import TranslationSession
 
-__all__ = ["MockServer", "MockSession", "Sent", "SessionKind"]
+__all__ = ["MockServer", "MockSession", "Refused", "Sent", "SessionKind"]
+
+SessionFactory = Callable[[MockSession], SessionKind | Refused]
+"""Makes the session of a new connection from its record, or refuses the connection."""
 
 Transport = Literal["picows", "websockets"]
 
@@ -66,13 +74,18 @@ class MockServer:
         self.record = record
         self.transport: Transport = transport
         self.sessions: list[MockSession] = []
+        self.live = LiveSessions(chunk_ms=chunk_ms)
+        """The Live sessions, by id: running ones, and stored ones that can be forked."""
         # Request path (without its query) -> the kind of session it opens, before the
         # protocols: a test serves a session of its own on a path of its own.
-        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {}
+        self.session_kinds: dict[str, SessionFactory] = {}
         # The protocol endpoint a path routes to (see rtmsg.protocols) -> its simulation.
-        self.protocol_sessions: dict[str, Callable[[MockSession], SessionKind]] = {
+        self.protocol_sessions: dict[str, SessionFactory] = {
             "conversation": self._conversation,
             "translation": _translation_session,
+            "live": lambda log: self.live.open(),
+            "live/attach": lambda log: self.live.attach(_session_id(log)),
+            "live/fork": lambda log: self.live.fork(_session_id(log)),
         }
 
     @contextlib.asynccontextmanager
@@ -89,8 +102,22 @@ class MockServer:
             async with serve_picows(self, host, port) as server:
                 yield server
 
-    def new_session(self, log: MockSession) -> SessionKind:
-        """The session object for a connection to ``log.path``."""
+    def accept(self, path: str, headers: Sequence[tuple[str, str]]) -> Accepted | Refused:
+        """The record and the session of a new connection to ``path`` (the record kept in
+        :attr:`sessions` when recording), or the refusal of its handshake."""
+        refused = self.refusal(headers)
+        if refused is not None:
+            return refused
+        log = MockSession(path, dict(headers))
+        session = self.new_session(log)
+        if isinstance(session, Refused):
+            return session
+        if self.record:
+            self.sessions.append(log)
+        return log, session
+
+    def new_session(self, log: MockSession) -> SessionKind | Refused:
+        """The session object for a connection to ``log.path``, or its refusal."""
         path = urllib.parse.urlsplit(log.path).path
         kind = self.session_kinds.get(path)
         if kind is None:
@@ -108,22 +135,22 @@ class MockServer:
             first_audio_delay_s=self.first_audio_delay_s,
         )
 
-    def open(self, path: str, headers: dict[str, str]) -> MockSession:
-        """The record of a new connection (kept in :attr:`sessions` when recording)."""
-        log = MockSession(path, headers)
-        if self.record:
-            self.sessions.append(log)
-        return log
-
-    def refusal(self, headers: Sequence[tuple[str, str]]) -> tuple[int, str] | None:
-        """The HTTP status and text refusing a handshake with ``headers``, or ``None``."""
+    def refusal(self, headers: Sequence[tuple[str, str]]) -> Refused | None:
+        """The refusal of a handshake with ``headers`` (no API key, if one is required)."""
         if not self.require_api_key:
             return None
         for name, value in headers:
             if name.lower() == "authorization" and value.startswith("Bearer "):
                 return None
-        return 401, "Missing bearer authentication in header.\n"
+        return Refused(401, "Missing bearer authentication in header.\n")
 
 
 def _translation_session(log: MockSession) -> TranslationSession:
     return TranslationSession(log.query.get("model", "gpt-realtime-translate"))
+
+
+def _session_id(log: MockSession) -> str:
+    """The running session a connection's path names (``…/sessions/{id}/attach``)."""
+    session_id = route(log.path).session_id
+    assert session_id is not None  # the route of the endpoints that call this has one
+    return session_id
