@@ -361,6 +361,14 @@ class Session:
         """The endpoint's name: the protocol, or ``protocol/connection`` (``live/attach``)."""
         return self.protocol if self.connection is None else f"{self.protocol}/{self.connection}"
 
+    @property
+    def label(self) -> str:
+        """How a log line names the session: its number, and the session id of an attach or
+        a fork (``session 3 (live/attach sess_123)``), so that its lines say which it joined."""
+        if self.session_id is None:
+            return f"session {self.number}"
+        return f"session {self.number} ({self.name} {_loggable(self.session_id)})"
+
     # --- frames ------------------------------------------------------------------
 
     def from_client(self, data: Frame, binary: bool) -> Verdict | None:
@@ -422,8 +430,8 @@ class Session:
     def _log_invalid(self, sender: Direction, exc: DecodeError) -> None:
         self._core.metrics.invalid_frame(sender, exc.code)
         log.warning(
-            "session %d: invalid %s event %s (event_id %s): %s",
-            self.number,
+            "%s: invalid %s event %s (event_id %s): %s",
+            self.label,
             sender,
             _loggable(exc.event_type) if exc.event_type is not None else None,
             _loggable(exc.event_id) if exc.event_id is not None else None,
@@ -437,15 +445,15 @@ class Session:
             self.server_unknown += 1
         if self._core.metrics.unknown_type(event.type):
             log.info(
-                "session %d: first %s event of unknown type %s",
-                self.number,
+                "%s: first %s event of unknown type %s",
+                self.label,
                 sender,
                 _loggable(event.type[:64]),
             )
 
     def _bad_text(self, sender: Direction) -> Verdict:
         self._core.metrics.invalid_frame(sender, "invalid_utf8")
-        log.warning("session %d: %s sent a text frame that is not UTF-8", self.number, sender)
+        log.warning("%s: %s sent a text frame that is not UTF-8", self.label, sender)
         return Verdict(close=(INVALID_DATA, "invalid UTF-8 in a text frame"))
 
     def _record(self, direction: Direction, data: Frame, binary: bool) -> None:
@@ -467,8 +475,8 @@ class Session:
             if not self._capture_failed:
                 self._capture_failed = True
                 log.error(
-                    "session %d: capture write failed (%s); the session goes on",
-                    self.number,
+                    "%s: capture write failed (%s); the session goes on",
+                    self.label,
                     type(exc).__name__,
                 )
 
@@ -502,8 +510,8 @@ class Session:
         """An unexpected error in the relay: logged, counted; both legs close with 1011."""
         self._core.metrics.internal_errors += 1
         log.error(
-            "session %d: internal error (%s), closing with 1011",
-            self.number,
+            "%s: internal error (%s), closing with 1011",
+            self.label,
             type(exc).__name__,
             exc_info=log.isEnabledFor(logging.DEBUG),
         )
@@ -537,10 +545,10 @@ class Session:
                 core.closing_captures(self._capture)
             except Exception as exc:
                 core.metrics.capture_errors += 1
-                log.error("session %d: capture close failed: %s", self.number, type(exc).__name__)
+                log.error("%s: capture close failed: %s", self.label, type(exc).__name__)
         log.info(
-            "session %d closed: client %s, upstream %s",
-            self.number,
+            "%s closed: client %s, upstream %s",
+            self.label,
             self.client_code,
             self.upstream_code,
         )
