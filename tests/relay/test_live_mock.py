@@ -353,7 +353,7 @@ def test_a_sideband_sees_the_callers_audio_the_model_and_the_session_but_no_ones
     session = LiveSession(session_id="live_1", turn_ms=600, chunk_ms=100)
     _send(session, live.SessionStart(session=live.SessionConfig(model="gpt-live-1")))
     primary = _Bound(session)
-    sideband, watching = _sideband(session)
+    _, watching = _sideband(session)
     heard = _send(session, live.SessionInputAudioAppend.from_pcm(PIECE * 2))
     seen = watching.take()
     _sideband_valid(seen)
@@ -397,7 +397,8 @@ def test_a_sidebands_commands_are_answered_to_every_connection() -> None:
     assert isinstance(updated, live.SessionUpdated)
     assert updated.client_event_id == "side_1"
     assert primary.take() == [updated]
-    assert session.session is not None and session.session.triggers == [trigger]
+    assert session.session is not None
+    assert session.session.triggers == [trigger]
     # A muted caller is still reflected to the sideband, and no longer heard.
     [muted] = sideband.handle(live.SessionInputAudioMute(event_id="side_2"))
     assert primary.take() == [muted]
@@ -463,7 +464,8 @@ def test_session_close_from_either_connection_ends_both(closer: str) -> None:
     assert isinstance(closed, live.SessionClosed)
     assert (closed.reason, closed.client_event_id) == ("close_requested", "c9")
     assert other.take() == [closed]
-    assert session.closed and sideband.closed
+    assert session.closed
+    assert sideband.closed
     [error] = sideband.handle(live.SessionInputAudioMute())
     assert error.error.code == "session_closed"
 
@@ -506,9 +508,7 @@ def test_events_queued_before_the_server_binds_are_sent_when_it_does() -> None:
     ]
 
 
-def _store(
-    sessions: LiveSessions | None = None, **config: Any
-) -> tuple[LiveSessions, LiveSession]:
+def _store(sessions: LiveSessions | None = None, **config: Any) -> tuple[LiveSessions, LiveSession]:
     store = LiveSessions(turn_ms=600) if sessions is None else sessions
     session = store.open()
     start = live.SessionStart(
@@ -583,8 +583,9 @@ def test_a_fork_starts_from_the_stored_session_with_its_overrides() -> None:
     # The fork goes on from the stored session's timeline, in its own audio format.
     [heard] = _send(fork, live.SessionInputAudioAppend.from_pcm(b"\xff" * 8 * 300))
     assert (heard.start_ms, heard.end_ms) == (300, 600)
-    assert store.attach(fork.session_id) is not None
-    assert stored.session is not None and stored.session.id == stored.session_id
+    assert isinstance(store.attach(fork.session_id), LiveSideband)
+    assert stored.session is not None
+    assert stored.session.id == stored.session_id
 
 
 @pytest.mark.parametrize(
@@ -612,6 +613,7 @@ def test_a_fork_refuses_what_a_websocket_fork_cannot_change(
     assert (error.error.param, error.client_event_id) == (param, "f2")
     assert fork.session is None  # it may try again
     [started] = fork.handle(live.ForkSessionStart(session=live.ForkSessionConfig(store=False)))
+    assert isinstance(started, live.SessionStarted)
     assert started.session.store is False
 
 

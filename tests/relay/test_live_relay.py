@@ -180,11 +180,11 @@ def test_live_connections_pass_the_relay_byte_for_byte_and_are_recorded_as_live(
     # The relay's log names the session the sideband and the fork joined, on every line.
     lines = [r.getMessage() for r in caplog.records if r.name == "rtmsg.relay"]
     for kind in ("attach", "fork"):
-        mine = [line for line in lines if f"live/{kind}" in line]
-        assert any(line.endswith(f"(live/{kind}, session id {session_id})") for line in mine)
+        named = [line for line in lines if f"live/{kind}" in line]
+        assert any(line.endswith(f"(live/{kind}, session id {session_id})") for line in named)
         assert any(
             re.fullmatch(rf"session \d+ \(live/{kind} {session_id}\) closed: .*", line)
-            for line in mine
+            for line in named
         ), lines
     [warning] = [line for line in lines if "invalid client event" in line]
     assert f"(live/attach {session_id}): invalid client event session.update" in warning
@@ -200,7 +200,7 @@ def test_live_connections_pass_the_relay_byte_for_byte_and_are_recorded_as_live(
 def test_an_attach_to_a_session_the_server_does_not_know_is_refused(
     relay_pair: ServeRelayPair, transport: Transport
 ) -> None:
-    async def scenario() -> tuple[int, bytes]:
+    async def scenario() -> tuple[int, bytes | bytearray]:
         async with relay_pair() as (_, mock_url, relay_url, _):
             # The mock itself refuses it at the handshake.
             with pytest.raises(InvalidStatus) as direct:
