@@ -105,6 +105,9 @@ def test_a_mock_session_reads_as_transcripts_a_delegated_response_and_an_error()
     assert done.tokens.total_tokens == done.tokens.input_tokens + done.tokens.output_tokens
     nested_text = "".join(r.text or "" for r in readings if r.item_id is not None)
     assert nested_text == "A table for two is free at seven tonight."
+    assert [r.turn for r in readings].count(True) == 2
+    assert [r.turn_end for r in readings].count("speech") == 2
+    assert [r.usage_seconds for r in readings if r.usage_seconds is not None] == [0.0, 0.0]
     [error] = [r for r in readings if r.code is not None]
     assert (error.code, error.param) == ("invalid_value", "audio")
     assert sum(r.audio_seconds or 0 for r in readings if not r.audio_out) == pytest.approx(0.6)
@@ -135,3 +138,31 @@ def test_nested_events_that_say_nothing_or_are_invalid_read_as_their_id() -> Non
     assert (reading.response_done, reading.status, reading.tokens) == (True, "failed", None)
     assert reader.read(live.SessionClose()) == NOTHING
     assert reader.read(live.SessionInputAudioMuted(event_id="e4")).event_id == "e4"
+
+
+def test_the_callers_speech_ends_a_turn_that_the_models_first_audio_answers() -> None:
+    reader = LiveReader()
+    audio = live.SessionOutputAudioDelta.from_pcm(PCM[:4800])
+    assert not reader.read(audio).turn  # the model spoke first: no turn of the caller's
+    for index, word in enumerate(("A", " table?")):
+        heard = reader.read(
+            live.SessionInputTranscriptDelta(
+                event_id=f"e{index}", delta=word, start_ms=0, end_ms=300
+            )
+        )
+        assert (heard.turn_end, heard.transcript_in, heard.text) == ("speech", word, word)
+        assert not heard.turn
+    answer = reader.read(audio)
+    assert (answer.turn, answer.audio_out, answer.turn_end) == (True, True, None)
+    assert not reader.read(audio).turn  # one turn, however long the answer
+    usage = reader.read(
+        live.SessionUsageUpdated(event_id="u1", usage=live.SessionUsage(seconds=2.0))
+    )
+    assert (usage.event_id, usage.usage_seconds, usage.tokens) == ("u1", 2.0, None)
+    session = live.Session(id="s", expires_at=0, model="gpt-live-1.1", status="closed")
+    closed = reader.read(
+        live.SessionClosed(
+            event_id="e9", reason="expired", session=session, usage=live.SessionUsage(seconds=3)
+        )
+    )
+    assert (closed.usage_seconds, closed.model) == (3, "gpt-live-1.1")

@@ -57,6 +57,8 @@ class Reading(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     - ``response_done``: a response ended, with ``status`` and its ``tokens``;
     - ``transcript_in``, ``transcript_out``: a piece of the transcript of the user's speech,
       or of the model's;
+    - ``usage_seconds``: the session's billed duration so far, as the server counts it (a
+      running total: the last one is the session's; token counts come with ``tokens``);
     - ``event_id``, ``response_id``, ``item_id``, ``text``, ``code``, ``param``, ``message``:
       the columns of an event's row in ``rtmsg export``;
     - ``model``: the model the session (or a response) says it runs.
@@ -72,6 +74,7 @@ class Reading(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     tokens: TokenTotals | None = None
     transcript_in: str | None = None
     transcript_out: str | None = None
+    usage_seconds: float | None = None
     event_id: str | None = None
     response_id: str | None = None
     item_id: str | None = None

@@ -76,7 +76,8 @@ class SessionStats(msgspec.Struct, kw_only=True):
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
     ``protocol`` is ``translation`` if any record is of a translation session; such a session
     has no turns, responses or tokens, and its transcripts' lengths (source language in,
-    translation out) are counted in characters.
+    translation out) are counted in characters. ``usage_s`` is the session's billed duration
+    as the server last reported it (Live's ``session.usage.updated``), ``None`` if it never did.
     """
 
     session: int | None = None
@@ -93,6 +94,7 @@ class SessionStats(msgspec.Struct, kw_only=True):
     latency: LatencySummary | None = None
     input_transcript_chars: int = 0
     output_transcript_chars: int = 0
+    usage_s: float | None = None
 
 
 class FrameStats(msgspec.Struct, kw_only=True):
@@ -204,6 +206,8 @@ def iter_frame_stats(
             stats.input_transcript_chars += len(reading.transcript_in)
         if reading.transcript_out is not None:
             stats.output_transcript_chars += len(reading.transcript_out)
+        if reading.usage_seconds is not None:
+            stats.usage_s = reading.usage_seconds
         yield FrameStats(record=record, event=event, reading=reading, latency_s=latency)
     if first_t is not None and last_t is not None:
         stats.duration_s = last_t - first_t

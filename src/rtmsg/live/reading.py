@@ -1,10 +1,19 @@
-"""What Live's events mean for a session: audio both ways, transcripts, delegated responses.
+"""What Live's events mean for a session: audio both ways, transcripts, turns, usage.
 
 The reader keeps the session's audio format (set by ``session.start`` and
 ``session.started``: 24 kHz pcm16 until one says otherwise) to turn base64 sizes into
 seconds; a sideband's reflected audio is always 24 kHz pcm16. A delegated response's
-lifecycle and text come from the nested Responses events of ``response.event``, read for
-the purpose (a nested event that is not valid says nothing).
+lifecycle, text and token usage come from the nested Responses events of ``response.event``,
+read for the purpose (a nested event that is not valid says nothing).
+
+No Live event marks the end of the caller's turn: the transcript deltas "do not define
+complete turns" (the SDK's words), and a full-duplex model may answer while the caller
+speaks. The reader takes each ``session.input_transcript.delta`` as the caller's speech
+heard up to then (``turn_end="speech"``: the last one before the model's audio starts the
+latency), and counts a turn (``turn``) on the model's first audio after the caller spoke.
+The session's own usage is in seconds (``session.usage.updated``, ``session.closed``:
+running totals, read as ``usage_seconds``); its tokens are those of the delegated Responses
+backend's responses, from their ``usage``.
 """
 
 from __future__ import annotations
@@ -36,11 +45,13 @@ class LiveReader:
 
     def __init__(self) -> None:
         self._rate = _PCM16_24KHZ
+        self._caller_spoke = False  # since the model's audio last began
         self._special: dict[type, Callable[[Any], Reading]] = {
             ev.SessionStart: self._start,
             ev.SessionStarted: self._session,
             ev.SessionUpdated: self._session,
-            ev.SessionClosed: self._session,
+            ev.SessionClosed: self._closed,
+            ev.SessionUsageUpdated: self._usage,
             ev.SessionInputAudioAppend: self._append,
             ev.SessionInputAudioAppendReflection: self._reflection,
             ev.SessionOutputAudioDelta: self._audio_delta,
@@ -65,9 +76,17 @@ class LiveReader:
         self._set_format(event.session.audio)
         return Reading(event_id=text(event.event_id), model=event.session.model)
 
-    def _session(self, event: ev.SessionStarted | ev.SessionUpdated | ev.SessionClosed) -> Reading:
+    def _session(self, event: ev.SessionStarted | ev.SessionUpdated) -> Reading:
         self._set_format(event.session.audio)
         return Reading(event_id=event.event_id, model=event.session.model)
+
+    def _closed(self, event: ev.SessionClosed) -> Reading:
+        return Reading(
+            event_id=event.event_id, model=event.session.model, usage_seconds=event.usage.seconds
+        )
+
+    def _usage(self, event: ev.SessionUsageUpdated) -> Reading:
+        return Reading(event_id=event.event_id, usage_seconds=event.usage.seconds)
 
     def _append(self, event: ev.SessionInputAudioAppend) -> Reading:
         size = base64_size(event.audio)
@@ -84,10 +103,17 @@ class LiveReader:
         # A sideband's reflected delta has its place on the timeline, and is 24 kHz pcm16.
         reflected = isinstance(event.start_ms, int) and isinstance(event.end_ms, int)
         rate = _PCM16_24KHZ if reflected else self._rate
-        return Reading(audio_bytes=size, audio_seconds=size / rate, audio_out=True)
+        turn, self._caller_spoke = self._caller_spoke, False
+        return Reading(audio_bytes=size, audio_seconds=size / rate, audio_out=True, turn=turn)
 
     def _input_transcript(self, event: ev.SessionInputTranscriptDelta) -> Reading:
-        return Reading(event_id=event.event_id, text=event.delta, transcript_in=event.delta)
+        self._caller_spoke = True
+        return Reading(
+            event_id=event.event_id,
+            text=event.delta,
+            transcript_in=event.delta,
+            turn_end="speech",
+        )
 
     def _output_transcript(self, event: ev.SessionOutputTranscriptDelta) -> Reading:
         return Reading(event_id=event.event_id, text=event.delta, transcript_out=event.delta)
