@@ -169,3 +169,23 @@ def test_require_api_key(mock_server: ServeMock) -> None:
     status, first = run(scenario)
     assert status == 401
     assert isinstance(rtmsg.decode_server_event(first), rtmsg.SessionCreated)
+
+
+class _Said(_Echo):
+    """A session that has said all it had to say on connect: the server closes at once."""
+
+    closed = True
+
+
+def test_a_session_over_from_the_start_is_sent_then_closed(mock_server: ServeMock) -> None:
+    async def scenario() -> tuple[list[bytes], int | None]:
+        async with mock_server() as (mock, url):
+            mock.session_kinds["/v1/said"] = _Said
+            ws = await connect(f"{url}/v1/said")
+            recv = receiver(ws, timeout=5)
+            frames = [await recv()]
+            with pytest.raises(ConnectionClosedOK):
+                await recv()
+            return frames, ws.close_code
+
+    assert run(scenario) == ([b'{"type":"echo.hello"}'], 1000)
