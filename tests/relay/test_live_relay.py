@@ -207,6 +207,7 @@ def test_an_attach_to_a_session_the_server_does_not_know_is_refused(
                 await connect(f"{mock_url}/v1/live/sessions/sess_gone/attach")
             body = direct.value.response.body
             assert direct.value.response.status_code == 404
+            assert direct.value.response.headers.get_all("Content-Type") == ["application/json"]
             # Through the relay: the same status, or after picows' early 101, its close.
             url = f"{relay_url}/v1/live/sessions/sess_gone/attach"
             if transport == "websockets":
