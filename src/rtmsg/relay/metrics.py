@@ -6,12 +6,13 @@ A frame costs the relay a couple of integer increments on its session (see
 ``GET /metrics`` asks. ``prometheus_client`` formats the text (its custom-collector API), so
 the exposition is the library's and the hot path pays nothing for it.
 
-Every label is a small closed set: ``protocol`` (the registered endpoint names: ``live``, ``live/attach``, ...),
-``direction`` (``client``, ``server``), ``outcome`` (``known``, ``unknown``, ``invalid``),
-``code`` (the codec's error codes, or a close code: the standard ones by number, private
-ones as ``3xxx`` and ``4xxx``), ``cause`` (:data:`~rtmsg.relay._handshake.Cause`), ``side``
-(``client``, ``upstream``). No session id, type string from the wire or header value is ever
-a label: the unknown types are counted (up to :data:`MAX_UNKNOWN_TYPES`), and named in the log.
+Every label is a small closed set: ``protocol`` (the registered endpoint names, such as
+``live`` and ``live/attach``), ``direction`` (``client``, ``server``), ``outcome``
+(``known``, ``unknown``, ``invalid``), ``code`` (the codec's error codes, or a close code:
+the standard ones by number, private ones as ``3xxx`` and ``4xxx``), ``cause``
+(:data:`~rtmsg.relay._handshake.Cause`), ``side`` (``client``, ``upstream``). No session
+number or id, type string from the wire or header value is ever a label: the unknown types
+are counted (up to :data:`MAX_UNKNOWN_TYPES`), and named in the log.
 """
 
 from __future__ import annotations
