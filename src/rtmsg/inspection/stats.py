@@ -18,7 +18,7 @@ from ..engine.base import Event
 from ..engine.decoding import Unknown
 from ..engine.errors import DecodeError
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
-from ..engine.reading import NOTHING, Reading, SessionReader, TokenTotals
+from ..engine.reading import NOTHING, Reading, SessionReader, TokenTotals, TurnEnd
 from ..protocols import RecordDecoders, endpoint
 
 __all__ = [
@@ -143,7 +143,11 @@ def iter_frame_stats(
     audio_sent = audio_received = 0.0
     # When the user's turn ended: speech_stopped under server turn detection, else the
     # client's own commit (push to talk); the next audio received closes the measurement.
+    # A commit never moves a start that speech_stopped set (under server VAD the commit
+    # follows the end of speech), but a newer commit replaces an older one: a push-to-talk
+    # turn that got no audio (cancelled before its first delta) is not the next one's start.
     turn_ended_at: float | None = None
+    turn_ended_by: TurnEnd | None = None
     latencies: list[float] = []
     for record in records:
         stats.frames += 1
@@ -178,11 +182,13 @@ def iter_frame_stats(
                 if turn_ended_at is not None and t is not None:
                     latency = t - turn_ended_at
                     latencies.append(latency)
-                    turn_ended_at = None
+                    turn_ended_at = turn_ended_by = None
             else:
                 audio_sent += reading.audio_seconds
-        if reading.turn_end == "speech" or (reading.turn_end == "commit" and turn_ended_at is None):
-            turn_ended_at = t
+        if reading.turn_end is not None and (
+            reading.turn_end == "speech" or turn_ended_by != "speech"
+        ):
+            turn_ended_at, turn_ended_by = t, reading.turn_end
         if reading.turn:
             stats.turns += 1
         if reading.response_done:
