@@ -176,12 +176,15 @@ def export_capture(
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
+    file: str | None = None,
 ) -> CaptureExport:
     """Export the capture at ``path``, holding ``session``, into the dataset at ``out``.
 
     Bad lines and invalid frames become invalid rows: this raises only ``OSError``, when
     the capture cannot be opened or the dataset cannot be written. ``on_progress`` gets the
-    bytes of the capture read so far.
+    bytes of the capture read so far. ``file`` is the capture's path as the ``sessions``
+    table and the report name it (``path`` by default): a task on a cluster opens an
+    absolute path and names the capture as the caller gave it.
     """
     start = time.thread_time()
     root = Path(out)
@@ -193,6 +196,7 @@ def export_capture(
         protocol=protocol,
         max_frame_bytes=max_frame_bytes,
         on_progress=on_progress,
+        file=file,
     )
     events = _Parts(root / EVENTS_DIR, stem, EVENTS_SCHEMA)
     sessions = _Parts(root / SESSIONS_DIR, stem, SESSIONS_SCHEMA)
@@ -219,7 +223,7 @@ def export_capture(
         sessions.abort()
         raise
     return CaptureExport(
-        path=os.fspath(path),
+        path=tables.file,
         session=session,
         bytes=tables.size,
         rows=tables.stats.frames,

@@ -176,7 +176,8 @@ def _checked(records: Iterable[Record | BadRecord]) -> Iterator[Record | BadReco
 class CaptureTables:
     """The rows of one capture: :meth:`rows` for its ``events``, then :meth:`session_row`.
 
-    Rows are tuples in schema order; ``t`` is in microseconds since the epoch.
+    Rows are tuples in schema order; ``t`` is in microseconds since the epoch. ``file`` is
+    the capture's path as the ``sessions`` row names it (``path`` by default).
     """
 
     def __init__(
@@ -188,8 +189,10 @@ class CaptureTables:
         protocol: Protocol | None = None,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         on_progress: Callable[[int], None] | None = None,
+        file: str | None = None,
     ) -> None:
         self.path = os.fspath(path)
+        self.file = self.path if file is None else file
         self.session = session
         self.direction = direction
         self.protocol = protocol
@@ -276,7 +279,7 @@ class CaptureTables:
         latency = stats.latency
         return (
             self.session,
-            utf8(self.path),
+            utf8(self.file),
             stats.protocol,
             self.first_t_us,
             self.last_t_us,
