@@ -44,11 +44,11 @@ def export_many(
 
     One task per capture. Paths are made absolute here and must name the same files on
     every worker (a shared file system), as must ``out``; the dataset and the report name
-    the captures and ``out`` as given, so they are those of :func:`export`, byte for byte. At most ``max_in_flight`` tasks
-    (twice the cluster's threads by default) are submitted at a time, so a million captures
-    do not make a million futures at once. ``on_progress`` gets the bytes of the captures
-    done so far. A task that fails (a capture that cannot be opened) raises its ``OSError``
-    here, after the other tasks are cancelled.
+    the captures and ``out`` as given, so they are those of :func:`export`, byte for byte.
+    At most ``max_in_flight`` tasks (twice the cluster's threads by default) are submitted
+    at a time, so a million captures do not make a million futures at once. ``on_progress``
+    gets the bytes of the captures done so far. A task that fails (a capture that cannot be
+    opened) raises its ``OSError`` here, after the other tasks are cancelled.
     """
     from distributed import as_completed  # the dask extra is optional
 

@@ -71,10 +71,12 @@ class SessionStats(msgspec.Struct, kw_only=True):
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
     ``protocol`` is ``translation`` if any record is of a translation session; such a session
     has no turns, responses or tokens, and its transcripts' lengths (source language in,
-    translation out) are counted in characters.
+    translation out) are counted in characters. ``model`` is the model the server last said
+    the session runs (``session.created``, ``session.updated``), ``None`` if it never did.
     """
 
     protocol: Protocol = "conversation"
+    model: str | None = None
     frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
@@ -94,7 +96,8 @@ class FrameStats(msgspec.Struct, kw_only=True):
 
     ``event`` and ``error`` are both ``None`` for a line that is not a record. ``reading`` is
     what the event says about the session, as its protocol reads it (audio at the session's
-    format, ids, text, usage); ``latency_s`` is set on the audio that ends a turn's wait.
+    format, ids, text, usage); ``latency_s`` is set on the audio that ends a turn's wait;
+    ``model`` is the session's model as the server last named it up to this record.
     """
 
     record: Record | BadRecord
@@ -102,6 +105,7 @@ class FrameStats(msgspec.Struct, kw_only=True):
     error: DecodeError | None = None
     reading: Reading = NOTHING
     latency_s: float | None = None
+    model: str | None = None
 
     @property
     def audio_bytes(self) -> int | None:
@@ -153,7 +157,7 @@ def iter_frame_stats(
         stats.frames += 1
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
-            yield FrameStats(record=record)
+            yield FrameStats(record=record, model=stats.model)
             continue
         protocol = record.protocol
         if protocol != DEFAULT_PROTOCOL:
@@ -166,15 +170,17 @@ def iter_frame_stats(
             event = decoders.decoder(protocol, record.direction)(record.frame)
         except DecodeError as exc:
             stats.invalid_frames += 1
-            yield FrameStats(record=record, error=exc)
+            yield FrameStats(record=record, error=exc, model=stats.model)
             continue
         if isinstance(event, Unknown):
-            yield FrameStats(record=record, event=event)
+            yield FrameStats(record=record, event=event, model=stats.model)
             continue
         reader = readers.get(protocol)
         if reader is None:
             reader = readers[protocol] = endpoint(protocol).reader()
         reading = reader.read(event)
+        if reading.model is not None:
+            stats.model = reading.model
         latency: float | None = None
         if reading.audio_seconds is not None:
             if reading.audio_out:
@@ -201,7 +207,9 @@ def iter_frame_stats(
             stats.input_transcript_chars += len(reading.transcript_in)
         if reading.transcript_out is not None:
             stats.output_transcript_chars += len(reading.transcript_out)
-        yield FrameStats(record=record, event=event, reading=reading, latency_s=latency)
+        yield FrameStats(
+            record=record, event=event, reading=reading, latency_s=latency, model=stats.model
+        )
     if first_t is not None and last_t is not None:
         stats.duration_s = last_t - first_t
     stats.audio_sent_s = audio_sent
