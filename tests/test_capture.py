@@ -146,7 +146,8 @@ def test_a_truncated_gzip_capture_ends_with_a_bad_record(tmp_path: Path) -> None
     [bad] = _records(path)
     assert isinstance(bad, BadRecord)
     assert bad.line == 1
-    assert bad.code == "truncated_file"
+    assert bad.code == "not_gzip"
+    assert bad.message == "not a gzip file, though its name ends in .gz"
 
 
 LIMIT = 1024

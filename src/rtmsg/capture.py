@@ -62,7 +62,7 @@ DEFAULT_PROTOCOL: Final = "conversation"
 """The protocol of a record that names none: every record written before the field existed."""
 
 
-BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
+BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file", "not_gzip"]
 """Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
 
 StrPath = str | os.PathLike[str]
@@ -73,6 +73,9 @@ ENVELOPE_BYTES: Final = 1024
 The envelope itself takes under 96 bytes; the rest is room for a frame stored as a JSON
 string, whose quotes, backslashes and line feeds are escaped (one more byte each).
 """
+
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
 
 
 class Record(msgspec.Struct, frozen=True):
@@ -92,7 +95,8 @@ class BadRecord(msgspec.Struct, frozen=True):
     """A line of a capture file that is not a capture record, and why.
 
     ``code`` sorts the reasons: ``invalid_record`` (not a record), ``frame_too_large``
-    (longer than the reader's limit) or ``truncated_file`` (the rest of the file is unreadable).
+    (longer than the reader's limit), ``truncated_file`` (the rest of the file is unreadable)
+    or ``not_gzip`` (a file named ``.gz`` that does not start as gzip data does).
     """
 
     line: int
@@ -217,7 +221,7 @@ class CaptureReader:
         if direction is None and max_frame_bytes is not None:
             self._limit = frame_limit + ENVELOPE_BYTES
         self.size = os.path.getsize(self.path)
-        self._raw: io.BufferedIOBase = open(self.path, "rb")  # noqa: SIM115  # closed by close()
+        self._raw: io.BufferedReader = open(self.path, "rb")  # noqa: SIM115  # closed by close()
         self._lines: io.BufferedIOBase = self._raw
         if self.path.endswith(".gz"):
             self._lines = gzip.GzipFile(fileobj=self._raw, mode="rb")
@@ -233,6 +237,10 @@ class CaptureReader:
         protocol = self.protocol
         limit = self._limit
         number = 0
+        if self._lines is not self._raw and self._raw.peek(2)[:2] not in (b"", _GZIP_MAGIC):
+            message = "not a gzip file, though its name ends in .gz"
+            yield BadRecord(line=1, message=message, code="not_gzip")
+            return
         try:
             for number, line in enumerate(lines(self._lines, limit), 1):
                 if len(line) > limit and content_length(line) > limit:

@@ -397,7 +397,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, dict[str, Any], list[tuple[i
     )
     whole = gzip.compress(good * 2000)
     case("cut.jsonl.gz", whole[: len(whole) // 2], [])  # rows checked below
-    case("not-gzip.jsonl.gz", good, [(1, "invalid", "truncated_file")])
+    case("not-gzip.jsonl.gz", good, [(1, "invalid", "not_gzip")])
     return cases
 
 

@@ -67,9 +67,9 @@ _COMPRESSION: Final = "zstd"
 class CaptureExport(msgspec.Struct, kw_only=True):
     """What exporting one capture wrote: its rows, the unknown and invalid ones, its files.
 
-    ``first_invalid_line`` is the line of the first invalid row, for a warning that points
-    at it; ``files`` are relative to the dataset, sorted; ``cpu_seconds`` is the CPU time of
-    the export's thread.
+    ``first_invalid_line`` and ``first_invalid_code`` are the line and the code of the first
+    invalid row, for a warning that points at it; ``files`` are relative to the dataset,
+    sorted; ``cpu_seconds`` is the CPU time of the export's thread.
     """
 
     path: str
@@ -79,6 +79,7 @@ class CaptureExport(msgspec.Struct, kw_only=True):
     unknown: int
     invalid: int
     first_invalid_line: int | None
+    first_invalid_code: str | None
     files: list[str]
     cpu_seconds: float
 
@@ -230,6 +231,7 @@ def export_capture(
         unknown=tables.unknown_frames,
         invalid=tables.stats.invalid_frames,
         first_invalid_line=tables.first_invalid_line,
+        first_invalid_code=tables.first_invalid_code,
         files=sorted(file.relative_to(root).as_posix() for file in files),
         cpu_seconds=time.thread_time() - start,
     )

@@ -201,9 +201,9 @@ class CaptureTables:
         self.max_frame_bytes = max_frame_bytes
         self.on_progress = on_progress
         self.stats = SessionStats()
-        self.unknown_frames = 0
         self.first_t_us: int | None = None
         self.first_invalid_line: int | None = None
+        self.first_invalid_code: str | None = None
         self.last_t_us: int | None = None
         self.size = 0
 
@@ -239,6 +239,10 @@ class CaptureTables:
         model = None if frame.model is None else utf8(frame.model)
         if frame.event is None and self.first_invalid_line is None:
             self.first_invalid_line = record.line
+            if isinstance(record, BadRecord):
+                self.first_invalid_code = record.code
+            elif frame.error is not None:
+                self.first_invalid_code = str(frame.error.code)
         if isinstance(record, BadRecord):
             return (
                 session, seq, record.line, None, None, None, model, None, INVALID, None, None,
@@ -253,7 +257,6 @@ class CaptureTables:
         event_type = event.event_type
         outcome = KNOWN
         if isinstance(event, Unknown):
-            self.unknown_frames += 1
             outcome = UNKNOWN
             event_id = event.event_id
             response_id = item_id = text = status = code = param = message = None
@@ -290,7 +293,7 @@ class CaptureTables:
             self.last_t_us,
             stats.duration_s,
             stats.frames,
-            self.unknown_frames,
+            stats.unknown_frames,
             stats.invalid_frames,
             stats.audio_sent_s,
             stats.audio_received_s,
@@ -303,6 +306,11 @@ class CaptureTables:
             None if latency is None else latency.p95_s,
             None if latency is None else latency.max_s,
         )
+
+    @property
+    def unknown_frames(self) -> int:
+        """Frames of a type rtmsg does not know, so far."""
+        return self.stats.unknown_frames
 
     @property
     def started_day(self) -> int | None:
