@@ -5,9 +5,12 @@ directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebS
 :mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
 libraries (rich for the progress bar, websockets for the servers) are imported when used.
 
-Exit status: 0 on success, 1 when ``check`` found an invalid frame (or ``export --strict``
-an invalid row), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
-live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
+Exit status (:data:`EXIT_STATUS`, also in ``rtmsg --help``): 0 on success, 1 when ``check``
+found an invalid frame (or ``export --strict`` an invalid row), 2 for a usage error or a
+file that cannot be read, 141 when the reader of the output went away (``rtmsg check … |
+head -1``): the status a shell gives a program that SIGPIPE ended, and no message.
+``export`` and ``query`` live in :mod:`rtmsg.analytics.commands`, imported only when one of
+them runs.
 """
 
 from __future__ import annotations
@@ -15,50 +18,106 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
+import math
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import msgspec
 
 from .capture import BadRecord, CaptureReader, Direction, Record
 from .engine.limits import DEFAULT_MAX_FRAME_BYTES
-from .inspection import CheckReport, SessionStats, check_records, session_stats
+from .inspection import CheckReport, SessionStats, check_records, iter_frame_stats
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import serve
 
-__all__ = ["main"]
+__all__ = ["EXIT_STATUS", "STDIN", "main"]
 
 _PROGRESS_MIN_BYTES = 1 << 20
 _PROGRESS_EVERY = 4096
+
+EXIT_STATUS: Final = """\
+exit status:
+  0    success (export: invalid rows are data and a warning, not a failure)
+  1    check found an invalid frame; export --strict found an invalid row
+  2    a usage error, or a file that cannot be read or is not what the command needs
+  141  the reader of the output went away (rtmsg check ... | head -1), as after SIGPIPE"""
+"""The exit statuses of every command, as ``rtmsg --help`` prints them."""
+
+STDIN: Final = "-"
+"""The file name that stands for standard input (``check`` and ``stats``)."""
+
+_BROKEN_PIPE: Final = 128 + 13  # what a shell reports for a program ended by SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rtmsg`` command with ``argv`` (``sys.argv[1:]`` by default)."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits on --help and on usage errors
-        return exc.code if isinstance(exc.code, int) else 2
-    command: Callable[[argparse.Namespace], int] = args.run
-    try:
-        return command(args)
-    except OSError as exc:
-        print(f"rtmsg {args.command}: {exc}", file=sys.stderr)
-        return 2
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+            status = exc.code if isinstance(exc.code, int) else 2
+        else:
+            command: Callable[[argparse.Namespace], int] = args.run
+            try:
+                status = command(args)
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise
+                print(f"rtmsg {args.command}: {_os_error(exc)}", file=sys.stderr)
+                status = 2
+        sys.stdout.flush()  # a closed pipe shows here when the output was small
+    except BrokenPipeError:
+        _silence_stdout()
+        return _BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush is quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _os_error(exc: OSError) -> str:
+    """One line naming the file and what is wrong with it, without ``[Errno N]``."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror.lower()}"
+    return str(exc)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line, ``rtmsg check: argument --max-invalid: ...``, and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"rtmsg {__version__} (msgspec {msgspec.__version__})"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rtmsg", description="Tools for OpenAI Realtime sessions, built on the rtmsg codec."
+    parser = _Parser(
+        prog="rtmsg",
+        description="Tools for OpenAI Realtime sessions, built on the rtmsg codec.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    direction = argparse.ArgumentParser(add_help=False)
+    direction = _Parser(add_help=False)
     direction.add_argument(
         "--direction",
         choices=("client", "server"),
@@ -70,9 +129,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the protocol of bare frames and of records that do not name theirs "
         "(default: conversation, /v1/realtime; translation: /v1/realtime/translations)",
     )
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
-    frame_limit = argparse.ArgumentParser(add_help=False)
+    frame_limit = _Parser(add_help=False)
     frame_limit.add_argument(
         "--max-frame-bytes",
         type=_byte_count,
@@ -88,11 +147,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Decode every frame; print counts per direction and type, the Unknown "
         "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="capture files (.gz too)")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="capture files (.gz too; - reads stdin)"
+    )
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument(
         "--max-invalid",
-        type=int,
+        type=_count,
         default=1000,
         metavar="N",
         help="list at most N invalid frames (all are counted; default 1000)",
@@ -106,14 +167,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Duration, audio seconds sent and received, turns, responses, token usage "
         "and the latency from the end of speech to the first audio of the answer.",
     )
-    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too)")
+    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too; - reads stdin)")
+    stats.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     stats.set_defaults(run=_stats)
 
-    verbose = argparse.ArgumentParser(add_help=False)
+    verbose = _Parser(add_help=False)
     verbose.add_argument("-v", "--verbose", action="store_true", help="log every connection")
     verbose.add_argument(
         "--duration",
-        type=float,
+        type=_duration,
         metavar="SECONDS",
         help="stop after this many seconds (default: run until interrupted)",
     )
@@ -150,11 +212,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     mock.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     mock.add_argument(
-        "--audio-ms", type=int, default=600, metavar="MS", help="audio per response (600)"
+        "--audio-ms", type=_count, default=600, metavar="MS", help="audio per response (600)"
     )
     mock.add_argument(
         "--first-audio-delay-ms",
-        type=float,
+        type=_milliseconds,
         default=0.0,
         metavar="MS",
         help="simulated thinking time before the first audio delta (0)",
@@ -164,9 +226,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _analytics_parsers(
-    commands: Any, direction: argparse.ArgumentParser, frame_limit: argparse.ArgumentParser
-) -> None:
+def _analytics_parsers(commands: Any, direction: _Parser, frame_limit: _Parser) -> None:
     export = commands.add_parser(
         "export",
         parents=[direction, frame_limit],
@@ -192,7 +252,7 @@ def _analytics_parsers(
         "--scheduler", metavar="ADDRESS", help="one task per capture on this dask scheduler"
     )
     where.add_argument(
-        "--workers", type=int, metavar="N", help="one task per capture on N local processes"
+        "--workers", type=_workers, metavar="N", help="one task per capture on N local processes"
     )
     export.set_defaults(run=_analytics)
 
@@ -212,6 +272,37 @@ def _byte_count(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"expected a number of bytes, got {value!r}")
     return int(value)
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, got {value!r}")
+    return int(value)
+
+
+def _workers(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of workers, 1 or more, got {value!r}")
+    return int(value)
+
+
+def _number(value: str, positive: bool) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        least = "more than 0" if positive else "0 or more"
+        raise argparse.ArgumentTypeError(f"expected a number, {least}, got {value!r}")
+    return number
+
+
+def _duration(value: str) -> float:
+    return _number(value, positive=True)
+
+
+def _milliseconds(value: str) -> float:
+    return _number(value, positive=False)
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -265,20 +356,37 @@ def _tracked(
     update(base + reader.size)
 
 
+def _input(path: str) -> tuple[str, str]:
+    """The path to open for a FILE argument, and the name to show: ``-`` is standard input."""
+    if path != STDIN:
+        return path, path
+    if not os.path.exists(_DEV_STDIN):
+        raise FileNotFoundError(errno.ENOENT, "standard input cannot be read as a file here", path)
+    return _DEV_STDIN, "<stdin>"
+
+
+_DEV_STDIN: Final = "/dev/stdin"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
 def _check(args: argparse.Namespace) -> int:
     direction: Direction | None = args.direction
-    total = sum(os.path.getsize(path) for path in args.files)
+    inputs = [_input(path) for path in args.files]
+    total = sum(os.path.getsize(path) for path, _ in inputs)
     report = CheckReport()
     done = 0
     with _progress(total, not args.no_progress) as update:
-        for path in args.files:
+        for path, name in inputs:
             with CaptureReader(
                 path, direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
             ) as reader:
                 records = _tracked(reader, done, update)
                 check_records(
                     records,
-                    path,
+                    name,
                     report,
                     max_invalid=args.max_invalid,
                     max_frame_bytes=args.max_frame_bytes,
@@ -299,15 +407,17 @@ def _print_json(report: msgspec.Struct, **extra: Any) -> None:
 
 def _print_check(report: CheckReport, out: TextIO) -> None:
     files = ", ".join(report.files)
+    frames = report.frames
     print(
-        f"{files}: {report.frames} frames, {report.valid} valid, {report.invalid} invalid",
+        f"{files}: {frames} frame{_s(frames)}, {report.valid} valid, {report.invalid} invalid",
         file=out,
     )
     for direction in ("client", "server"):
         counts = report.counts[direction]
         if not counts:
             continue
-        print(f"{direction} ({sum(counts.values())} known events)", file=out)
+        known = sum(counts.values())
+        print(f"{direction} ({known} known event{_s(known)})", file=out)
         for kind, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {count:>8}  {kind}", file=out)
     unknown = [
@@ -341,10 +451,45 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with CaptureReader(
-        args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
-    ) as reader:
-        stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
+    path, name = _input(args.file)
+    stats = SessionStats()
+    first_invalid: tuple[int, str] | None = None
+    with (
+        CaptureReader(
+            path, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+        ) as reader,
+        _progress(reader.size, not args.no_progress, "reading") as update,
+    ):
+        records = _tracked(reader, 0, update)
+        for frame in iter_frame_stats(records, stats, max_frame_bytes=args.max_frame_bytes):
+            if first_invalid is None and frame.event is None:
+                record = frame.record
+                message = record.message if isinstance(record, BadRecord) else str(frame.error)
+                first_invalid = (record.line, message)
+    prefix = f"rtmsg stats: {name}"
+    if first_invalid is not None and stats.invalid_frames == stats.frames:
+        line, message = first_invalid
+        print(
+            f"{prefix}: nothing to summarise: none of its {stats.frames} line"
+            f"{_s(stats.frames)} is a valid frame (line {line}: {message})",
+            file=sys.stderr,
+        )
+        return 2
+    if first_invalid is not None:
+        line, message = first_invalid
+        count = stats.invalid_frames
+        print(
+            f"{prefix}: warning: {count} invalid frame{_s(count)}, the first at line {line}: "
+            f"{message}",
+            file=sys.stderr,
+        )
+    if stats.unknown_frames and stats.unknown_frames == stats.frames - stats.invalid_frames:
+        read_as = f" as {args.direction} events" if args.direction else ""
+        hint = ": is --direction right?" if args.direction else ""
+        print(
+            f"{prefix}: warning: no frame is of an event type rtmsg knows{read_as}{hint}",
+            file=sys.stderr,
+        )
     if args.json:
         _print_json(stats)
     else:
@@ -356,6 +501,22 @@ def _seconds(value: float | None) -> str:
     return "n/a (no timestamps)" if value is None else f"{value:.3f} s"
 
 
+def _frames(stats: SessionStats) -> str:
+    return f"{stats.frames} ({stats.unknown_frames} unknown, {stats.invalid_frames} invalid)"
+
+
+def _latency(stats: SessionStats) -> str:
+    latency = stats.latency
+    if latency is not None:
+        return (
+            f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
+            f"max {latency.max_s * 1000:.1f} ms over {latency.turns} turn{_s(latency.turns)}"
+        )
+    if stats.duration_s is None:
+        return "n/a (no timestamps)"
+    return "n/a (no end of speech or commit was followed by audio)"
+
+
 def _print_stats(stats: SessionStats, out: TextIO) -> None:
     if stats.protocol == "translation":
         _print_translation_stats(stats, out)
@@ -363,7 +524,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
     tokens = stats.tokens
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
     rows = [
-        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        *([("model", stats.model)] if stats.model is not None else []),
+        ("frames", _frames(stats)),
         ("duration", _seconds(stats.duration_s)),
         ("audio sent", f"{stats.audio_sent_s:.3f} s"),
         ("audio received", f"{stats.audio_received_s:.3f} s"),
@@ -380,19 +542,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
             f"{tokens.output_text_tokens})",
         ),
         ("total tokens", str(tokens.total_tokens)),
+        ("latency", _latency(stats)),
     ]
-    latency = stats.latency
-    if latency is None:
-        rows.append(("latency", "n/a (no speech_stopped followed by audio)"))
-    else:
-        rows.append(
-            (
-                "latency",
-                f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
-                f"max {latency.max_s * 1000:.1f} ms over {latency.turns} "
-                f"turn{'' if latency.turns == 1 else 's'}",
-            )
-        )
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
 
@@ -400,7 +551,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
 def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
     rows = [
         ("protocol", "translation"),
-        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        *([("model", stats.model)] if stats.model is not None else []),
+        ("frames", _frames(stats)),
         ("duration", _seconds(stats.duration_s)),
         ("audio sent", f"{stats.audio_sent_s:.3f} s"),
         ("audio received", f"{stats.audio_received_s:.3f} s"),

@@ -22,11 +22,18 @@ __all__ = ["CheckReport", "InvalidFrame", "check_records"]
 
 
 class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A frame that did not decode (or a line that is not a record), and where it is."""
+    """A frame that did not decode (or a line that is not a record), and where it is.
+
+    ``code`` says why, as an invalid row of ``rtmsg export`` does: the ``DecodeError``'s code
+    (and ``param``, the offending field, when there is one), or for a line that is not a
+    record, the reader's (``invalid_record``, ``frame_too_large``, ``truncated_file``, ...).
+    """
 
     file: str
     line: int
     message: str
+    code: str
+    param: str | None = None
     direction: Direction | None = None
     event_type: str | None = None
     event_id: str | None = None
@@ -76,7 +83,9 @@ def check_records(
         if isinstance(record, BadRecord):
             report.invalid += 1
             if len(report.invalid_frames) < max_invalid:
-                invalid = InvalidFrame(file=file, line=record.line, message=record.message)
+                invalid = InvalidFrame(
+                    file=file, line=record.line, message=record.message, code=record.code
+                )
                 report.invalid_frames.append(invalid)
             continue
         direction = record.direction
@@ -89,6 +98,8 @@ def check_records(
                     file=file,
                     line=record.line,
                     message=str(exc),
+                    code=str(exc.code),
+                    param=exc.param,
                     direction=direction,
                     event_type=exc.event_type,
                     event_id=exc.event_id,

@@ -69,6 +69,8 @@ class SessionStats(msgspec.Struct, kw_only=True):
 
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
+    ``unknown_frames`` counts the frames of a type rtmsg does not know (kept as ``Unknown``),
+    ``invalid_frames`` the lines that are not records and the frames that do not decode.
     ``protocol`` is ``translation`` if any record is of a translation session; such a session
     has no turns, responses or tokens, and its transcripts' lengths (source language in,
     translation out) are counted in characters. ``model`` is the model the server last said
@@ -78,6 +80,7 @@ class SessionStats(msgspec.Struct, kw_only=True):
     protocol: Protocol = "conversation"
     model: str | None = None
     frames: int = 0
+    unknown_frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
     audio_sent_s: float = 0.0
@@ -173,6 +176,7 @@ def iter_frame_stats(
             yield FrameStats(record=record, error=exc, model=stats.model)
             continue
         if isinstance(event, Unknown):
+            stats.unknown_frames += 1
             yield FrameStats(record=record, event=event, model=stats.model)
             continue
         reader = readers.get(protocol)
