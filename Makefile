@@ -70,8 +70,8 @@ fmt: $(VENV)/.test-installed
 
 # The main job: the pytest-benchmark suite in bench/ on the embedded corpus, then the report
 # (targets and figures as paired ratios), printed and written to .benchmarks/report.md with
-# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About two
-# minutes on two cores, plus a 1 GiB temporary file.
+# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About three
+# minutes on two quiet cores (nearer five on busy ones), plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
