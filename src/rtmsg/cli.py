@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from importlib import metadata
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import msgspec
@@ -102,9 +103,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    from . import __version__
-
-    return f"rtmsg {__version__} (msgspec {msgspec.__version__})"
+    # The installed distribution's, as pip shows it: importing the package's facade from here
+    # would run back up the layers.
+    return f"rtmsg {metadata.version('rtmsg')} (msgspec {msgspec.__version__})"
 
 
 def _parser() -> argparse.ArgumentParser:
