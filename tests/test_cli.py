@@ -114,8 +114,13 @@ def test_check_bare_frames_with_a_direction(
     assert "--direction" in capsys.readouterr().out
 
 
-def test_check_shows_a_progress_bar_on_a_terminal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("command", "shows"), [("check", "OK"), ("stats", "latency")])
+def test_a_progress_bar_on_a_terminal(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    shows: str,
 ) -> None:
     path = _capture(tmp_path / "ok.jsonl")
     monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
@@ -129,12 +134,12 @@ def test_check_shows_a_progress_bar_on_a_terminal(
             super().update(task_id, **fields)
 
     monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
-    assert cli.main(["check", str(path)]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("OK")
+    assert cli.main([command, str(path)]) == 0
+    assert shows in capsys.readouterr().out
     assert progress, "no progress bar was drawn"
     assert progress[-1] == path.stat().st_size
     progress.clear()
-    assert cli.main(["check", "--no-progress", str(path)]) == 0
+    assert cli.main([command, "--no-progress", str(path)]) == 0
     assert not progress
 
 
@@ -547,26 +552,3 @@ def test_stats_names_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str
         writer.write("server", rtmsg.encode(created), t=1.0)
     assert cli.main(["stats", str(path)]) == 0
     assert capsys.readouterr().out.startswith("model           gpt-realtime\nframes")
-
-
-def test_stats_shows_a_progress_bar_on_a_terminal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = _capture(tmp_path / "ok.jsonl")
-    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
-    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    progress: list[float | None] = []
-
-    class RecordingProgress(rich.progress.Progress):
-        def update(self, task_id: rich.progress.TaskID, **fields: Any) -> None:
-            progress.append(fields.get("completed"))
-            super().update(task_id, **fields)
-
-    monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
-    assert cli.main(["stats", str(path)]) == 0
-    assert "latency" in capsys.readouterr().out
-    assert progress[-1] == path.stat().st_size
-    progress.clear()
-    assert cli.main(["stats", "--no-progress", str(path)]) == 0
-    assert not progress
