@@ -27,7 +27,7 @@ PARTS: Final[dict[str, tuple[str, ...]]] = {
     "stream": ("engine/stream.py", "engine/lines.py", "conversation/stream.py", "stream.py"),
     "engine": ("engine/*",),
     "protocols": ("common/*", "conversation/*", "translation/*", "live/*", "protocols.py"),
-    "capture": ("capture.py",),
+    "capture": ("capture.py", "capture/*"),
     "inspection": ("inspection/*",),
     "analytics": ("analytics/*",),
     "relay": ("relay/*",),

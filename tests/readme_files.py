@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import rtmsg
 from rtmsg import translation
-from rtmsg.capture import CaptureWriter, Protocol
+from rtmsg.capture import CaptureWriter, Direction, Protocol
 from rtmsg.protocols import endpoint
 from rtmsg.relay.conversation import Conversation, Sleep
 from rtmsg.relay.mock import SessionKind
@@ -78,7 +78,10 @@ def _translation_script() -> Script:
 
 
 def record(path: Path, session: SessionKind, script: Script, protocol: Protocol) -> Path:
-    """Play ``script`` against ``session`` through a relay that records to ``path``."""
+    """Play ``script`` against ``session`` through a relay that records to ``path``.
+
+    The relay numbers its sessions from 1 and says so in each record: this is its first.
+    """
     decode = endpoint(protocol).decode_client
     clock = START
     relay_errors = 0
@@ -86,12 +89,14 @@ def record(path: Path, session: SessionKind, script: Script, protocol: Protocol)
 
         def send(events: Iterable[Any]) -> None:
             for event in events:
-                writer.write("server", rtmsg.encode(event), t=round(clock, 6), protocol=protocol)
+                writer.write(
+                    "server", rtmsg.encode(event), t=round(clock, 6), protocol=protocol, session=1
+                )
 
         send(session.start())
         for pause, frame in script:
             clock += pause
-            writer.write("client", frame, t=round(clock, 6), protocol=protocol)
+            writer.write("client", frame, t=round(clock, 6), protocol=protocol, session=1)
             try:
                 decode(frame)
             except rtmsg.DecodeError as exc:
@@ -118,6 +123,58 @@ def _translation(root: Path) -> None:
     record(root / "translation.jsonl", session, _translation_script(), "translation")
 
 
+def _shared(root: Path) -> None:
+    """Two voice sessions through one relay, recorded into one file."""
+    path = root / "shared.jsonl"
+    delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
+        b"\0" * 24_000, event_id="e", response_id="r", item_id="i", output_index=0, content_index=0
+    )
+
+    def done(tokens: int) -> rtmsg.ResponseDone:
+        usage = rtmsg.Usage(input_tokens=tokens, output_tokens=tokens, total_tokens=2 * tokens)
+        return rtmsg.ResponseDone(
+            event_id="e", response=rtmsg.Response(status="completed", usage=usage)
+        )
+
+    def turn(
+        session: int, start: float, latency: float, tokens: int
+    ) -> list[tuple[float, int, Direction, rtmsg.Event]]:
+        return [
+            (start, session, "client", rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 48_000)),
+            (
+                start + 1.0,
+                session,
+                "server",
+                rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=1000),
+            ),
+            (
+                start + 1.0,
+                session,
+                "server",
+                rtmsg.InputAudioBufferCommitted(event_id="e", item_id="i"),
+            ),
+            (start + 1.0 + latency, session, "server", delta),
+            (start + 1.5 + latency, session, "server", done(tokens)),
+        ]
+
+    created = rtmsg.SessionCreated(event_id="e", session=rtmsg.Session())
+    frames: list[tuple[float, int, Direction, rtmsg.Event]] = [
+        (100.0, 1, "server", created),
+        (101.0, 2, "server", created),
+        *turn(1, 102.0, 0.25, 40),
+        *turn(2, 102.5, 0.5, 60),
+        *turn(1, 106.0, 0.2, 50),
+    ]
+    with CaptureWriter(path) as writer:
+        for t, session, direction, event in sorted(frames, key=lambda frame: frame[0]):
+            writer.write(direction, rtmsg.encode(event), t=1764081000.0 + t, session=session)
+
+
+def _empty(root: Path) -> None:
+    with CaptureWriter(root / "empty.jsonl"):
+        pass
+
+
 def _captures(root: Path) -> None:
     from fleet import write_fleet
 
@@ -135,6 +192,8 @@ def _fleet(root: Path) -> None:
 FILES: Final[dict[str, Callable[[Path], None]]] = {
     "session.jsonl": _session,
     "translation.jsonl": _translation,
+    "shared.jsonl": _shared,
+    "empty.jsonl": _empty,
     "captures": _captures,
     "fleet": _fleet,
 }

@@ -307,7 +307,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_import_rtmsg_and_the_other_commands_never_import_pyarrow(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
-    path.write_bytes(b"")
+    path.write_bytes(b'{"t":1.0,"dir":"client","frame":{"type":"input_audio_buffer.clear"}}\n')
     code = (
         "import sys, rtmsg, rtmsg.cli, rtmsg.inspection, rtmsg.capture\n"
         f"assert rtmsg.cli.main(['check', {str(path)!r}]) == 0\n"

@@ -31,15 +31,12 @@ def check_limit(max_frame_bytes: int | None) -> int:
     return max_frame_bytes
 
 
-def frame_too_large(limit: int | None, size: int | None = None, *, envelope: int = 0) -> str:
+def frame_too_large(limit: int | None, size: int | None = None) -> str:
     """The message for a frame longer than ``max_frame_bytes=limit``.
 
     ``size`` is the frame's length when it was measured whole; a reader that stopped
-    reading at the limit does not know it. ``envelope`` is the room a capture record
-    gets beyond its frame.
+    reading at the limit does not know it.
     """
     if size is not None:
         return f"Frame of {size} bytes exceeds max_frame_bytes={limit}"
-    if envelope:
-        return f"Frame longer than max_frame_bytes={limit} plus {envelope} bytes for its envelope"
     return f"Frame longer than max_frame_bytes={limit}"

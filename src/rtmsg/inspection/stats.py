@@ -1,15 +1,17 @@
-"""``rtmsg stats``: what one recorded session did — audio, turns, responses, tokens, latency.
+"""``rtmsg stats``: what a recorded session did — audio, turns, responses, tokens, latency.
 
 It works on any iterable of capture records (see :mod:`rtmsg.capture`) and returns plain
 Structs, so the command line only reads files and prints; tests call it directly. What each
 event means (audio, turns, responses, usage, transcripts) is its protocol's to say: each
-record is read by the :class:`~rtmsg.engine.SessionReader` of the protocol it names.
+record is read by the :class:`~rtmsg.engine.SessionReader` of the protocol it names. A
+capture shared by several sessions is summarised session by session (:func:`sessions_stats`),
+never as one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -25,10 +27,12 @@ __all__ = [
     "FrameStats",
     "LatencySummary",
     "SessionStats",
+    "SessionsNotNumbered",
     "TokenTotals",
     "iter_frame_stats",
     "percentile",
     "session_stats",
+    "sessions_stats",
 ]
 
 
@@ -67,6 +71,7 @@ def percentile(ordered: Sequence[float], percent: float) -> float:
 class SessionStats(msgspec.Struct, kw_only=True):
     """What ``rtmsg stats`` reports about one recorded session.
 
+    ``session`` is the relay's number for the session, ``None`` if its records do not say.
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
     ``unknown_frames`` counts the frames of a type rtmsg does not know (kept as ``Unknown``),
@@ -77,7 +82,8 @@ class SessionStats(msgspec.Struct, kw_only=True):
     the session runs (``session.created``, ``session.updated``), ``None`` if it never did.
     """
 
-    protocol: Protocol = "conversation"
+    session: int | None = None
+    protocol: Protocol = DEFAULT_PROTOCOL
     model: str | None = None
     frames: int = 0
     unknown_frames: int = 0
@@ -142,10 +148,11 @@ def iter_frame_stats(
 
     ``stats`` is complete once the iterator is exhausted. Frames are decoded once, each with
     its protocol's decoder, so a caller that wants more of each event than the summary
-    (``rtmsg export``) reads it from here.
+    (``rtmsg export``) reads it from here. One :class:`FrameStats` comes out for each record
+    that goes in, as it goes in.
     """
     decoders = RecordDecoders(max_frame_bytes)
-    readers: dict[Protocol, SessionReader] = {}
+    readers: dict[tuple[Protocol, str | None], SessionReader] = {}
     first_t = last_t = None
     audio_sent = audio_received = 0.0
     # When the user's turn ended: speech_stopped under server turn detection, else the
@@ -170,7 +177,8 @@ def iter_frame_stats(
             first_t = t if first_t is None else min(first_t, t)
             last_t = t if last_t is None else max(last_t, t)
         try:
-            event = decoders.decoder(protocol, record.direction)(record.frame)
+            decode = decoders.decoder(protocol, record.direction, record.connection)
+            event = decode(record.frame)
         except DecodeError as exc:
             stats.invalid_frames += 1
             yield FrameStats(record=record, error=exc, model=stats.model)
@@ -179,9 +187,10 @@ def iter_frame_stats(
             stats.unknown_frames += 1
             yield FrameStats(record=record, event=event, model=stats.model)
             continue
-        reader = readers.get(protocol)
+        reader = readers.get((protocol, record.connection))
         if reader is None:
-            reader = readers[protocol] = endpoint(protocol).reader()
+            reader = endpoint(protocol, record.connection).reader()
+            readers[protocol, record.connection] = reader
         reading = reader.read(event)
         if reading.model is not None:
             stats.model = reading.model
@@ -219,3 +228,115 @@ def iter_frame_stats(
     stats.audio_sent_s = audio_sent
     stats.audio_received_s = audio_received
     stats.latency = LatencySummary.of(latencies)
+
+
+class SessionsNotNumbered(ValueError):
+    """A capture holds several sessions, and its records do not say which session each is from.
+
+    Records written before they carried their session's number cannot be sorted out; a
+    second ``session.created`` from the server is what tells that such a file holds more
+    than one session. ``sessions`` counts them.
+    """
+
+    def __init__(self, sessions: int) -> None:
+        super().__init__(
+            f"the capture holds {sessions} sessions ({sessions} session.created events from "
+            "the server) and its records do not say which session each frame is from"
+        )
+        self.sessions = sessions
+
+
+def sessions_stats(
+    records: Iterable[Record | BadRecord],
+    *,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+    on_frame: Callable[[FrameStats], None] | None = None,
+) -> list[SessionStats]:
+    """Summarise each session of a capture, in the order the sessions first appear.
+
+    ``on_frame`` sees each record as its session's :func:`iter_frame_stats` read it (the
+    command line names the first invalid frame from there).
+
+    A record says its session (``session``); a line that is not a record counts as an
+    invalid frame of the session of the record before it (the first session's, before any).
+    Records that do not say (written before the field existed) are one session, unless a
+    second ``session.created`` from the server comes: then :class:`SessionsNotNumbered`.
+    A capture without a record gives one empty summary.
+    """
+    sessions: dict[int | None, _Session] = {}
+    current: _Session | None = None
+    before_any: list[BadRecord] = []
+    for record in records:
+        if isinstance(record, BadRecord):
+            if current is None:
+                before_any.append(record)
+            else:
+                current.add(record)
+            continue
+        current = sessions.get(record.session)
+        if current is None:
+            current = sessions[record.session] = _Session(record.session, max_frame_bytes, on_frame)
+            for bad in before_any:
+                current.add(bad)
+            before_any.clear()
+        current.add(record)
+    if current is None:
+        current = sessions[None] = _Session(None, max_frame_bytes, on_frame)
+        for bad in before_any:
+            current.add(bad)
+    unnumbered = sessions.get(None)
+    if unnumbered is not None and unnumbered.started > 1:
+        raise SessionsNotNumbered(unnumbered.started)
+    for session in sessions.values():
+        session.finish()
+    return [session.stats for session in sessions.values()]
+
+
+class _Feed:
+    """The records of one session, handed to its :func:`iter_frame_stats` one at a time."""
+
+    def __init__(self) -> None:
+        self.record: Record | BadRecord | None = None
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> Record | BadRecord:
+        record, self.record = self.record, None
+        if record is None:
+            raise StopIteration
+        return record
+
+
+class _Session:
+    """One session of a shared capture: its own :func:`iter_frame_stats`, fed record by record."""
+
+    def __init__(
+        self,
+        number: int | None,
+        max_frame_bytes: int | None,
+        on_frame: Callable[[FrameStats], None] | None = None,
+    ) -> None:
+        self.stats = SessionStats(session=number)
+        self.on_frame = on_frame
+        self.started = 0
+        self._feed = _Feed()
+        self._frames = iter_frame_stats(self._feed, self.stats, max_frame_bytes=max_frame_bytes)
+
+    def add(self, record: Record | BadRecord) -> None:
+        self._feed.record = record
+        frame = next(self._frames)
+        if self.on_frame is not None:
+            self.on_frame(frame)
+        event = frame.event
+        if (
+            event is not None
+            and event.event_type == "session.created"
+            and isinstance(record, Record)
+            and record.direction == "server"
+        ):
+            self.started += 1
+
+    def finish(self) -> None:
+        for _ in self._frames:  # the feed is empty: the summary's last step runs
+            pass
