@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick bench-publish \
-	bench-msgspec bench-export relay-bench clean
+	bench-msgspec bench-export relay-bench relay-bench-quick relay-bench-publish clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+$(VENV)/.relay-bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench,relay]'
 	touch $@
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
@@ -98,9 +102,22 @@ bench-msgspec: | $(BIN)/python
 bench-export: $(VENV)/.test-installed
 	$(BIN)/python -m bench.export --output docs/export-benchmark.md
 
-# The relay's added latency, mock server and relay in their own processes (see the README).
-relay-bench: $(VENV)/.test-installed
-	$(BIN)/python bench/relay_latency.py
+# What the relay costs: `rtmsg relay` on each transport it offers, with and without a capture,
+# beside raw-forward relays (the floors), each in its own process with an upstream sink and
+# load generators in others; CPU per frame from /proc, medians of 3 interleaved passes, the
+# targets judged. Prints the report and writes it to .benchmarks/relay-report.md with the
+# results (.benchmarks/relay.json). About five minutes on two cores.
+relay-bench: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay
+
+# Every load through every relay on tiny counts, in about twenty seconds; nothing is judged.
+relay-bench-quick: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay --quick
+
+# The last full relay-bench run into docs/relay-benchmark.md and the README's "What the relay
+# costs" block, re-rendered from .benchmarks/relay.json without running anything.
+relay-bench-publish: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay.report --publish
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .venv-python3.* .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage
