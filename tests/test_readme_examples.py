@@ -10,7 +10,8 @@ The convention, for whoever adds an example (it is described in the README's sou
   each prints, as in a doctest.
 - The line before such a block is an HTML comment, ``<!-- check: FILE ... -->``, naming
   the files the example reads (see :data:`readme_files.FILES`: ``session.jsonl``,
-  ``translation.jsonl``, ``captures``, ``fleet``); ``<!-- check -->`` when it needs none.
+  ``translation.jsonl``, ``shared.jsonl``, ``empty.jsonl``, ``captures``, ``fleet``);
+  ``<!-- check -->`` when it needs none.
   An example that cannot run here says why instead: ``<!-- no-check: REASON -->``. A block
   that looks like an example and has neither fails this test.
 - In what a command prints, ``…`` stands for any text within a line, and a line holding
