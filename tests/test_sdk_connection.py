@@ -4,7 +4,8 @@ The SDK's ``recv()`` builds its models without validating them, and a frame of a
 does not know becomes the first class of its union, silently. ``recv_bytes()`` and
 ``send_raw()``, which both its conversation and translation connections have, are the short
 path the README shows: rtmsg decodes the exact bytes (an unknown type is an ``Unknown``,
-whole) and encodes what goes out. These tests run that snippet, as it is written there.
+whole) and encodes what goes out; Live's connection has the same two. These tests run that
+snippet, as it is written there.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import re
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import openai
 
 import rtmsg
-from rtmsg import translation
+from rtmsg import live, translation
+from rtmsg.relay.live_mock import LiveSession
 from servers import ServeMock, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,12 +111,42 @@ def test_the_short_path_over_the_sdk_translation_connection(mock_server: ServeMo
     assert not [event for event in events if isinstance(event, rtmsg.Unknown)]
 
 
+def test_the_short_path_over_the_sdk_live_connection(mock_server: ServeMock) -> None:
+    async def scenario() -> list[Any]:
+        async with mock_server() as (mock, url):
+            # The mock serves Live from its session simulation (rtmsg.relay.live_mock); its
+            # session protocol does not list Live's events among those it sends yet.
+            mock.protocol_sessions["live"] = cast(Any, lambda _: LiveSession(turn_ms=300))
+            client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{url}/v1")
+            events: list[Any] = []
+            async with client.live.connect() as connection:
+                start = live.SessionStart(session=live.SessionConfig(model="gpt-live-1"))
+                await connection.send_raw(rtmsg.encode(start))
+                append = live.SessionInputAudioAppend.from_pcm(b"\0\0" * 7200)  # 300 ms
+                await connection.send_raw(rtmsg.encode(append))
+                while True:
+                    event = live.decode_server_event(await connection.recv_bytes())
+                    events.append(event)
+                    if isinstance(event, live.SessionUsageUpdated):
+                        await connection.send_raw(rtmsg.encode(live.SessionClose()))
+                    if isinstance(event, live.SessionClosed):
+                        return events
+
+    events = run(scenario)
+    assert isinstance(events[0], live.SessionStarted)
+    assert events[0].session.model == "gpt-live-1"
+    kinds = {type(event) for event in events}
+    assert {live.SessionInputTranscriptDelta, live.SessionOutputAudioDelta} <= kinds
+    assert not [event for event in events if isinstance(event, rtmsg.Unknown)]
+
+
 def test_the_readme_shows_this_snippet() -> None:
     readme = (ROOT / "README.md").read_text()
     for line in (
         "event = rtmsg.decode_server_event(await connection.recv_bytes())",
         "await connection.send_raw(rtmsg.encode(update))",
         "event = translation.decode_server_event(await connection.recv_bytes())",
+        "event = live.decode_server_event(await connection.recv_bytes())",
     ):
         assert line in readme, line
 
