@@ -198,8 +198,14 @@ class Results:
 
     @property
     def bench_info(self) -> dict[str, Any]:
-        """What the run recorded about itself (``bench/conftest.py``); empty for old runs."""
-        return dict(self.data.get("machine_info", {}).get("rtmsg_bench", {}))
+        """What the run recorded about itself (``bench/conftest.py``); empty for old runs.
+
+        The machine is in ``machine_info``, the load beside it (in ``machine_info`` too in
+        runs of 0.1.1).
+        """
+        info = dict(self.data.get("machine_info", {}).get("rtmsg_bench", {}))
+        info.update(self.data.get("rtmsg_bench_run", {}))
+        return info
 
     @property
     def quick(self) -> bool:

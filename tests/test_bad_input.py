@@ -102,10 +102,42 @@ def test_str_with_lone_surrogate() -> None:
     assert _error('{"type":"x.\udfff"}').code == "invalid_utf8"
 
 
-@pytest.mark.parametrize("escape", [b"\\ud800", b"\\udc00", b"\\ud800x", b"\\ud800\\u0041"])
-def test_lone_surrogate_escape(escape: bytes) -> None:
-    _error(b'{"type":"response.cancel","response_id":"' + escape + b'"}')
-    _error(b'{"type":"vendor.ping","note":"' + escape + b'"}')
+@pytest.mark.parametrize(
+    ("escape", "surrogate"),
+    [
+        (b"\\ud800", "\\ud800"),
+        (b"\\udc00", "\\udc00"),
+        (b"\\ud800x", "\\ud800"),
+        (b"\\ud800\\u0041", "\\ud800"),
+        (b"\\ude00\\ud83d", "\\ude00"),
+    ],
+)
+def test_lone_surrogate_escape(escape: bytes, surrogate: str) -> None:
+    # Valid JSON text, but a string UTF-8 cannot hold: the same code as a str holding a lone
+    # surrogate, with the place and the event named.
+    frame = b'{"type":"response.cancel","event_id":"c1","response_id":"' + escape + b'"}'
+    error = _error(frame)
+    assert (error.code, error.path) == ("invalid_utf8", "$.response_id")
+    assert (error.event_type, error.event_id) == ("response.cancel", "c1")
+    assert str(error) == (
+        f"Invalid string: the escape {surrogate} is a lone surrogate, which is not Unicode "
+        "text - at `$.response_id`"
+    )
+    error = _error(b'{"type":"vendor.ping","note":["' + escape + b'"]}')
+    assert (error.code, error.path) == ("invalid_utf8", "$.note[0]")
+    assert error.event_type == "vendor.ping"
+    error = _error(b'{"type":"x' + escape + b'"}')
+    assert (error.code, error.path, error.event_type) == ("invalid_utf8", "$.type", None)
+    error = _error(b'{"type":"vendor.ping","' + escape + b'":1}')
+    assert (error.code, error.path) == ("invalid_utf8", "$")
+    # not an object: not an event, whatever it holds
+    assert _error(b'["' + escape + b'"]').code == "invalid_json"
+
+
+def test_an_escaped_backslash_before_u_is_no_escape() -> None:
+    event = rtmsg.decode_client_event(b'{"type":"response.cancel","response_id":"\\\\ud800"}')
+    assert isinstance(event, rtmsg.ResponseCancel)
+    assert event.response_id == "\\ud800"
 
 
 def test_surrogate_pair_escape_is_a_character() -> None:

@@ -8,6 +8,7 @@ only what it should.
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ from typing import Any
 import pytest
 
 import bench.__main__ as bench_main
-from bench import capture, capture_write, msgspec_versions, report
+from bench import capture, capture_write, machine, msgspec_versions, report
+from bench import conftest as bench_conftest
 from bench import export as export_bench
 from bench.corpus import LIVE_FLAT, build_corpus
 from bench.peers import DECODER_OBJECT, FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
@@ -243,6 +245,39 @@ def test_the_report_says_what_it_ran_on() -> None:
     assert "0123456789" in head
     assert "load average 0.5 when the run started and 1.5 when it ended" in head
     assert "Quick run" not in text
+    # a run of this harness records the load beside machine_info, not in it
+    data = run_data(*every_target_met())
+    rtmsg_bench = data["machine_info"]["rtmsg_bench"]
+    load = {key: rtmsg_bench.pop(key) for key in ("load_average_start", "load_average_end")}
+    data[bench_conftest.RUN_INFO] = {**load, "load_average_start": [0.3, 0, 0]}
+    assert "load average 0.3 when the run started and 1.5 when it ended" in report.render(data)
+
+
+def test_machine_info_is_the_same_from_run_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pytest-benchmark compares it with the saved run's on --benchmark-compare, and warns
+    # with both in full when they differ: the load, which always differs, is not in it.
+    calls = itertools.count()
+    monkeypatch.setattr(machine, "load_average", lambda: (float(next(calls)),) * 3)
+
+    class Config:
+        def getoption(self, name: str) -> object:
+            return {"--quick": False, "benchmark_timer": "time.thread_time"}[name]
+
+    config: Any = Config()
+    infos, outputs = [], []
+    for _ in range(2):
+        bench_conftest.pytest_sessionstart(None)  # type: ignore[arg-type]
+        info: dict[str, Any] = {}
+        bench_conftest.pytest_benchmark_update_machine_info(config, info)
+        output: dict[str, Any] = {"machine_info": info}
+        bench_conftest.pytest_benchmark_update_json(config, [], output)
+        infos.append(info)
+        outputs.append(output[bench_conftest.RUN_INFO])
+    assert infos[0] == infos[1]
+    assert "load_average_start" not in json.dumps(infos[0])
+    starts = [output["load_average_start"][0] for output in outputs]
+    ends = [output["load_average_end"][0] for output in outputs]
+    assert starts[0] < ends[0] < starts[1] < ends[1]
 
 
 def test_figures_give_the_median_and_the_minimum() -> None:
@@ -479,3 +514,10 @@ def test_export_run_counts_the_same_events_in_every_mode(tmp_path: Path) -> None
     assert table[2].endswith(f"| 1.00{TIMES} |")  # decode is the unit of the last column
     assert table[4].startswith("| export, in process | 1 |")
     assert table[-1].startswith("| export |")
+
+
+def test_the_readme_counts_the_targets_there_are() -> None:
+    readme = (ROOT / "README.md").read_text()
+    count = len(report.TARGETS)
+    assert f"`{count}/{count} targets met`" in readme
+    assert f"`{count - 1}/{count} targets met: missed …`" in readme

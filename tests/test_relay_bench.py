@@ -790,10 +790,19 @@ def test_an_exception_stops_every_child(tmp_path: Path) -> None:
 
 
 def test_a_child_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
-    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    ready = tmp_path / "ignoring"
+    code = (
+        "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "pathlib.Path(sys.argv[1]).touch(); time.sleep(60)"
+    )
     with Children(tmp_path, stop_timeout=0.5) as children:
-        child = children.start("stubborn", ["python", "-c", code])
-        time.sleep(0.3)
+        child = children.start("stubborn", ["python", "-c", code, str(ready)])
+        # However long the interpreter takes to start (a busy machine, coverage in the child),
+        # SIGTERM comes only once the child ignores it.
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists()
     assert child.popen.returncode == -signal.SIGKILL
 
 

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
@@ -176,6 +176,7 @@ class Children:
                 stderr=stderr,
                 start_new_session=True,  # its own process group: what it starts is stopped too
                 preexec_fn=lambda: _die_with_parent(parent),
+                env=_untraced(os.environ),
             )
         child = Child(name, popen, log)
         self.children.append(child)
@@ -204,3 +205,13 @@ class Children:
 
     def stop_all(self) -> None:
         self.stop(list(reversed(self.children)))
+
+
+def _untraced(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without what starts coverage in a child: the children are timed, and a
+    test run that measures coverage in its subprocesses must not trace them."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
+    }
