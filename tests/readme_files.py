@@ -1,12 +1,12 @@
 """The files the README's examples read, made the way a user makes them.
 
-``session.jsonl`` and ``translation.jsonl`` are what ``rtmsg relay --capture`` records of a
-session with ``rtmsg mock-server``: the mock's own session logic (:mod:`rtmsg.relay`) answers
-a scripted client, and the relay's part (answering an invalid client frame with the ``error``
-event, and not forwarding it) is played as the relay plays it. Time is a virtual clock that
-advances by the script's pauses and the mock's own, so the files, and every output the
-README shows of them, are the same on every run. ``captures/`` is the fleet of
-:mod:`fleet`, and ``fleet/`` its dataset, as ``rtmsg export`` makes it.
+``session.jsonl``, ``translation.jsonl`` and ``live.jsonl`` are what ``rtmsg relay
+--capture`` records of a session with ``rtmsg mock-server``: the mock's own session logic
+(:mod:`rtmsg.relay`) answers a scripted client, and the relay's part (answering an invalid
+client frame with the ``error`` event, and not forwarding it) is played as the relay plays
+it. Time is a virtual clock that advances by the script's pauses and the mock's own, so the
+files, and every output the README shows of them, are the same on every run. ``captures/``
+is the fleet of :mod:`fleet`, and ``fleet/`` its dataset, as ``rtmsg export`` makes it.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Final
 
 import rtmsg
-from rtmsg import translation
+from rtmsg import live, translation
 from rtmsg.capture import CaptureWriter, Direction, Protocol
 from rtmsg.protocols import endpoint
 from rtmsg.relay.conversation import Conversation, Sleep
+from rtmsg.relay.live_mock import LiveSession
 from rtmsg.relay.mock import SessionKind
 from rtmsg.relay.translation_mock import TranslationSession
 
@@ -77,6 +78,23 @@ def _translation_script() -> Script:
     ]
 
 
+def _live_script() -> Script:
+    start = live.SessionStart(
+        session=live.SessionConfig(
+            model="gpt-live-1",
+            delegation=live.ResponsesDelegation(
+                responses=live.ResponsesDelegationConfig(model="gpt-5.5")
+            ),
+        )
+    )
+    append = _frame(live.SessionInputAudioAppend.from_pcm(_PCM_100MS))
+    return [
+        (0.05, _frame(start)),
+        *[(0.1, append)] * 30,  # two turns of the mock's caller, 1.5 s each
+        (0.5, _frame(live.SessionClose())),
+    ]
+
+
 def record(path: Path, session: SessionKind, script: Script, protocol: Protocol) -> Path:
     """Play ``script`` against ``session`` through a relay that records to ``path``.
 
@@ -121,6 +139,13 @@ def _session(root: Path) -> None:
 def _translation(root: Path) -> None:
     session = TranslationSession(expires_at=int(START) + 3600)
     record(root / "translation.jsonl", session, _translation_script(), "translation")
+
+
+def _live(root: Path) -> None:
+    session = LiveSession(
+        session_id="sess_mock000001", expires_at=int(START) + 3600, first_audio_delay_s=0.25
+    )
+    record(root / "live.jsonl", session, _live_script(), "live")
 
 
 def _shared(root: Path) -> None:
@@ -192,6 +217,7 @@ def _fleet(root: Path) -> None:
 FILES: Final[dict[str, Callable[[Path], None]]] = {
     "session.jsonl": _session,
     "translation.jsonl": _translation,
+    "live.jsonl": _live,
     "shared.jsonl": _shared,
     "empty.jsonl": _empty,
     "captures": _captures,

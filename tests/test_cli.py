@@ -501,10 +501,11 @@ def test_stats_of_bare_frames_says_there_are_no_timestamps(
 ) -> None:
     path = tmp_path / "server.jsonl"
     stopped = rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=1)
+    committed = rtmsg.InputAudioBufferCommitted(event_id="e", item_id="i")
     delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
         b"\0" * 480, event_id="e", response_id="r", item_id="i", output_index=0, content_index=0
     )
-    path.write_bytes(rtmsg.encode(stopped) + b"\n" + rtmsg.encode(delta) + b"\n")
+    path.write_bytes(b"\n".join(rtmsg.encode(e) for e in (stopped, committed, delta)) + b"\n")
     assert cli.main(["stats", "--direction", "server", str(path)]) == 0
     out = capsys.readouterr().out
     assert "duration        n/a (no timestamps)" in out

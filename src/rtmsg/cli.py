@@ -42,6 +42,7 @@ from .inspection import (
     check_records,
     sessions_stats,
 )
+from .protocols import endpoints
 
 __all__ = ["EXIT_STATUS", "STDIN", "main"]
 
@@ -132,9 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     direction.add_argument(
         "--protocol",
-        choices=("conversation", "translation"),
-        help="the protocol of bare frames and of records that do not name theirs "
-        "(default: conversation, /v1/realtime; translation: /v1/realtime/translations)",
+        choices=sorted(each.name for each in endpoints()),
+        metavar="NAME",
+        help="the protocol of bare frames and of records that do not name theirs, by its "
+        "endpoint's name: %(choices)s (default: conversation; live/attach: a Live sideband's)",
     )
     as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
@@ -248,7 +250,10 @@ def _parser() -> argparse.ArgumentParser:
         parents=[verbose],
         help="a stand-in Realtime server for tests and demos",
         description="Answers like the Realtime service: session events, and for a committed "
-        "audio buffer and response.create a full response with a synthetic tone.",
+        "audio buffer and response.create a full response with a synthetic tone. The path "
+        "picks the protocol: /v1/realtime/translations a translation session, "
+        "/v1/live/sessions a Live session, .../{id}/attach and .../{id}/fork its sideband "
+        "and its fork.",
     )
     mock.add_argument(
         "--audio-ms", type=_count, default=600, metavar="MS", help="audio per response (600)"
@@ -258,7 +263,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_milliseconds,
         default=0.0,
         metavar="MS",
-        help="simulated thinking time before the first audio delta (0)",
+        help="simulated thinking time before the first audio of an answer (0)",
     )
     mock.set_defaults(run=_mock_server)
     _analytics_parsers(commands, direction, frame_limit)
@@ -622,47 +627,47 @@ def _latency(stats: SessionStats) -> str:
 
 
 def _print_stats(stats: SessionStats, out: TextIO) -> None:
-    if stats.protocol == "translation":
-        _print_translation_stats(stats, out)
-        return
+    """The summary's lines, each where the session has a figure for it, whatever its protocol:
+    frames, time and audio always; turns and latency once a turn was seen or a response ended
+    (a response no turn ended before has its latency say why there is none); responses and
+    tokens once a response ended; transcripts once one was counted; usage once the server
+    reported it. ``--json`` has every figure."""
     tokens = stats.tokens
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
+    turns = bool(stats.turns or stats.responses) or stats.latency is not None
     rows = [
+        *([("protocol", stats.protocol)] if stats.protocol != DEFAULT_PROTOCOL else []),
         *([("model", stats.model)] if stats.model is not None else []),
         ("frames", _frames(stats)),
         ("duration", _seconds(stats.duration_s)),
         ("audio sent", f"{stats.audio_sent_s:.3f} s"),
         ("audio received", f"{stats.audio_received_s:.3f} s"),
-        ("turns", str(stats.turns)),
-        ("responses", f"{stats.responses}" + (f" ({by_status})" if by_status else "")),
-        (
-            "input tokens",
-            f"{tokens.input_tokens} (audio {tokens.input_audio_tokens}, text "
-            f"{tokens.input_text_tokens}, cached {tokens.input_cached_tokens})",
-        ),
-        (
-            "output tokens",
-            f"{tokens.output_tokens} (audio {tokens.output_audio_tokens}, text "
-            f"{tokens.output_text_tokens})",
-        ),
-        ("total tokens", str(tokens.total_tokens)),
-        ("latency", _latency(stats)),
+        *([("turns", str(stats.turns))] if turns else []),
     ]
-    for name, value in rows:
-        print(f"{name:<15} {value}", file=out)
-
-
-def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
-    rows = [
-        ("protocol", "translation"),
-        *([("model", stats.model)] if stats.model is not None else []),
-        ("frames", _frames(stats)),
-        ("duration", _seconds(stats.duration_s)),
-        ("audio sent", f"{stats.audio_sent_s:.3f} s"),
-        ("audio received", f"{stats.audio_received_s:.3f} s"),
-        ("transcript in", f"{stats.input_transcript_chars} chars"),
-        ("transcript out", f"{stats.output_transcript_chars} chars"),
-    ]
+    if stats.responses:
+        rows += [
+            ("responses", f"{stats.responses}" + (f" ({by_status})" if by_status else "")),
+            (
+                "input tokens",
+                f"{tokens.input_tokens} (audio {tokens.input_audio_tokens}, text "
+                f"{tokens.input_text_tokens}, cached {tokens.input_cached_tokens})",
+            ),
+            (
+                "output tokens",
+                f"{tokens.output_tokens} (audio {tokens.output_audio_tokens}, text "
+                f"{tokens.output_text_tokens})",
+            ),
+            ("total tokens", str(tokens.total_tokens)),
+        ]
+    if turns:
+        rows.append(("latency", _latency(stats)))
+    if stats.input_transcript_chars or stats.output_transcript_chars:
+        rows += [
+            ("transcript in", f"{stats.input_transcript_chars} chars"),
+            ("transcript out", f"{stats.output_transcript_chars} chars"),
+        ]
+    if stats.usage_s is not None:
+        rows.append(("usage", f"{stats.usage_s:.3f} s billed"))
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
 

@@ -88,6 +88,9 @@ SESSIONS_COLUMNS = [
     ("latency_median_s", "double", True),
     ("latency_p95_s", "double", True),
     ("latency_max_s", "double", True),
+    ("input_transcript_chars", "int64", False),
+    ("output_transcript_chars", "int64", False),
+    ("usage_s", "double", True),
 ]
 
 
@@ -232,6 +235,9 @@ def test_session_rows_are_what_rtmsg_stats_says(fleet: list[Path]) -> None:
             assert row["latency_median_s"] == stats.latency.median_s
             assert row["latency_p95_s"] == stats.latency.p95_s
             assert row["latency_max_s"] == stats.latency.max_s
+        assert row["input_transcript_chars"] == stats.input_transcript_chars
+        assert row["output_transcript_chars"] == stats.output_transcript_chars
+        assert row["usage_s"] is None  # conversation sessions report no billed time
 
 
 def test_the_reader_is_lazy_and_streams_in_batches(fleet: list[Path], tmp_path: Path) -> None:

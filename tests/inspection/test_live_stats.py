@@ -1,124 +1,18 @@
-"""``rtmsg stats`` of a Live capture: each figure against one computed by hand.
-
-The capture is written by the relay's capture writer with chosen times: two turns of a
-caller, the first answered at once, the second delegated to a Responses backend whose
-usage gives the tokens, usage updates in seconds, and the close.
-"""
+"""``rtmsg stats`` of a Live capture: each figure against one computed by hand
+(:mod:`live_capture`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
 
-import msgspec
 import pytest
 
 import rtmsg
-from rtmsg import live
+from live_capture import TIMELINE, write_capture
+from rtmsg import cli, live
 from rtmsg.capture import CaptureWriter, read_capture
 from rtmsg.inspection import sessions_stats
-from rtmsg.live import responses
-
-PCM_300MS = b"\x00\x01" * 7200
-AUDIO_100MS = live.SessionOutputAudioDelta.from_pcm(b"\x00\x01" * 2400)
-SESSION = live.Session(
-    id="sess_1", expires_at=0, model="gpt-live-1", status="active", audio=live.Audio()
-)
-
-
-def _heard(event_id: str, text: str, start_ms: int) -> live.SessionInputTranscriptDelta:
-    return live.SessionInputTranscriptDelta(
-        event_id=event_id, delta=text, start_ms=start_ms, end_ms=start_ms + 300
-    )
-
-
-def _said(event_id: str, text: str) -> live.SessionOutputTranscriptDelta:
-    return live.SessionOutputTranscriptDelta(event_id=event_id, delta=text, start_ms=0, end_ms=0)
-
-
-def _usage(event_id: str, seconds: float) -> live.SessionUsageUpdated:
-    return live.SessionUsageUpdated(event_id=event_id, usage=live.SessionUsage(seconds=seconds))
-
-
-def _completed(event_id: str) -> live.ResponseEvent:
-    usage = responses.ResponseUsage(
-        input_tokens=64,
-        input_tokens_details=responses.InputTokensDetails(cache_write_tokens=0, cached_tokens=16),
-        output_tokens=9,
-        output_tokens_details=responses.OutputTokensDetails(reasoning_tokens=0),
-        total_tokens=73,
-    )
-    completed = responses.ResponseCompleted(
-        response=responses.Response(
-            id="resp_1",
-            created_at=0.0,
-            model="gpt-5.5",
-            object="response",
-            output=[],
-            parallel_tool_calls=True,
-            tool_choice="auto",
-            tools=[],
-            status="completed",
-            usage=usage,
-        ),
-        sequence_number=9,
-    )
-    return live.ResponseEvent(
-        event_id=event_id, delegation_id="item_1", event=msgspec.Raw(rtmsg.encode(completed))
-    )
-
-
-# (t, direction, event): the caller stops speaking at 0.35 s (the last transcript delta
-# before the model's audio) and is answered at 0.50 s; then at 1.25 s, answered at 1.90 s.
-TIMELINE: list[tuple[float, str, Any]] = [
-    (0.00, "client", live.SessionStart(session=live.SessionConfig(model="gpt-live-1"))),
-    (0.10, "server", live.SessionStarted(event_id="e1", session=SESSION)),
-    (0.20, "client", live.SessionInputAudioAppend.from_pcm(PCM_300MS)),
-    (0.25, "server", _heard("e2", "could", 0)),
-    (0.30, "client", live.SessionInputAudioAppend.from_pcm(PCM_300MS)),
-    (0.35, "server", _heard("e3", " you", 300)),
-    (0.50, "server", AUDIO_100MS),
-    (0.55, "server", _said("e4", "of")),
-    (0.60, "server", AUDIO_100MS),
-    (0.65, "server", _said("e5", " course")),
-    (0.70, "server", _usage("e6", 1.0)),
-    (1.00, "client", live.SessionInputAudioAppend.from_pcm(PCM_300MS)),
-    (1.20, "server", _heard("e7", " check", 600)),
-    (1.25, "server", _heard("e8", " whether", 900)),
-    (1.30, "server", live.SessionDelegationCreated(
-        event_id="e9",
-        offset_ms=1200,
-        delegation=live.DelegationInfo(id="item_1", target="responses", type="delegation"),
-    )),
-    (1.80, "server", _completed("e10")),
-    (1.90, "server", AUDIO_100MS),
-    (1.95, "server", _said("e11", "A table")),
-    (2.10, "server", _usage("e12", 2.0)),
-    (2.20, "client", live.SessionClose(event_id="c_close")),
-    (2.30, "server", live.SessionClosed(
-        event_id="e13",
-        reason="close_requested",
-        session=SESSION,
-        usage=live.SessionUsage(seconds=3.0),
-        client_event_id="c_close",
-    )),
-]  # fmt: skip
-
-
-def write_capture(path: Path, connection: str | None = None) -> Path:
-    """The timeline as the relay records a primary connection (or a sideband's frames)."""
-    with CaptureWriter(path, flush_interval=0) as writer:
-        for t, direction, event in TIMELINE:
-            writer.write(
-                direction,  # type: ignore[arg-type]
-                rtmsg.encode(event),
-                t=1_700_000_000 + t,
-                protocol="live",
-                connection=connection,
-                session=1,
-                session_id=None if connection is None else "sess_1",
-            )
-    return path
 
 
 def test_the_stats_of_a_live_session_are_those_computed_by_hand(tmp_path: Path) -> None:
@@ -145,3 +39,61 @@ def test_the_stats_of_a_live_session_are_those_computed_by_hand(tmp_path: Path) 
     assert stats.usage_s == 3.0  # the last running total, not the sum of 1, 2 and 3
     assert stats.input_transcript_chars == len("could you check whether")
     assert stats.output_transcript_chars == len("of course" + "A table")
+
+
+def test_rtmsg_stats_prints_the_live_figures_and_only_those_a_session_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_capture(tmp_path / "live.jsonl")
+    assert cli.main(["stats", str(path)]) == 0
+    printed = dict((line[:15].strip(), line[16:]) for line in capsys.readouterr().out.splitlines())
+    assert printed["protocol"] == "live"
+    assert printed["turns"] == "2"
+    assert printed["latency"] == "median 400.0 ms, p95 650.0 ms, max 650.0 ms over 2 turns"
+    assert printed["responses"] == "1 (completed 1)"
+    assert printed["total tokens"] == "73"
+    assert printed["usage"] == "3.000 s billed"
+    assert printed["transcript in"] == f"{len('could you check whether')} chars"
+    # A sideband that saw only the session's start and its usage: nothing else to say.
+    quiet = tmp_path / "quiet.jsonl"
+    with CaptureWriter(quiet, flush_interval=0) as writer:
+        for t, event in enumerate((TIMELINE[1][2], TIMELINE[10][2])):
+            frame = rtmsg.encode(event)
+            writer.write("server", frame, t=t, protocol="live", connection="attach", session=2)
+    assert cli.main(["stats", str(quiet)]) == 0
+    shown = [line[:15].strip() for line in capsys.readouterr().out.splitlines()]
+    assert shown == [
+        "protocol",
+        "model",
+        "frames",
+        "duration",
+        "audio sent",
+        "audio received",
+        "usage",
+    ]
+
+
+def test_bare_live_frames_are_read_by_the_connection_protocol_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sideband = tmp_path / "sideband-client.jsonl"
+    sideband.write_bytes(b'{"type":"transport.dtmf.send","event":"5"}\n')
+    assert cli.main(["check", "--json", "--direction", "client", str(sideband)]) == 0
+    as_primary = json.loads(capsys.readouterr().out)  # a conversation's? no: Unknown there
+    assert as_primary["unknown_types"]["client"] == {"transport.dtmf.send": 1}
+    for name, known in (("live", False), ("live/attach", True), ("live/fork", False)):
+        args = ["check", "--json", "--direction", "client", "--protocol", name, str(sideband)]
+        assert cli.main(args) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert (report["counts"]["client"] == {"transport.dtmf.send": 1}) is known, name
+    reflected = tmp_path / "sideband-server.jsonl"
+    reflection = live.SessionInputAudioAppendReflection.from_pcm(b"\0\1" * 24_000)
+    reflected.write_bytes(rtmsg.encode(reflection) + b"\n")
+    args = ["stats", "--json", "--direction", "server", "--protocol", "live/attach"]
+    assert cli.main([*args, str(reflected)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["protocol"], stats["audio_sent_s"]) == ("live", 1.0)
+    assert cli.main(["stats", "--protocol", "live/sideband", str(reflected)]) == 2
+    err = capsys.readouterr().err
+    assert "live/attach" in err
+    assert "invalid choice" in err

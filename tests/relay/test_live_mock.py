@@ -633,3 +633,14 @@ def test_the_store_forgets_closed_sessions_it_need_not_keep() -> None:
     # The unstored one and the oldest stored one are gone; a running one is never dropped.
     assert list(store.sessions)[:3] == [stored[2], stored[3], running.session_id]
     assert len(store.sessions) == 4
+
+
+def test_the_model_thinks_before_it_answers_when_told_to() -> None:
+    session = _started(turn_ms=300, first_audio_delay_s=0.25)
+    _send(session, live.SessionInputAudioAppend.from_pcm(PIECE))
+    response = session.take_response()
+    assert response is not None
+    assert next(response) == Sleep(0.25)
+    assert isinstance(next(response), live.SessionOutputAudioDelta)
+    store = LiveSessions(first_audio_delay_s=0.5)
+    assert store.open().first_audio_delay_s == 0.5

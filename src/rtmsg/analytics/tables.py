@@ -111,6 +111,9 @@ SESSIONS_SCHEMA: Final = pa.schema(
         _field("latency_median_s", pa.float64()),
         _field("latency_p95_s", pa.float64()),
         _field("latency_max_s", pa.float64()),
+        _field("input_transcript_chars", pa.int64(), False),
+        _field("output_transcript_chars", pa.int64(), False),
+        _field("usage_s", pa.float64()),
     ]
 )
 """One row per capture: what ``rtmsg stats`` prints, and how many frames were unknown, invalid."""
@@ -305,6 +308,9 @@ class CaptureTables:
             None if latency is None else latency.median_s,
             None if latency is None else latency.p95_s,
             None if latency is None else latency.max_s,
+            stats.input_transcript_chars,
+            stats.output_transcript_chars,
+            stats.usage_s,
         )
 
     @property

@@ -15,6 +15,7 @@ from typing import Final
 
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
 from ..engine.lines import content_length, lines, skip_rest
+from ..engine.registry import split_name
 from .records import (
     DEFAULT_PROTOCOL,
     BadRecord,
@@ -38,7 +39,8 @@ class CaptureReader:
     With ``direction`` the file holds bare frames, one event per line, all sent by
     ``direction``; without it every line must be a capture record. Blank lines are skipped.
     ``protocol`` is that of bare frames and of records that do not name theirs
-    (``conversation`` by default).
+    (``conversation`` by default); an endpoint's name (``live/attach``) says the connection of
+    bare frames too.
     :attr:`position` and :attr:`size` (bytes of the file on disk, compressed for ``.gz``)
     let a caller show progress.
 
@@ -66,7 +68,9 @@ class CaptureReader:
         frame_limit = check_limit(max_frame_bytes)
         self.path = os.fspath(path)
         self.direction = direction
-        self.protocol: Protocol = protocol or DEFAULT_PROTOCOL
+        self.protocol: Protocol
+        self.connection: str | None
+        self.protocol, self.connection = split_name(protocol or DEFAULT_PROTOCOL)
         self.max_frame_bytes = max_frame_bytes
         self._frame_limit = frame_limit
         self._limit = frame_limit
@@ -86,7 +90,7 @@ class CaptureReader:
     def __iter__(self) -> Iterator[Record | BadRecord]:
         """The records in file order; a file cut short ends with a ``truncated_file``."""
         direction = self.direction
-        protocol = self.protocol
+        protocol, connection = self.protocol, self.connection
         limit = self._limit
         frame_limit = self._frame_limit
         number = 0
@@ -107,7 +111,12 @@ class CaptureReader:
                     continue
                 if direction is not None:
                     yield Record(
-                        line=number, t=None, direction=direction, frame=content, protocol=protocol
+                        line=number,
+                        t=None,
+                        direction=direction,
+                        frame=content,
+                        protocol=protocol,
+                        connection=connection,
                     )
                     continue
                 record = parse_record(number, content, protocol, frame_limit)

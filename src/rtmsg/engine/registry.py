@@ -33,6 +33,7 @@ __all__ = [
     "endpoints",
     "register",
     "route",
+    "split_name",
 ]
 
 Direction = Literal["client", "server"]
@@ -167,6 +168,13 @@ def endpoint(protocol: str, connection: str | None = None) -> Endpoint:
         name = protocol if connection is None else f"{protocol}/{connection}"
         raise LookupError(f"no protocol endpoint named {name!r}")
     return found
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """The protocol and the connection an endpoint's :attr:`~Endpoint.name` says:
+    ``live/attach`` is ``("live", "attach")``, ``live`` is ``("live", None)``."""
+    protocol, _, connection = name.partition("/")
+    return protocol, connection or None
 
 
 def endpoints() -> tuple[Endpoint, ...]:

@@ -10,8 +10,9 @@ service's stream as its SDK and public clients describe it:
 - input audio is heard in pieces: each 300 ms of ``session.input_audio.append`` is answered
   by a ``session.input_transcript.delta``, and every ``turn_ms`` of it ends a turn of the
   caller's (audio sent while the input is muted is reflected to sidebands, not heard);
-- the model answers each turn (:meth:`LiveSession.take_response`): audio deltas of a tone in
-  the session's format with a transcript delta each, then ``session.usage.updated``. With a
+- the model answers each turn (:meth:`LiveSession.take_response`), after
+  ``first_audio_delay_s`` of thinking: audio deltas of a tone in the session's format with a
+  transcript delta each, then ``session.usage.updated``. With a
   Responses backend (``delegation.type == "responses"``) every other turn is delegated first:
   ``session.delegation.created``, then the backend's short text answer as nested Responses
   events in ``response.event`` frames, which the model then speaks;
@@ -193,6 +194,7 @@ class LiveSession(_Connection):
         expires_at: int | None = None,
         turn_ms: int = 1500,
         chunk_ms: int = 100,
+        first_audio_delay_s: float = 0.0,
         stored: LiveSession | None = None,
     ) -> None:
         if turn_ms < _HEARD_MS or chunk_ms < 1:
@@ -202,6 +204,7 @@ class LiveSession(_Connection):
         self.expires_at = int(time.time()) + 3600 if expires_at is None else expires_at
         self.turn_ms = turn_ms
         self.chunk_ms = chunk_ms
+        self.first_audio_delay_s = first_audio_delay_s
         self.session: Session | None = None
         self.closed = False
         self.muted = False
@@ -224,7 +227,11 @@ class LiveSession(_Connection):
     def fork(self, session_id: str) -> LiveSession:
         """A new session forked from this stored one, on a new primary connection."""
         return LiveSession(
-            session_id=session_id, turn_ms=self.turn_ms, chunk_ms=self.chunk_ms, stored=self
+            session_id=session_id,
+            turn_ms=self.turn_ms,
+            chunk_ms=self.chunk_ms,
+            first_audio_delay_s=self.first_audio_delay_s,
+            stored=self,
         )
 
     @property
@@ -495,7 +502,9 @@ class LiveSession(_Connection):
         return isinstance(self.session.delegation, ResponsesDelegation) and self._turns % 2 == 0
 
     def _answer(self, at_ms: int, *, delegate: bool) -> Iterator[_Item | Sleep]:
-        """The model's answer to the caller's turn ending at ``at_ms``."""
+        """The model's answer to the caller's turn ending at ``at_ms``, after its thinking time."""
+        if self.first_audio_delay_s:
+            yield Sleep(self.first_audio_delay_s)
         text = _SPOKEN
         if delegate:
             delegation_id = self.new_id("item")
@@ -659,9 +668,17 @@ class LiveSessions:
     does not know.
     """
 
-    def __init__(self, *, turn_ms: int = 1500, chunk_ms: int = 100, keep: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        turn_ms: int = 1500,
+        chunk_ms: int = 100,
+        first_audio_delay_s: float = 0.0,
+        keep: int = 1000,
+    ) -> None:
         self.turn_ms = turn_ms
         self.chunk_ms = chunk_ms
+        self.first_audio_delay_s = first_audio_delay_s
         self.keep = keep
         self.sessions: dict[str, LiveSession] = {}
         self._numbers = itertools.count(1)
@@ -669,7 +686,10 @@ class LiveSessions:
     def open(self) -> LiveSession:
         """A new session, on a new primary connection."""
         session = LiveSession(
-            session_id=self._new_id(), turn_ms=self.turn_ms, chunk_ms=self.chunk_ms
+            session_id=self._new_id(),
+            turn_ms=self.turn_ms,
+            chunk_ms=self.chunk_ms,
+            first_audio_delay_s=self.first_audio_delay_s,
         )
         return self._kept(session)
 

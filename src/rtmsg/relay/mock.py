@@ -74,7 +74,7 @@ class MockServer:
         self.record = record
         self.transport: Transport = transport
         self.sessions: list[MockSession] = []
-        self.live = LiveSessions(chunk_ms=chunk_ms)
+        self.live = LiveSessions(chunk_ms=chunk_ms, first_audio_delay_s=first_audio_delay_s)
         """The Live sessions, by id: running ones, and stored ones that can be forked."""
         # Request path (without its query) -> the kind of session it opens, before the
         # protocols: a test serves a session of its own on a path of its own.
