@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import pytest
 
 import rtmsg
@@ -644,3 +645,23 @@ def test_the_model_thinks_before_it_answers_when_told_to() -> None:
     assert isinstance(next(response), live.SessionOutputAudioDelta)
     store = LiveSessions(first_audio_delay_s=0.5)
     assert store.open().first_audio_delay_s == 0.5
+
+
+def test_events_wait_for_a_primary_connection_the_server_has_not_bound_yet() -> None:
+    session = _started()
+    sideband, _ = _sideband(session)
+    [muted] = sideband.handle(live.SessionInputAudioMute(event_id="side_4"))
+    assert session.take_pending() == [muted]
+    assert session.take_pending() == []
+
+
+def test_a_fork_may_change_the_acknowledgement_delay_alone() -> None:
+    store, stored = _store(store=True, delegation=RESPONSES)
+    fork = store.fork(stored.session_id)
+    assert isinstance(fork, LiveSession)
+    delay = live.ForkDelegation(type="responses", acknowledgement_delay_ms=0)
+    [started] = fork.handle(live.ForkSessionStart(session=live.ForkSessionConfig(delegation=delay)))
+    assert isinstance(started, live.SessionStarted)
+    assert started.session.delegation == msgspec.structs.replace(
+        RESPONSES, acknowledgement_delay_ms=0
+    )
