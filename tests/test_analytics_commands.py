@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 import rich.progress
 
+import rtmsg
 from fleet import FLEET, frames, write_fleet
 from rtmsg import analytics, cli
 from rtmsg.analytics import commands
+from rtmsg.capture import CaptureWriter
 
 APPEND = b'{"type":"input_audio_buffer.append","audio":"AAAA"}'
 
@@ -289,3 +291,64 @@ def test_without_the_extras_the_commands_say_what_to_install(tmp_path: Path) -> 
         assert result.returncode == 2, result.stderr
         assert f"pip install 'rtmsg[{extra}]'" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _turns_capture(path: Path, latencies_ms: list[int]) -> Path:
+    """A session of one turn per latency: speech stops, the turn is committed, audio answers."""
+    with CaptureWriter(path) as writer:
+        for turn, latency_ms in enumerate(latencies_ms):
+            t = 1_757_073_600.0 + 10 * turn  # 2025-09-05, a turn every 10 s
+            item = f"item_{turn}"
+            stopped = rtmsg.InputAudioBufferSpeechStopped(
+                event_id=f"e{turn}a", item_id=item, audio_end_ms=1000
+            )
+            committed = rtmsg.InputAudioBufferCommitted(event_id=f"e{turn}b", item_id=item)
+            delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
+                b"\0" * 480,
+                event_id=f"e{turn}c",
+                response_id=f"resp_{turn}",
+                item_id=f"answer_{turn}",
+                output_index=0,
+                content_index=0,
+            )
+            writer.write("server", rtmsg.encode(stopped), t=t)
+            writer.write("server", rtmsg.encode(committed), t=t + 0.001)
+            writer.write("server", rtmsg.encode(delta), t=t + latency_ms / 1000)
+            writer.write("server", rtmsg.encode(delta), t=t + latency_ms / 1000 + 0.5)
+    return path
+
+
+def test_p95_latency_of_a_long_session_is_not_its_maximum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 25 turns waiting 10, 20, ... 250 ms, in no order. By hand: the nearest-rank p95 of 25
+    # samples is the 24th smallest (ceil(0.95 * 25) = 24), 240 ms; the median the 13th,
+    # 130 ms; the maximum 250 ms. With 20 samples or fewer the p95 would be the maximum.
+    latencies_ms = [10 * k for k in (7, 25, 3, 18, 1, 12, 24, 9, 16, 5, 21, 14, 2)]
+    latencies_ms += [10 * k for k in (19, 8, 23, 11, 4, 15, 22, 6, 17, 10, 20, 13)]
+    assert sorted(latencies_ms) == [10 * k for k in range(1, 26)]
+    capture = _turns_capture(tmp_path / "session-long.jsonl", latencies_ms)
+    expected = {"turns": 25, "median_s": 0.13, "p95_s": 0.24, "max_s": 0.25}
+
+    assert cli.main(["stats", "--json", str(capture)]) == 0
+    latency = json.loads(capsys.readouterr().out)["latency"]
+    assert latency == pytest.approx(expected, abs=1e-6)
+    assert cli.main(["stats", str(capture)]) == 0
+    assert "median 130.0 ms, p95 240.0 ms, max 250.0 ms over 25 turns" in capsys.readouterr().out
+
+    out = tmp_path / "out"
+    assert cli.main(["export", "--no-progress", "--out", str(out), str(capture)]) == 0
+    capsys.readouterr()
+    sql = (
+        "SELECT session, latency_turns AS turns, latency_median_s AS median_s, "
+        "latency_p95_s AS p95_s, latency_max_s AS max_s FROM sessions"
+    )
+    assert cli.main(["query", str(out), sql, "--format", "json"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row.pop("session") == "session-long"
+    assert row == pytest.approx(expected, abs=1e-6)
+    # The ready query over the events reads the same p95 from the turns' rows.
+    assert cli.main(["query", str(out), "latency-by-day", "--format", "json"]) == 0
+    [day] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert day.pop("day") == "2025-09-05"
+    assert day == pytest.approx(expected, abs=1e-6)
