@@ -42,6 +42,13 @@ def _accept(key: bytes) -> str:
     return base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
 
 
+def _masked(payload: bytes, key: bytes) -> bytes:
+    """``payload`` XOR the repeated 4-byte ``key`` (masking and unmasking are the same)."""
+    size = len(payload)
+    stream = (key * (size // 4 + 1))[:size]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(size, "big")
+
+
 def close_payload(code: int | None = None, reason: str = "") -> bytes:
     """A close frame's payload; ``None``: no status at all (an empty payload)."""
     return b"" if code is None else struct.pack("!H", code) + reason.encode()
@@ -70,7 +77,7 @@ class RawPeer:
         if self.masks:
             key = os.urandom(4)
             header += key
-            payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+            payload = _masked(payload, key)
         self.writer.write(header + payload)
         await self.writer.drain()
 
@@ -92,7 +99,7 @@ class RawPeer:
             key = await self.reader.readexactly(4) if second & 0x80 else None
             payload = await self.reader.readexactly(size)
             if key is not None:
-                payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+                payload = _masked(payload, key)
             opcode = first & 0x0F
             if opcode == _PING:
                 await self.send(_PONG, payload)

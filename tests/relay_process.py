@@ -23,14 +23,16 @@ _STOP_S = 15.0
 
 
 @asynccontextmanager
-async def relay_process(upstream: str, *options: str, log: Path) -> AsyncIterator[str]:
-    """A relay to ``upstream`` on a free 127.0.0.1 port, with ``options``; yields its URL.
+async def relay_process(
+    upstream: str, *options: str, log: Path, listen: str = "127.0.0.1:0"
+) -> AsyncIterator[str]:
+    """A relay to ``upstream`` on a free port of ``listen``, with ``options``; yields its URL.
 
     Its standard error goes to ``log``. Leaving the block stops it as an operator does
     (SIGTERM) and waits for it to exit; the exit status must be 0, and the log must hold no
     traceback: nothing a peer does may make the relay fail.
     """
-    argv = ["relay", "--listen", "127.0.0.1:0", "--upstream", upstream, *options]
+    argv = ["relay", "--listen", listen, "--upstream", upstream, *options]
     with log.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "rtmsg", *argv, stdin=asyncio.subprocess.DEVNULL, stderr=err

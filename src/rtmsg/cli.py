@@ -484,6 +484,8 @@ def _run_server(
         async with server() as running:
             for sock in running.sockets:
                 host, port = sock.getsockname()[:2]
+                if ":" in host:  # an IPv6 address: a URL holds it in brackets
+                    host = f"[{host}]"
                 target = f" -> {upstream}" if upstream else ""
                 print(f"rtmsg {name} listening on ws://{host}:{port}{target}", file=sys.stderr)
             with contextlib.suppress(TimeoutError):

@@ -1,0 +1,123 @@
+"""``rtmsg relay`` as an operator runs it: its options, its addresses, its frame limit.
+
+Black box: the relay in its own process, a socket-level upstream (tests/raw_websocket.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+import rtmsg
+from raw_websocket import CLOSE, RawPeer, serve_raw
+from relay_process import relay_process
+from servers import run
+
+HELLO = b'{"type":"upstream.hello","event_id":"s1"}'
+WAIT_S = 10.0
+
+
+class _Upstream:
+    """Sends HELLO, then records every frame the relay forwards until it closes."""
+
+    def __init__(self, answers: dict[bytes, bytes] | None = None) -> None:
+        self.forwarded: list[bytes] = []
+        self.answers = answers or {}
+
+    async def __call__(self, peer: RawPeer) -> None:
+        await peer.send_text(HELLO)
+        while True:
+            opcode, payload = await peer.recv()
+            if opcode == CLOSE:
+                await peer.send(CLOSE, payload[:2])
+                await peer.finish()
+                return
+            self.forwarded.append(payload)
+            if payload in self.answers:
+                await peer.send_text(self.answers[payload])
+
+    async def received(self, count: int) -> list[bytes]:
+        for _ in range(int(WAIT_S * 100)):
+            if len(self.forwarded) >= count:
+                break
+            await asyncio.sleep(0.01)
+        return self.forwarded
+
+
+def test_forward_invalid_forwards_invalid_client_frames_and_still_answers(
+    tmp_path: Path,
+) -> None:
+    invalid = '{"type":"conversation.item.truncate","event_id":"evt_bad","item_id":"x"}'
+    upstream = _Upstream()
+
+    async def scenario() -> bytes:
+        async with (
+            serve_raw(upstream) as upstream_url,
+            relay_process(upstream_url, "--forward-invalid", log=tmp_path / "relay.log") as url,
+            connect(f"{url}/v1/realtime") as ws,
+        ):
+            assert await asyncio.wait_for(ws.recv(decode=False), WAIT_S) == HELLO
+            await ws.send(invalid)
+            answer = await asyncio.wait_for(ws.recv(decode=False), WAIT_S)
+            assert isinstance(answer, bytes)
+            await upstream.received(1)
+            return answer
+
+    error = rtmsg.decode_server_event(run(scenario))
+    assert isinstance(error, rtmsg.Error)
+    assert (error.error.code, error.error.event_id) == ("missing_required_parameter", "evt_bad")
+    assert upstream.forwarded == [invalid.encode()]
+
+
+def test_the_relay_listens_on_the_ipv6_loopback(tmp_path: Path) -> None:
+    async def scenario() -> tuple[str, bytes]:
+        async with (
+            serve_raw(_Upstream()) as upstream_url,
+            relay_process(upstream_url, log=tmp_path / "relay.log", listen="[::1]:0") as url,
+            connect(f"{url}/v1/realtime") as ws,
+        ):
+            frame = await asyncio.wait_for(ws.recv(decode=False), WAIT_S)
+            assert isinstance(frame, bytes)
+            return url, frame
+
+    url, frame = run(scenario)
+    assert url.startswith("ws://[::1]:")
+    assert frame == HELLO
+
+
+def test_frames_of_several_mebibytes_pass_both_ways_by_default(tmp_path: Path) -> None:
+    # The default limit is the codec's, 16 MiB (the service takes appends of up to 15 MiB),
+    # not a WebSocket library's 1 MiB: 3 MiB of audio each way go through unchanged.
+    pcm = bytes(range(256)) * (3 * 4096)
+    append = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(pcm, event_id="c1"))
+    delta = rtmsg.encode(
+        rtmsg.ResponseOutputAudioDelta(
+            event_id="s2",
+            response_id="r",
+            item_id="i",
+            output_index=0,
+            content_index=0,
+            delta=base64.b64encode(pcm).decode(),
+        )
+    )
+    assert len(append) > 4 << 20
+    assert len(delta) > 4 << 20
+    upstream = _Upstream(answers={append: delta})
+
+    async def scenario() -> bytes:
+        async with (
+            serve_raw(upstream) as upstream_url,
+            relay_process(upstream_url, log=tmp_path / "relay.log") as url,
+            connect(f"{url}/v1/realtime", max_size=None) as ws,
+        ):
+            assert await asyncio.wait_for(ws.recv(decode=False), WAIT_S) == HELLO
+            await ws.send(append.decode())
+            answer = await asyncio.wait_for(ws.recv(decode=False), WAIT_S)
+            assert isinstance(answer, bytes)
+            return answer
+
+    assert run(scenario) == delta
+    assert upstream.forwarded == [append]
