@@ -56,6 +56,19 @@ def test_export_strict_exits_1_when_a_row_is_invalid(
     assert cli.main(["export", "--strict", "--out", out, *map(str, clean)]) == 0
 
 
+def test_export_reports_the_size_of_the_captures_in_megabytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.jsonl"
+    append = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1_875_000))
+    with CaptureWriter(path) as writer:
+        writer.write("client", append, t=1.0)
+    size = path.stat().st_size
+    assert f"{size / 1e6:.1f}" == "2.5"  # 2.4 MiB: the unit shows
+    assert cli.main(["export", "--no-progress", "--out", str(tmp_path / "out"), str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'out'}: 1 capture (2.5 MB), ")
+
+
 def test_export_reads_bare_frames_in_the_protocol_given(tmp_path: Path) -> None:
     path = tmp_path / "bare.jsonl"
     path.write_bytes(b'{"type":"session.input_audio_buffer.append","audio":"AAAA"}\n')
@@ -212,6 +225,22 @@ def test_query_prints_json_lines(dataset: Path, capsys: pytest.CaptureFixture[st
     first = {"day": "2025-09-05", "responses_by_status": {"completed": 3}, "x": 2.5, "n": None}
     assert rows[0] == first
     assert len(rows) == 5
+
+
+def test_query_csv_keeps_every_value_exact(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The table rounds floats to be read by a person; CSV is for programs: values as they are.
+    sql = "SELECT 0.1234567891::DOUBLE AS x, NULL AS n, 'a,b' AS s, 2**53 AS big"
+    assert cli.main(["query", str(dataset), sql, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == 'x,n,s,big\n0.1234567891,,"a,b",9007199254740992.0\n'
+    assert cli.main(["query", str(dataset), sql]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split() == [
+        "0.123457",
+        "NULL",
+        "a,b",
+        "9.0072e+15",
+    ]
 
 
 def test_query_without_sql_lists_the_ready_queries(
