@@ -227,6 +227,52 @@ def test_max_frame_bytes_bounds_check_and_stats(
     assert cli.main(["stats", "--max-frame-bytes", "lots", str(path)]) == 2
 
 
+def test_by_default_a_frame_of_several_mebibytes_is_an_ordinary_frame(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default limit is 16 MiB (the service takes appends of up to 15 MiB), for check,
+    # stats and export alike: an append of 3 MiB of audio, 4 MiB of JSON, is valid.
+    pcm = b"\0\1" * (3 << 19)
+    append = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(pcm, event_id="c1"))
+    assert len(append) > 4 << 20
+    path = tmp_path / "big.jsonl"
+    with CaptureWriter(path) as writer:
+        writer.write("client", append, t=1.0)
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes(append + b"\n")
+    assert cli.main(["check", str(path)]) == 0
+    assert cli.main(["check", "--direction", "client", str(bare)]) == 0
+    capsys.readouterr()
+    assert cli.main(["stats", "--json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["invalid_frames"], stats["audio_sent_s"]) == (0, pytest.approx(len(pcm) / 48_000))
+    out = str(tmp_path / "out")
+    assert cli.main(["export", "--strict", "--no-progress", "--out", out, str(path)]) == 0
+
+
+def test_check_lists_1000_invalid_frames_by_default_and_counts_them_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    with CaptureWriter(path) as writer:
+        for n in range(1003):
+            writer.write("client", BAD_DELETE, t=float(n))
+    assert cli.main(["check", "--json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["invalid"] == 1003
+    assert [bad["line"] for bad in report["invalid_frames"]] == list(range(1, 1001))
+    listed = "client conversation.item.delete (event_id c2):"
+    for argv, shown, hidden in (
+        (["check", str(path)], 1000, 3),
+        (["check", "--max-invalid", "2", str(path)], 2, 1001),
+    ):
+        assert cli.main(argv) == 1
+        out = capsys.readouterr().out
+        assert "1003 frames, 0 valid, 1003 invalid" in out
+        assert out.count(listed) == shown
+        assert f"  ... and {hidden} more\n" in out
+
+
 def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert cli.main(["check"]) == 2
