@@ -134,6 +134,28 @@ def test_check_shows_a_progress_bar_on_a_terminal(
     assert not progress
 
 
+def test_check_progress_runs_once_over_all_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [_capture(tmp_path / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl")]
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress: list[float] = []
+
+    class RecordingProgress(rich.progress.Progress):
+        def update(self, task_id: rich.progress.TaskID, **fields: Any) -> None:
+            progress.append(fields["completed"])
+            super().update(task_id, **fields)
+
+    monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
+    assert cli.main(["check", *map(str, paths)]) == 0
+    total = sum(path.stat().st_size for path in paths)
+    assert len(progress) > len(paths)
+    assert progress == sorted(progress)
+    assert progress[-1] == total
+
+
 def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _capture(tmp_path / "s.jsonl")
     assert cli.main(["stats", "--json", str(path)]) == 0
@@ -204,6 +226,21 @@ def test_bare_translation_frames_need_the_protocol(
     assert cli.main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["client"] == {"session.close": 1, "session.update": 1}
+
+
+def test_stats_reads_bare_frames_in_the_protocol_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "server.jsonl"
+    delta = translation.SessionOutputTranscriptDelta(event_id="e1", delta="Bonjour")
+    path.write_bytes(rtmsg.encode(delta) + b"\n")
+    argv = ["stats", "--json", "--direction", "server", str(path)]
+    assert cli.main([*argv, "--protocol", "translation"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["protocol"], stats["output_transcript_chars"]) == ("translation", 7)
+    assert cli.main(argv) == 0  # a conversation's: the event is of a type it does not know
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["protocol"], stats["output_transcript_chars"]) == ("conversation", 0)
 
 
 def test_max_frame_bytes_bounds_check_and_stats(
