@@ -20,7 +20,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
-# The whole suite, with the branch coverage of the codec and its modules (floor in pyproject).
+# The whole suite, with the branch coverage of the engine and the protocols (floor in pyproject).
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --cov --cov-report=term-missing
 
@@ -53,6 +53,7 @@ test-pythons:
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: $(VENV)/.test-installed
 	$(BIN)/mypy

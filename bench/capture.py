@@ -1,9 +1,15 @@
-"""Decode a JSONL capture in a fresh process and report throughput and memory growth.
+"""Captures: what decoding a big one costs, and what writing one costs the relay's event loop.
 
-Run as ``python -m bench.capture PATH [--peer rtmsg|msgspec]``; prints one JSON object.
-A fresh process has its own high-water mark of resident memory, so the peak after the
-run minus the peak before it is what decoding the file added to the process's peak memory.
-Times are CPU times of the decode loop, so other processes on the machine do not count.
+``python -m bench.capture PATH [--peer rtmsg|msgspec]`` decodes a JSONL capture in a fresh
+process and prints one JSON object: throughput and memory growth. A fresh process has its
+own high-water mark of resident memory, so the peak after the run minus the peak before it
+is what decoding the file added to the process's peak memory. Times are CPU times of the
+decode loop, so other processes on the machine do not count.
+
+``python -m bench.capture write [--quick] [--json]`` measures the writer on the corpus'
+sessions (see :mod:`bench.capture_write`): the CPU one ``CaptureWriter.write`` takes on the
+caller's thread, against a writer that compresses and writes on that thread itself, and what
+each flush policy costs for ``.jsonl`` and ``.jsonl.gz``.
 """
 
 from __future__ import annotations
@@ -52,10 +58,15 @@ def write_capture(path: Path, frames: list[bytes], size: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["write"]:
+        from bench import capture_write
+
+        return capture_write.main(args_list[1:])
     parser = argparse.ArgumentParser(prog="python -m bench.capture", description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--peer", choices=["rtmsg", "msgspec"], default="rtmsg")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     before = peak_rss()
     events = 0
     start, start_cpu = time.perf_counter(), time.process_time()

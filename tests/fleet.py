@@ -9,10 +9,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.dataset as ds
 
 from rtmsg.capture import CaptureWriter, Direction
 
@@ -193,3 +197,22 @@ def write_fleet(directory: Path, plans: tuple[Plan, ...] = FLEET) -> list[Path]:
                 writer.write(direction, frame, t=t)
         paths.append(path)
     return paths
+
+
+def read_table(out: Path, table: str) -> pa.Table:
+    """A table of the dataset, with ``day`` from the paths, sorted by session and row."""
+    partitioning = ds.partitioning(pa.schema([("day", pa.date32())]), flavor="hive")
+    data = ds.dataset(out / table, format="parquet", partitioning=partitioning).to_table()
+    keys: list[tuple[str, Literal["ascending", "descending"]]] = [("session", "ascending")]
+    if table == "events":
+        keys.append(("seq", "ascending"))
+    return data.sort_by(keys)
+
+
+def digests(out: Path) -> dict[str, str]:
+    """Every file of a dataset, by its path inside it, and a hash of its bytes."""
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import bench.__main__ as bench_main
-from bench import capture, msgspec_versions, report
+from bench import capture, capture_write, msgspec_versions, report
 from bench import export as export_bench
 from bench.corpus import build_corpus
 from bench.peers import DECODER_OBJECT, FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
@@ -435,6 +435,25 @@ def test_capture_run_reports_events_and_memory(
         result = json.loads(capsys.readouterr().out)
         assert result["events"] == len(frames)
         assert result["peak_rss_after"] >= result["peak_rss_before"] > 0
+
+
+def test_capture_write_run_measures_every_writer_and_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert capture.main(["write", "--quick", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["frames"] == sum(session["frames"] for session in result["sessions"]) > 0
+    assert all(1 <= s["frames_per_flush"] < s["frames"] for s in result["sessions"])
+    for suffix in (".jsonl", ".jsonl.gz"):
+        writers = result["caller"][suffix]
+        assert list(writers) == ["threaded", "inline", "0.1"]
+        assert all(figure > 0 for figures in writers.values() for figure in figures.values())
+    policies = result["policies"]
+    assert [policies[label]["ratio"] for label in policies][:2] == [1.0, 1.0]
+    assert all(0 < policies[label]["ratio"] < 1 for label in list(policies)[2:])
+    table = capture_write.render(result).splitlines()
+    assert sum(line.startswith("| .jsonl") for line in table) == 6
+    assert sum(line.startswith("| gz, ") for line in table) == 3
 
 
 def test_export_run_counts_the_same_events_in_every_mode(tmp_path: Path) -> None:

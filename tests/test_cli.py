@@ -365,3 +365,41 @@ def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
     assert isinstance(created, translation.SessionCreated)
     assert created.session.model == "m"
     assert cli.main(["check", str(capture)]) == 0
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "empty.jsonl.gz"])
+def test_check_of_a_capture_without_frames_is_not_ok(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    empty = tmp_path / name
+    with CaptureWriter(empty):
+        pass
+    assert empty.read_bytes() == b""
+    assert cli.main(["check", str(empty)]) == 1
+    assert capsys.readouterr().out == (
+        f"{empty}: 0 frames, 0 valid, 0 invalid\n{empty}: no frames\nNO FRAMES\n"
+    )
+    good = _capture(tmp_path / "good.jsonl")
+    assert cli.main(["check", "--json", str(good), str(empty)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["invalid"], report["empty_files"]) == (False, 0, [str(empty)])
+
+
+@pytest.mark.parametrize("name", ["cut.jsonl", "cut.jsonl.gz"])
+def test_check_of_a_capture_cut_short_checks_what_comes_before_the_cut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    whole = _capture(tmp_path / f"whole-{name}")
+    path = tmp_path / name
+    data = whole.read_bytes()
+    path.write_bytes(data[: len(data) - 9])
+    assert cli.main(["check", "--json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [cut] = report["invalid_frames"]
+    assert cut["code"] == "truncated_file"
+    assert report["invalid"] == 1
+    assert report["valid"] == report["frames"] - 1 > 0
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.endswith("INVALID\n")
+    assert f"  {path}:{cut['line']}: the file " in out

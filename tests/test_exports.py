@@ -2,7 +2,9 @@
 
 A new event or nested type that is declared but left out of its module's ``__all__`` (or of
 its union, or of its enum) would be invisible to ``from rtmsg import *`` and to the drift
-tests; these checks make that a failure, as websockets' ``test_exports.py`` does.
+tests; these checks make that a failure, as websockets' ``test_exports.py`` does. And every
+name users had in 0.1.1 is still where they imported it from (``tests/data/public_api_0.1.1.txt``,
+one ``module name`` a line), through the modules that moved too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import pathlib
 import re
 import types
 import typing
@@ -18,6 +21,7 @@ import msgspec
 import pytest
 
 import rtmsg
+import rtmsg.common
 
 _MODEL_MODULES = ["client_events", "server_events", "session", "items", "responses", "tools"]
 _EVENT_MODULES = {
@@ -26,8 +30,15 @@ _EVENT_MODULES = {
 }
 
 
+_SHARED = {"Error", "RealtimeError"}
+"""The ``error`` event: declared in rtmsg.common, shared with translation, re-exported."""
+
+_PUBLIC_API = pathlib.Path(__file__).parent / "data" / "public_api_0.1.1.txt"
+
+
 def _module(name: str) -> types.ModuleType:
-    return importlib.import_module(f"rtmsg.{name}")
+    """The module that declares the conversation's models of ``name``."""
+    return importlib.import_module(f"rtmsg.conversation.{name}")
 
 
 def _is_union(value: object) -> bool:
@@ -51,12 +62,16 @@ def _declared(module: types.ModuleType) -> set[str]:
 @pytest.mark.parametrize("name", _MODEL_MODULES)
 def test_every_declared_model_is_in_its_modules_all(name: str) -> None:
     module = _module(name)
-    assert set(module.__all__) == _declared(module)
+    shared = _SHARED if name == "server_events" else set()
+    assert set(module.__all__) == _declared(module) | shared
+    for each in shared:
+        assert getattr(module, each) is getattr(rtmsg.common, each)
 
 
-@pytest.mark.parametrize("name", [*_MODEL_MODULES, "errors", "codec"])
+@pytest.mark.parametrize("name", [*_MODEL_MODULES, "errors", "codec", "stream"])
 def test_every_public_name_is_exported_by_rtmsg(name: str) -> None:
-    module = _module(name)
+    # The modules of 0.1.1, which re-export from the modules that declare the names now.
+    module = importlib.import_module(f"rtmsg.{name}")
     missing = [n for n in module.__all__ if n not in rtmsg.__all__]
     assert not missing
     for exported in module.__all__:
@@ -77,7 +92,7 @@ def test_every_event_class_is_in_the_union_and_the_enum(name: str) -> None:
         for value in vars(module).values()
         if isinstance(value, type)
         and issubclass(value, rtmsg.Event)
-        and value.__module__ == module.__name__
+        and (value.__module__ == module.__name__ or value.__name__ in _SHARED)
     }
     assert events == set(typing.get_args(union))
     assert {cls.event_type for cls in events} == {kind.value for kind in kinds}
@@ -91,3 +106,29 @@ def test_every_event_class_is_in_the_union_and_the_enum(name: str) -> None:
         )
         assert kinds[tag.replace(".", "_").upper()] == tag
         assert issubclass(cls, msgspec.Struct)
+
+
+def _public_api() -> list[tuple[str, str]]:
+    pairs = (line.split() for line in _PUBLIC_API.read_text().splitlines() if line.strip())
+    return [(module, name) for module, name in pairs]
+
+
+def test_every_name_of_0_1_1_is_where_users_imported_it_from() -> None:
+    api = _public_api()
+    assert len(api) > 300  # the file is the list, not an empty one
+    moved = []
+    for module_name, name in api:
+        module = importlib.import_module(module_name)
+        if name not in getattr(module, "__all__", ()) or not hasattr(module, name):
+            moved.append(f"{module_name}.{name}")
+    assert not moved
+
+
+def test_the_old_module_paths_give_the_same_objects_as_rtmsg() -> None:
+    codec_modules = {f"rtmsg.{name}" for name in [*_MODEL_MODULES, "errors", "codec", "stream"]}
+    checked = 0
+    for module_name, name in _public_api():
+        if module_name in codec_modules:
+            assert getattr(importlib.import_module(module_name), name) is getattr(rtmsg, name)
+            checked += 1
+    assert checked > 100

@@ -5,8 +5,9 @@ directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebS
 :mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
 libraries (rich for the progress bar, websockets for the servers) are imported when used.
 
-Exit status: 0 on success, 1 when ``check`` found an invalid frame (or ``export --strict``
-an invalid row), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
+Exit status: 0 on success, 1 when ``check`` found an invalid frame or a file without frames
+(or ``export --strict`` an invalid row, or ``stats`` a file of sessions it cannot tell
+apart), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
 live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
 """
 
@@ -16,20 +17,26 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TextIO
 
 import msgspec
 
-from ._limits import DEFAULT_MAX_FRAME_BYTES
-from .capture import BadRecord, CaptureReader, Direction, Record
-from .inspection import CheckReport, SessionStats, check_records, session_stats
-
-if TYPE_CHECKING:
-    from websockets.asyncio.server import serve
+from .capture import DEFAULT_PROTOCOL, BadRecord, CaptureReader, Direction, Record
+from .capture.writer import DEFAULT_FLUSH_INTERVAL
+from .engine.limits import DEFAULT_MAX_FRAME_BYTES
+from .inspection import (
+    CheckReport,
+    SessionsNotNumbered,
+    SessionStats,
+    check_records,
+    sessions_stats,
+)
 
 __all__ = ["main"]
 
@@ -84,9 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         parents=[direction, as_json, frame_limit],
-        help="decode every frame of captures; exit 1 if any is invalid",
+        help="decode every frame of captures; exit 1 if any is invalid or a file has none",
         description="Decode every frame; print counts per direction and type, the Unknown "
-        "types seen and every invalid frame. Exit status 1 if any frame is invalid.",
+        "types seen and every invalid frame. Exit status 1 if any frame is invalid (the cut "
+        "of a file cut short counts as one) or a file holds no frame.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="capture files (.gz too)")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
@@ -102,20 +110,37 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats",
         parents=[direction, as_json, frame_limit],
-        help="summarise a recorded session",
+        help="summarise a recorded session, or each session of a shared capture",
         description="Duration, audio seconds sent and received, turns, responses, token usage "
-        "and the latency from the end of speech to the first audio of the answer.",
+        "and the latency from the end of speech to the first audio of the answer; one summary "
+        "per session for a capture of several sessions.",
     )
     stats.add_argument("file", metavar="FILE", help="a capture file (.gz too)")
     stats.set_defaults(run=_stats)
 
     verbose = argparse.ArgumentParser(add_help=False)
-    verbose.add_argument("-v", "--verbose", action="store_true", help="log every connection")
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log every session (-vv: and debug details, never a secret)",
+    )
     verbose.add_argument(
         "--duration",
         type=float,
         metavar="SECONDS",
         help="stop after this many seconds (default: run until interrupted)",
+    )
+    verbose.add_argument(
+        "--listen", required=True, metavar="HOST:PORT", help="e.g. 127.0.0.1:8765 or [::1]:8765"
+    )
+    verbose.add_argument(
+        "--transport",
+        choices=("picows", "websockets"),
+        default="picows",
+        help="the WebSocket library (default picows, on uvloop: a third of the CPU per "
+        "message; websockets is the reference)",
     )
 
     relay = commands.add_parser(
@@ -126,7 +151,6 @@ def _parser() -> argparse.ArgumentParser:
         "query and headers, and forward every frame both ways unchanged. An invalid client "
         "frame is answered with an 'error' event and not forwarded.",
     )
-    relay.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     relay.add_argument("--upstream", required=True, metavar="URL", help="e.g. wss://api.openai.com")
     relay.add_argument(
         "--capture",
@@ -135,9 +159,25 @@ def _parser() -> argparse.ArgumentParser:
         "(numbered from 1); .gz compresses",
     )
     relay.add_argument(
+        "--flush-interval",
+        type=_seconds_option,
+        default=DEFAULT_FLUSH_INTERVAL,
+        metavar="SECONDS",
+        help=f"write the capture to disk this often: what a crash may lose "
+        f"(default {DEFAULT_FLUSH_INTERVAL:g}; 0: when a MiB waits and at the end)",
+    )
+    relay.add_argument(
         "--forward-invalid",
         action="store_true",
         help="forward invalid client frames too (they are still answered with an error)",
+    )
+    relay.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM (or a first Ctrl-C), refuse new sessions and let open ones run this "
+        "long before closing them with 1001 (default 30; a second Ctrl-C stops at once)",
     )
     relay.set_defaults(run=_relay)
 
@@ -148,7 +188,6 @@ def _parser() -> argparse.ArgumentParser:
         description="Answers like the Realtime service: session events, and for a committed "
         "audio buffer and response.create a full response with a synthetic tone.",
     )
-    mock.add_argument("--listen", required=True, metavar="HOST:PORT", type=_host_port)
     mock.add_argument(
         "--audio-ms", type=int, default=600, metavar="MS", help="audio per response (600)"
     )
@@ -214,11 +253,38 @@ def _byte_count(value: str) -> int:
     return int(value)
 
 
+def _seconds_option(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return seconds
+
+
 def _host_port(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets) as a host and a port from 0 to 65535."""
     host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
-    return host.strip("[]"), int(port)
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        bracketed = True
+    else:
+        bracketed = False
+    if (
+        not sep
+        or not host
+        or not port.isascii()
+        or not port.isdigit()
+        or int(port) > 65535
+        or (":" in host and not bracketed)
+    ):
+        raise ValueError(f"expected HOST:PORT with a port from 0 to 65535, got {value!r}")
+    return host, int(port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 # --- check and stats ---------------------------------------------------------
@@ -291,10 +357,21 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _verdict(report: CheckReport) -> str:
+    if report.invalid:
+        return "INVALID"
+    return "NO FRAMES" if report.empty_files else "OK"
+
+
 def _print_json(report: msgspec.Struct, **extra: Any) -> None:
     data = msgspec.to_builtins(report)
     data.update(extra)
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n")
+
+
+def _print_json_list(reports: Sequence[msgspec.Struct]) -> None:
+    data = msgspec.json.encode(reports)
+    sys.stdout.write(msgspec.json.format(data, indent=2).decode() + "\n")
 
 
 def _print_check(report: CheckReport, out: TextIO) -> None:
@@ -303,6 +380,8 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
         f"{files}: {report.frames} frames, {report.valid} valid, {report.invalid} invalid",
         file=out,
     )
+    for empty in report.empty_files:
+        print(f"{empty}: no frames", file=out)
     for direction in ("client", "server"):
         counts = report.counts[direction]
         if not counts:
@@ -326,7 +405,8 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
             what = " ".join(
                 part
                 for part in (
-                    "translation" if bad.protocol == "translation" else None,
+                    None if bad.session is None else f"session {bad.session}",
+                    None if bad.protocol == DEFAULT_PROTOCOL else bad.protocol,
                     bad.direction,
                     bad.event_type,
                     f"(event_id {bad.event_id})" if bad.event_id else None,
@@ -337,17 +417,34 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
         hidden = report.invalid - len(report.invalid_frames)
         if hidden:
             print(f"  ... and {hidden} more", file=out)
-    print("OK" if report.ok else "INVALID", file=out)
+    print(_verdict(report), file=out)
 
 
 def _stats(args: argparse.Namespace) -> int:
     with CaptureReader(
         args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
     ) as reader:
-        stats = session_stats(reader, max_frame_bytes=args.max_frame_bytes)
+        try:
+            sessions = sessions_stats(reader, max_frame_bytes=args.max_frame_bytes)
+        except SessionsNotNumbered as exc:
+            print(
+                f"rtmsg stats: {args.file}: {exc}, so they cannot be told apart; record one "
+                "file per session (--capture 'session-{session}.jsonl.gz')",
+                file=sys.stderr,
+            )
+            return 1
     if args.json:
-        _print_json(stats)
-    else:
+        if len(sessions) == 1:
+            _print_json(sessions[0])
+        else:
+            _print_json_list(sessions)
+        return 0
+    for number, stats in enumerate(sessions):
+        if len(sessions) > 1:
+            if number:
+                print()
+            name = "(records without a number)" if stats.session is None else stats.session
+            print(f"{'session':<15} {name}")
         _print_stats(stats, sys.stdout)
     return 0
 
@@ -434,11 +531,17 @@ def _relay_missing() -> int:
     return 2
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def _logging(verbose: int) -> None:
+    level = logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _listen(args: argparse.Namespace) -> tuple[str, int] | None:
+    try:
+        return _host_port(args.listen)
+    except ValueError as exc:
+        print(f"rtmsg {args.command}: --listen: {exc}", file=sys.stderr)
+        return None
 
 
 def _relay(args: argparse.Namespace) -> int:
@@ -446,15 +549,30 @@ def _relay(args: argparse.Namespace) -> int:
         from .relay import Relay
     except ImportError:
         return _relay_missing()
+    listen = _listen(args)
+    if listen is None:
+        return 2
     _logging(args.verbose)
-    host, port = args.listen
     try:
-        relay = Relay(args.upstream, capture=args.capture, forward_invalid=args.forward_invalid)
+        relay = Relay(
+            args.upstream,
+            capture=args.capture,
+            flush_interval=args.flush_interval,
+            forward_invalid=args.forward_invalid,
+            transport=args.transport,
+        )
     except ValueError as exc:
         print(f"rtmsg relay: {exc}", file=sys.stderr)
         return 2
+    host, port = listen
     try:
-        return _run_server(lambda: relay.serve(host, port), "relay", args.duration, args.upstream)
+        return _run_server(
+            lambda: relay.serve(host, port),
+            args,
+            f" -> {args.upstream}",
+            drain=relay.drain,
+            close=relay.close_sessions,
+        )
     finally:
         relay.close()
 
@@ -464,33 +582,77 @@ def _mock_server(args: argparse.Namespace) -> int:
         from .relay import MockServer
     except ImportError:
         return _relay_missing()
+    listen = _listen(args)
+    if listen is None:
+        return 2
     _logging(args.verbose)
-    host, port = args.listen
-    mock = MockServer(audio_ms=args.audio_ms, first_audio_delay_s=args.first_audio_delay_ms / 1000)
-    return _run_server(lambda: mock.serve(host, port), "mock-server", args.duration, None)
+    mock = MockServer(
+        audio_ms=args.audio_ms,
+        first_audio_delay_s=args.first_audio_delay_ms / 1000,
+        transport=args.transport,
+    )
+    host, port = listen
+    return _run_server(lambda: mock.serve(host, port), args, "")
 
 
 def _run_server(
-    server: Callable[[], serve], name: str, duration: float | None, upstream: str | None
+    server: Callable[[], AbstractAsyncContextManager[Any]],
+    args: argparse.Namespace,
+    target: str,
+    *,
+    drain: Callable[[float], Awaitable[int]] | None = None,
+    close: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
-    """Serve until interrupted (SIGINT, SIGTERM) or for ``duration`` seconds."""
+    """Serve until ``--duration`` ends or a signal comes.
+
+    SIGTERM or a first SIGINT drains (when the server can): new sessions are refused and open
+    ones get ``--drain-timeout`` seconds; a second SIGINT closes them at once.
+    """
 
     async def run() -> None:
-        stop = asyncio.Event()
+        stop, hurry = asyncio.Event(), asyncio.Event()
+        interrupts = 0
+
+        def on_signal(signum: int) -> None:
+            nonlocal interrupts
+            interrupts += signum == signal.SIGINT
+            if stop.is_set() and interrupts >= 2:
+                hurry.set()
+            stop.set()
+
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, on_signal, signum)
         async with server() as running:
             for sock in running.sockets:
                 host, port = sock.getsockname()[:2]
-                if ":" in host:  # an IPv6 address: a URL holds it in brackets
-                    host = f"[{host}]"
-                target = f" -> {upstream}" if upstream else ""
-                print(f"rtmsg {name} listening on ws://{host}:{port}{target}", file=sys.stderr)
+                print(
+                    f"rtmsg {args.command} listening on ws://{_url_host(host)}:{port}{target}"
+                    f" ({args.transport})",
+                    file=sys.stderr,
+                    flush=True,
+                )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), duration)
+                await asyncio.wait_for(stop.wait(), args.duration)
+            if drain is not None and close is not None and stop.is_set():
+                draining = asyncio.ensure_future(drain(args.drain_timeout))
+                hurrying = asyncio.ensure_future(hurry.wait())
+                await asyncio.wait((draining, hurrying), return_when=asyncio.FIRST_COMPLETED)
+                hurrying.cancel()
+                if not draining.done():
+                    draining.cancel()
+                    await close()
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+        if args.transport == "picows":
+            try:
+                import uvloop
+            except ImportError:  # no uvloop where it does not build (Windows): asyncio's loop
+                asyncio.run(run())
+            else:
+                with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                    runner.run(run())
+        else:
+            asyncio.run(run())
     return 0

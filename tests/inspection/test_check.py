@@ -108,3 +108,55 @@ def test_check_decodes_each_record_in_its_protocol() -> None:
         "conversation",
         "session.update",
     )
+
+
+def test_a_file_without_frames_is_not_ok() -> None:
+    report = check_records([], "empty.jsonl")
+    assert (report.frames, report.invalid, report.empty_files) == (0, 0, ["empty.jsonl"])
+    assert not report.ok
+    check_records([_rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1)], "b", report)
+    assert report.empty_files == ["empty.jsonl"]
+    assert not report.ok
+    assert check_records([_rec(0.0, "client", rtmsg.InputAudioBufferCommit())], "c").ok
+
+
+def test_the_cut_of_a_file_is_an_invalid_frame_with_its_code() -> None:
+    records: list[Record | BadRecord] = [
+        _rec(0.0, "client", rtmsg.InputAudioBufferCommit(), line=1),
+        BadRecord(line=2, message="the file is truncated", code="truncated_file"),
+    ]
+    report = check_records(records, "cut.jsonl.gz")
+    assert (report.frames, report.valid, report.invalid) == (2, 1, 1)
+    assert not report.ok
+    [cut] = report.invalid_frames
+    assert (cut.line, cut.code, cut.message) == (2, "truncated_file", "the file is truncated")
+
+
+def test_an_invalid_frame_carries_its_code_and_session() -> None:
+    frame = b'{"type":"conversation.item.delete","event_id":"c7"}'
+    record = Record(line=3, t=0.0, direction="client", frame=frame, session=4)
+    [invalid] = check_records([record], "f").invalid_frames
+    assert (invalid.code, invalid.session) == ("missing_required_parameter", 4)
+
+
+def test_a_record_of_a_protocol_rtmsg_does_not_know_is_invalid_and_named() -> None:
+    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
+    records: list[Record | BadRecord] = [
+        Record(line=1, t=None, direction="client", frame=commit, protocol="beta"),
+        Record(line=2, t=None, direction="client", frame=commit),
+    ]
+    report = check_records(records, "newer.jsonl")
+    assert (report.valid, report.invalid) == (1, 1)
+    [invalid] = report.invalid_frames
+    assert (invalid.line, invalid.protocol) == (1, "beta")
+    assert "protocol rtmsg does not know: 'beta'" in invalid.message
+
+
+def test_a_record_of_a_connection_rtmsg_does_not_know_is_invalid_and_named() -> None:
+    commit = rtmsg.encode(rtmsg.InputAudioBufferCommit())
+    record = Record(
+        line=1, t=None, direction="client", frame=commit, connection="attach", session=3
+    )
+    [invalid] = check_records([record], "newer.jsonl").invalid_frames
+    assert (invalid.line, invalid.protocol, invalid.session) == (1, "conversation", 3)
+    assert "protocol rtmsg does not know: 'conversation/attach'" in invalid.message

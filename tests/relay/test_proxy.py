@@ -21,10 +21,13 @@ from websockets.typing import Subprotocol
 import rtmsg
 from rtmsg import cli, translation
 from rtmsg.capture import Record, read_capture
+from rtmsg.protocols import route
 from rtmsg.relay import MockServer, Relay
-from rtmsg.relay._protocols import protocol_of
+from rtmsg.relay._core import Config, RelayCore
+from rtmsg.relay._handshake import Upgrade
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
+from rtmsg.relay.proxy import Transport
 from sdk_oracle import sdk_validate
 from servers import ServeRelayPair, port_of, receiver, recv_until, run
 
@@ -51,6 +54,7 @@ def test_sdk_voice_turn_through_the_relay(
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
     relay_pair: ServeRelayPair,
+    transport: Transport,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     capture_path = tmp_path / "session-1.jsonl"
@@ -58,7 +62,12 @@ def test_sdk_voice_turn_through_the_relay(
 
     async def scenario() -> MockServer:
         template = tmp_path / "session-{session}.jsonl"
-        async with relay_pair(capture=template, first_audio_delay_s=0.02) as (mock, _, relay_url):
+        async with relay_pair(capture=template, first_audio_delay_s=0.02) as (
+            mock,
+            _,
+            relay_url,
+            _,
+        ):
             client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
             async with client.realtime.connect(model="gpt-realtime") as connection:
                 received.extend(await recv_until(connection.recv_bytes, "session.created"))
@@ -147,7 +156,8 @@ def test_sdk_voice_turn_through_the_relay(
     # The key was never logged, by the relay, the mock or the command.
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("rtmsg")]
     assert any("session 1 opened" in message for message in ours)
-    assert any("Authorization" in message and "[redacted]" in message for message in ours)
+    if transport == "websockets":  # it logs every header at DEBUG, secret ones redacted
+        assert any("Authorization" in message and "[redacted]" in message for message in ours)
     assert not [message for message in ours if API_KEY in message]
     output = capsys.readouterr()
     assert API_KEY not in output.out + output.err
@@ -160,7 +170,7 @@ def test_sdk_translation_session_through_the_relay(
     received: list[bytes] = []
 
     async def scenario() -> MockServer:
-        async with relay_pair(capture=capture_path) as (mock, _, relay_url):
+        async with relay_pair(capture=capture_path) as (mock, _, relay_url, _):
             client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
             async with client.realtime.translations.connect(
                 model="gpt-realtime-translate", max_retries=0
@@ -235,7 +245,7 @@ def test_the_path_picks_the_protocol_the_relay_checks(relay_pair: ServeRelayPair
     async def scenario() -> tuple[MockServer, list[bytes], list[bytes]]:
         conversation: list[bytes] = []
         translated: list[bytes] = []
-        async with relay_pair() as (mock, _, relay_url):
+        async with relay_pair() as (mock, _, relay_url, _):
             async with connect(f"{relay_url}/v1/realtime") as ws:
                 conversation.extend(await recv_until(receiver(ws), "session.created"))
                 await ws.send(update)
@@ -272,7 +282,7 @@ def test_invalid_client_frames_are_answered_and_not_forwarded(
     received: list[bytes] = []
 
     async def scenario() -> MockServer:
-        async with relay_pair(capture=capture_path) as (mock, _, relay_url):
+        async with relay_pair(capture=capture_path) as (mock, _, relay_url, _):
             client = openai.AsyncOpenAI(api_key=API_KEY, websocket_base_url=f"{relay_url}/v1")
             async with client.realtime.connect(model="gpt-realtime") as connection:
                 received.extend(await recv_until(connection.recv_bytes, "session.created"))
@@ -307,7 +317,7 @@ def test_invalid_client_frames_are_answered_and_not_forwarded(
 def test_forward_invalid_forwards_and_still_answers(relay_pair: ServeRelayPair) -> None:
     async def scenario() -> tuple[MockServer, list[bytes]]:
         received: list[bytes] = []
-        async with relay_pair(forward_invalid=True) as (mock, _, relay_url):
+        async with relay_pair(forward_invalid=True) as (mock, _, relay_url, _):
             ws = await connect(f"{relay_url}/v1/realtime")
             received.extend(await recv_until(receiver(ws), "session.created"))
             await ws.send('{"type":"conversation.item.delete","event_id":"evt_3"}')
@@ -346,7 +356,7 @@ def test_invalid_server_frames_are_logged_and_forwarded(
     caplog.set_level(logging.WARNING, logger="rtmsg.relay")
 
     async def scenario() -> bytes:
-        async with relay_pair() as (mock, _, relay_url):
+        async with relay_pair() as (mock, _, relay_url, _):
             mock.session_kinds["/v1/bad"] = _BadServer
             async with connect(f"{relay_url}/v1/bad") as ws:
                 return await receiver(ws, timeout=5)()
@@ -361,7 +371,7 @@ def test_invalid_server_frames_are_logged_and_forwarded(
 
 def test_close_codes_propagate_both_ways(relay_pair: ServeRelayPair) -> None:
     async def scenario() -> tuple[int | None, str | None, int | None]:
-        async with relay_pair() as (mock, _, relay_url):
+        async with relay_pair() as (mock, _, relay_url, _):
             async with connect(f"{relay_url}/v1/realtime") as ws:
                 await ws.recv()
                 await ws.close(4001, "client says bye")
@@ -382,37 +392,55 @@ def test_close_codes_propagate_both_ways(relay_pair: ServeRelayPair) -> None:
     assert client_code == 1001
 
 
-def test_upstream_refusals_reach_the_client(relay_pair: ServeRelayPair) -> None:
-    async def scenario() -> tuple[int, int, str]:
-        async with relay_pair(require_api_key=True) as (_, _, relay_url):
+def test_upstream_refusals_reach_the_client(
+    relay_pair: ServeRelayPair, transport: Transport
+) -> None:
+    """websockets answers with the upstream's status; picows, whose 101 went out before the
+    upstream answered, closes with 4000 + the status (1014 when unreachable)."""
+
+    async def refused_as(url: str) -> tuple[int, str]:
+        if transport == "websockets":
             with pytest.raises(InvalidStatus) as refused:
-                await connect(f"{relay_url}/v1/realtime")
+                await connect(url)
+            return refused.value.response.status_code, ""
+        async with connect(url) as ws:
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code is not None
+        return ws.close_code, ws.close_reason or ""
+
+    async def scenario() -> tuple[tuple[int, str], tuple[int, str], str]:
+        async with relay_pair(require_api_key=True) as (_, _, relay_url, _):
+            refused = await refused_as(f"{relay_url}/v1/realtime")
             auth = {"Authorization": f"Bearer {API_KEY}"}
             async with connect(f"{relay_url}/v1/realtime", additional_headers=auth) as ws:
                 first = await ws.recv()
             assert isinstance(first, str)
-        relay = Relay("ws://127.0.0.1:9")  # discard port: nothing listens
+        relay = Relay("ws://127.0.0.1:9", transport=transport)  # discard port: nothing listens
         async with relay.serve("127.0.0.1", 0) as server:
-            with pytest.raises(InvalidStatus) as unreachable:
-                await connect(f"ws://127.0.0.1:{port_of(server)}/v1/realtime")
-        return (
-            refused.value.response.status_code,
-            unreachable.value.response.status_code,
-            _type(first.encode()),
-        )
+            unreachable = await refused_as(f"ws://127.0.0.1:{port_of(server)}/v1/realtime")
+        failures = relay.metrics.handshake_failures
+        assert failures == {"upstream_unreachable": 1}, failures
+        return refused, unreachable, _type(first.encode())
 
-    assert run(scenario) == (401, 502, "session.created")
+    refused, unreachable, first = run(scenario)
+    assert first == "session.created"
+    if transport == "websockets":
+        assert (refused[0], unreachable[0]) == (401, 502)
+    else:
+        assert refused == (4401, "upstream refused the handshake: HTTP 401")
+        assert unreachable[0] == 1014
 
 
 def test_subprotocols_are_negotiated_with_upstream_and_never_logged(
-    caplog: pytest.LogCaptureFixture, relay_pair: ServeRelayPair
+    caplog: pytest.LogCaptureFixture, relay_pair: ServeRelayPair, transport: Transport
 ) -> None:
     caplog.set_level(logging.DEBUG)
     offered = [Subprotocol("realtime"), Subprotocol(f"openai-insecure-api-key.{API_KEY}")]
 
     async def scenario() -> tuple[str | None, MockServer]:
         async with (
-            relay_pair() as (mock, _, relay_url),
+            relay_pair() as (mock, _, relay_url, _),
             connect(f"{relay_url}/v1/realtime", subprotocols=offered) as ws,
         ):
             await ws.recv()
@@ -422,7 +450,8 @@ def test_subprotocols_are_negotiated_with_upstream_and_never_logged(
     assert chosen == "realtime"
     assert API_KEY in mock.sessions[0].headers["Sec-WebSocket-Protocol"]
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("rtmsg")]
-    assert any("Sec-WebSocket-Protocol: [redacted]" in message for message in ours)
+    if transport == "websockets":
+        assert any("Sec-WebSocket-Protocol: [redacted]" in message for message in ours)
     assert not [message for message in ours if API_KEY in message]
 
 
@@ -437,34 +466,36 @@ def test_relay_rejects_a_bad_upstream_url() -> None:
     )
 
 
-def test_the_relay_decodes_with_its_own_frame_limit() -> None:
-    relay = Relay("ws://127.0.0.1:9", max_size=1000)
-    append = rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1000)
-    frame = rtmsg.encode(append)
-    assert len(frame) > 1000
-    for decoder in (relay._client_decoder, relay._server_decoder):
-        assert decoder.max_frame_bytes == 1000
-        with pytest.raises(rtmsg.DecodeError) as info:
-            decoder.decode(frame)
-        assert info.value.code == "frame_too_large"
-    assert Relay("ws://127.0.0.1:9")._client_decoder.max_frame_bytes == (
-        rtmsg.DEFAULT_MAX_FRAME_BYTES
+@pytest.mark.parametrize("protocol", ["conversation", "translation"])
+def test_the_relay_decodes_with_its_own_frame_limit(protocol: str) -> None:
+    core = RelayCore(Config("ws://127.0.0.1:9", max_size=1000))
+    path = "/v1/realtime" if protocol == "conversation" else "/v1/realtime/translations"
+    session = core.start(Upgrade(path, path, (), ()))
+    assert session.protocol == protocol
+    event = (
+        rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1000)
+        if protocol == "conversation"
+        else translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 1000)
     )
-
-
-def test_the_relay_decodes_a_translation_session_with_its_frame_limit() -> None:
-    relay = Relay("ws://127.0.0.1:9", max_size=1000)
-    frame = rtmsg.encode(translation.SessionInputAudioBufferAppend.from_pcm(b"\0" * 1000))
+    frame = rtmsg.encode(event)
     assert len(frame) > 1000
-    for side in relay._sides["translation"]:
-        assert side.protocol == "translation"
-        with pytest.raises(rtmsg.DecodeError) as info:
-            side.decode(frame)
-        assert info.value.code == "frame_too_large"
-    client_side, _ = relay._sides["translation"]
-    # A translation event, not an Unknown: the side decodes with the translation union.
-    small = rtmsg.encode(translation.SessionClose(event_id="c1"))
-    assert isinstance(client_side.decode(small), translation.SessionClose)
+    verdict = session.from_client(frame, False)
+    assert verdict is not None
+    assert verdict.answer is not None
+    answer = rtmsg.decode_server_event(verdict.answer)
+    assert isinstance(answer, rtmsg.Error)
+    assert answer.error.code == "frame_too_large"
+    assert session.from_server(frame, False) is None  # logged, forwarded
+    assert core.metrics.invalid == {
+        ("client", "frame_too_large"): 1,
+        ("server", "frame_too_large"): 1,
+    }
+    # A translation event, not an Unknown: the session decodes with its protocol's union.
+    close = rtmsg.encode(translation.SessionClose(event_id="c1"))
+    assert session.from_client(close, False) is None
+    assert (session.client_known, session.client_unknown) == (
+        (1, 0) if protocol == "translation" else (0, 1)
+    )
 
 
 @pytest.mark.parametrize(
@@ -479,4 +510,4 @@ def test_the_relay_decodes_a_translation_session_with_its_frame_limit() -> None:
     ],
 )
 def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
-    assert protocol_of(path) == protocol
+    assert route(path).endpoint.protocol == protocol

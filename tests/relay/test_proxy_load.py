@@ -88,7 +88,7 @@ def test_load_concurrent_sessions_through_the_relay(
     relayed: list[float] = []
 
     async def scenario() -> None:
-        async with relay_pair() as (mock, mock_url, relay_url):
+        async with relay_pair() as (mock, mock_url, relay_url, _):
             await _load(mock_url, mock, direct)
             mock.sessions.clear()
             await _load(relay_url, mock, relayed)
@@ -112,7 +112,7 @@ def test_a_client_that_does_not_read_holds_back_the_server(relay_pair: ServeRela
     frames = 600  # 600 s of audio in 1 s deltas: about 38 MB of frames
 
     async def scenario() -> tuple[int, int, list[bytes], MockServer]:
-        async with relay_pair(audio_ms=frames * 1000, chunk_ms=1000) as (mock, _, relay_url):
+        async with relay_pair(audio_ms=frames * 1000, chunk_ms=1000) as (mock, _, relay_url, _):
             # A small receive buffer, so the kernel does not hide the backpressure.
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)

@@ -34,7 +34,7 @@ VALID = '{"type":"input_audio_buffer.clear","event_id":"evt_ok_1"}'
 WAIT_S = 10.0
 
 
-def test_the_relay_s_error_answers_are_in_the_capture(tmp_path: Path) -> None:
+def test_the_relay_s_error_answers_are_in_the_capture(tmp_path: Path, transport: str) -> None:
     capture = tmp_path / "capture.jsonl"
     forwarded: list[bytes] = []
 
@@ -53,7 +53,11 @@ def test_the_relay_s_error_answers_are_in_the_capture(tmp_path: Path) -> None:
         async with (
             serve_raw(upstream) as upstream_url,
             relay_process(
-                upstream_url, "--capture", str(capture), log=tmp_path / "relay.log"
+                upstream_url,
+                "--capture",
+                str(capture),
+                transport=transport,
+                log=tmp_path / "relay.log",
             ) as relay_url,
         ):
             async with connect(f"{relay_url}/v1/realtime") as ws:

@@ -15,8 +15,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import Direction, Protocol
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .dataset import CaptureExport, ExportReport, export_capture, prepare
 from .naming import Paths, plan
 from .tables import DEFAULT_BATCH_ROWS

@@ -31,8 +31,8 @@ import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import Direction, Protocol
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .naming import Paths, file_stem, plan
 from .tables import (
     DEFAULT_BATCH_ROWS,

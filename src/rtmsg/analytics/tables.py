@@ -16,15 +16,12 @@ from typing import Any, Final
 import msgspec
 import pyarrow as pa
 
-from .. import client_events as ce
-from .. import server_events as se
-from .. import translation as tr
-from .._limits import DEFAULT_MAX_FRAME_BYTES
 from ..capture import BadRecord, CaptureReader, Direction, Protocol, Record
-from ..codec import Unknown
-from ..errors import DecodeError, error_event
-from ..inspection import FrameStats, SessionStats, TokenTotals, iter_frame_stats
-from ..responses import Usage
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
+from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
+from ..engine.reading import TokenTotals
+from ..inspection import FrameStats, SessionStats, iter_frame_stats
 from .naming import Paths, plan, utf8
 
 __all__ = [
@@ -131,19 +128,6 @@ _US_PER_DAY: Final = 86_400_000_000
 _EPOCH: Final = datetime.date(1970, 1, 1)
 
 _NO_TOKENS: Final[Row] = (None,) * len(_TOKEN_COLUMNS)
-
-# The events whose text a transcript or a text answer is made of, and the field holding it.
-_TEXT_FIELD: Final[dict[type, str]] = {
-    se.ResponseOutputTextDelta: "delta",
-    se.ResponseOutputTextDone: "text",
-    se.ResponseOutputAudioTranscriptDelta: "delta",
-    se.ResponseOutputAudioTranscriptDone: "transcript",
-    se.ConversationItemInputAudioTranscriptionDelta: "delta",
-    se.ConversationItemInputAudioTranscriptionCompleted: "transcript",
-    se.ConversationItemInputAudioTranscriptionSegment: "text",
-    tr.SessionInputTranscriptDelta: "delta",
-    tr.SessionOutputTranscriptDelta: "delta",
-}
 
 
 class _Ids(msgspec.Struct):
@@ -275,12 +259,11 @@ class CaptureTables:
             else:
                 response_id, item_id = _str(ids.response_id), _str(ids.item_id)
         else:
-            reader = _READERS.get(type(event))
-            if reader is None:
-                reader = _READERS[type(event)] = _reader(type(event))
-            event_id, response_id, item_id, text, status, tokens, code, param, message = reader(
-                event
-            )
+            reading = frame.reading
+            event_id, response_id, item_id = reading.event_id, reading.response_id, reading.item_id
+            text, status, code = reading.text, reading.status, reading.code
+            param, message = reading.param, reading.message
+            tokens = _NO_TOKENS if reading.tokens is None else _tokens(reading.tokens)
         return (
             session, seq, record.line, t_us, record.direction, record.protocol, event_type,
             outcome, event_id, response_id, item_id, len(record.frame), frame.audio_bytes,
@@ -319,105 +302,12 @@ class CaptureTables:
         return None if self.first_t_us is None else self.first_t_us // _US_PER_DAY
 
 
-# What a known event gives the row beyond the frame: event_id, response_id, item_id, text,
-# status, the token counts, code, param and message.
-_Fields = tuple[
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    Row,
-    str | None,
-    str | None,
-    str | None,
-]
-_Reader = Callable[[Any], _Fields]
-
-
-def _response_done(event: se.ResponseDone) -> _Fields:
-    response = event.response
-    tokens = _NO_TOKENS
-    if isinstance(response.usage, Usage):
-        totals = TokenTotals()
-        totals.add(response.usage)
-        tokens = _tokens(totals)
-    status = _str(response.status)
-    return event.event_id, _str(response.id), None, None, status, tokens, None, None, None
-
-
-def _response_created(event: se.ResponseCreated) -> _Fields:
-    response_id = _str(event.response.id)
-    return event.event_id, response_id, None, None, None, _NO_TOKENS, None, None, None
-
-
-def _error(event: se.Error) -> _Fields:
-    error = event.error
-    code, param = _str(error.code), _str(error.param)
-    return event.event_id, None, None, None, None, _NO_TOKENS, code, param, error.message
-
-
-def _with_item(event: Any) -> _Fields:
-    item_id = _str(getattr(event.item, "id", None))
-    response_id = _str(getattr(event, "response_id", None))
-    event_id = _str(event.event_id)
-    return event_id, response_id, item_id, None, None, _NO_TOKENS, None, None, None
-
-
-_SPECIAL: Final[dict[type, _Reader]] = {
-    se.ResponseDone: _response_done,
-    se.ResponseCreated: _response_created,
-    se.Error: _error,
-    **dict.fromkeys(
-        (
-            se.ConversationItemAdded,
-            se.ConversationItemCreated,
-            se.ConversationItemDone,
-            se.ConversationItemRetrieved,
-            se.ResponseOutputItemAdded,
-            se.ResponseOutputItemDone,
-            ce.ConversationItemCreate,
-        ),
-        _with_item,
-    ),
-}
-
-
-def _reader(cls: type) -> _Reader:
-    """How to read the row's fields from an event of class ``cls``, decided once per class."""
-    special = _SPECIAL.get(cls)
-    if special is not None:
-        return special
-    fields = set(getattr(cls, "__struct_fields__", ()))
-    with_event_id, with_response_id = "event_id" in fields, "response_id" in fields
-    with_item_id, text_field = "item_id" in fields, _TEXT_FIELD.get(cls)
-
-    def read(event: Any) -> _Fields:
-        return (
-            _str(event.event_id) if with_event_id else None,
-            _str(event.response_id) if with_response_id else None,
-            _str(event.item_id) if with_item_id else None,
-            _str(getattr(event, text_field)) if text_field is not None else None,
-            None,
-            _NO_TOKENS,
-            None,
-            None,
-            None,
-        )
-
-    return read
-
-
-_READERS: dict[type, _Reader] = {}
-
-
 def _invalid_row(session: str, seq: int, record: Record, t_us: int | None, exc: DecodeError) -> Row:
-    error = error_event(exc, event_id="").error
     return (
         session, seq, record.line, t_us, record.direction, record.protocol,
         _clean(exc.event_type), INVALID, _clean(exc.event_id), None, None, len(record.frame),
-        None, None, None, None, None, *_NO_TOKENS, _str(error.code), _clean(_str(error.param)),
-        _clean(error.message),
+        None, None, None, None, None, *_NO_TOKENS, str(exc.code), _clean(exc.param),
+        _clean(str(exc)),
     )  # fmt: skip
 
 

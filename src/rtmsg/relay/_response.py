@@ -10,14 +10,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import Final, Protocol, TypedDict
 
 import msgspec
 
-from .. import server_events as se
-from ..codec import Unknown
-from ..items import Message, MessageContent
-from ..responses import (
+from ..conversation import server_events as se
+from ..conversation.items import ConversationItem, Message, MessageContent
+from ..conversation.responses import (
     InputTokenDetails,
     OutputTokenDetails,
     Response,
@@ -26,13 +25,11 @@ from ..responses import (
     ResponseStatus,
     Usage,
 )
-from ..session import AudioFormat
+from ..conversation.session import AudioFormat, SessionConfig
+from ..engine.decoding import Unknown
 from .audio import tone
 
-if TYPE_CHECKING:
-    from .conversation import Conversation
-
-__all__ = ["Output", "ResponseSettings", "Sleep", "response_events"]
+__all__ = ["Chat", "Output", "ResponseSettings", "Sleep", "response_events"]
 
 Output = se.ServerEvent | Unknown
 """What the mock sends: a server event, or an :class:`Unknown` holding a frame's exact bytes."""
@@ -57,6 +54,22 @@ class ResponseSettings:
     first_audio_delay_s: float = 0.0
 
 
+class Chat(Protocol):
+    """What a response reads and updates of its conversation (a ``Conversation``)."""
+
+    items: dict[str, ConversationItem]
+    last_item_id: str | None
+    audio_ms_total: int
+
+    @property
+    def session(self) -> SessionConfig: ...
+
+    @property
+    def response_cancelled(self) -> bool: ...
+
+    def new_id(self, prefix: str) -> str: ...
+
+
 class _Where(TypedDict):
     """Where a response's content goes: the fields its delta and done events share."""
 
@@ -65,7 +78,7 @@ class _Where(TypedDict):
     output_index: int
 
 
-def response_events(chat: Conversation, settings: ResponseSettings) -> Iterator[Output | Sleep]:
+def response_events(chat: Chat, settings: ResponseSettings) -> Iterator[Output | Sleep]:
     """The events of one response in ``chat``, updating its items as they are sent."""
     response_id = chat.new_id("resp")
     item_id = chat.new_id("item")

@@ -10,8 +10,7 @@ from typing import TypeVar
 import msgspec
 from msgspec import UNSET
 
-from .._base import Model
-from ..session import (
+from ..conversation.session import (
     AudioConfig,
     AudioConfigInput,
     AudioConfigOutput,
@@ -19,6 +18,7 @@ from ..session import (
     ServerVad,
     Session,
 )
+from ..engine.base import Model
 
 __all__ = ["default_session", "merge"]
 

@@ -25,13 +25,15 @@ from typing import Any, Final
 
 import msgspec
 
-from .. import client_events as ce
-from .. import server_events as se
-from .._base import base64_size, given
-from ..codec import Unknown, decode_client_event
-from ..errors import DecodeError, build_error, error_event
-from ..items import ConversationItem, Message, MessageContent
-from ..session import AudioFormat, SessionConfig
+from ..common.errors import build_error, error_event
+from ..conversation import client_events as ce
+from ..conversation import server_events as se
+from ..conversation.codec import decode_client_event
+from ..conversation.items import ConversationItem, Message, MessageContent
+from ..conversation.session import AudioFormat, SessionConfig
+from ..engine.base import base64_size, given
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
 from ._response import Output, ResponseSettings, Sleep, response_events
 from ._session import default_session, merge
 

@@ -8,93 +8,43 @@ its usage. It also handles clear, cancel, truncate, item create/retrieve/delete,
 unknown or invalid client events with an ``error`` event as the service does.
 
 What to answer is decided without I/O by a session object (:class:`Conversation` for the
-realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; this
-module only accepts connections, sends what the session returns and sleeps when it says so.
+realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; the
+server only accepts connections, sends what the session returns and sleeps when it says so.
+It runs on either transport, as the relay does: picows (the default) or websockets
+(:mod:`._mock_picows`, :mod:`._mock_websockets`); both record, pace and close alike.
 
-A connection on ``/v1/realtime/translations`` is a translation session instead, answered by
-:class:`~rtmsg.relay.translation_mock.TranslationSession` (registered in
-:attr:`MockServer.session_kinds`): deltas for each 200 ms of input audio, and
+A connection on ``/v1/realtime/translations`` is a translation session instead (the protocol
+registry tells, :mod:`rtmsg.protocols`), answered by
+:class:`~rtmsg.relay.translation_mock.TranslationSession` (in
+:attr:`MockServer.protocol_sessions`): deltas for each 200 ms of input audio, and
 ``session.closed`` (then a normal close) for ``session.close``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
-from http import HTTPStatus
-from typing import Final, Protocol
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, Literal
 
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request
-from websockets.http11 import Response as HTTPResponse
-from websockets.typing import Subprotocol
-
-from .. import translation
-from ..codec import encode
-from ._logging import wire_logger
-from ._protocols import protocol_of
-from .conversation import Conversation, Output, Sleep
+from ..protocols import route
+from ._mock_base import MockSession, Sent, SessionKind
+from .conversation import Conversation
 from .translation_mock import TranslationSession
 
-__all__ = ["TRANSLATIONS_ROUTE", "MockServer", "MockSession", "Sent", "SessionKind"]
+__all__ = ["MockServer", "MockSession", "Sent", "SessionKind"]
 
-TRANSLATIONS_ROUTE: Final = "/v1/realtime/translations"
-"""The path :attr:`MockServer.session_kinds` has the translation session under."""
-
-Sent = Output | translation.ServerEvent
-"""What a session gives the server to send: a server event of either protocol, or an Unknown."""
-
-
-class SessionKind(Protocol):
-    """What the server drives for one connection: a session that answers without I/O."""
-
-    def start(self) -> Sequence[Sent]:
-        """The events to send on connect."""
-        ...
-
-    def receive(self, frame: bytes | str) -> Sequence[Sent]:
-        """The events answering one client frame."""
-        ...
-
-    def take_response(self) -> Iterator[Sent | Sleep] | None:
-        """A stream of events (and pauses) to send alongside, started by the last frame."""
-        ...
-
-    @property
-    def closed(self) -> bool:
-        """Whether the session is over: the server then closes the connection (1000)."""
-        ...
-
-
-class MockSession:
-    """What one connection to the mock exchanged, kept when the mock records.
-
-    ``received`` and ``sent`` hold the exact frames, as UTF-8 bytes, in wire order.
-    """
-
-    def __init__(self, path: str, headers: dict[str, str]) -> None:
-        self.path = path
-        self.headers = headers
-        self.received: list[bytes] = []
-        self.sent: list[bytes] = []
-        self.close_code: int | None = None
-        self.close_reason: str | None = None
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+Transport = Literal["picows", "websockets"]
 
 
 class MockServer:
-    """The mock Realtime service. Use :meth:`serve` to listen.
+    """The mock Realtime service. Use ``async with mock.serve(host, port) as server``.
 
     ``audio_ms`` of tone per response in chunks of ``chunk_ms``; ``first_audio_delay_s``
     simulates the model's thinking time before the first audio delta. With ``record`` every
     connection's frames are kept in :attr:`sessions`. With ``require_api_key`` a handshake
     without an ``Authorization: Bearer …`` header is refused with HTTP 401, as the service does.
+    ``transport`` is ``picows`` (the default) or ``websockets``.
     """
 
     def __init__(
@@ -105,42 +55,52 @@ class MockServer:
         first_audio_delay_s: float = 0.0,
         record: bool = False,
         require_api_key: bool = False,
+        transport: Transport = "picows",
     ) -> None:
+        if transport not in ("picows", "websockets"):
+            raise ValueError("transport must be one of picows, websockets")
         self.require_api_key = require_api_key
         self.audio_ms = audio_ms
         self.chunk_ms = chunk_ms
         self.first_audio_delay_s = first_audio_delay_s
         self.record = record
+        self.transport: Transport = transport
         self.sessions: list[MockSession] = []
-        # Request path (without its query) -> the kind of session it opens; any other path
-        # opens a realtime conversation, as the tests and the SDK's base URLs expect.
-        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {
-            TRANSLATIONS_ROUTE: _translation_session
+        # Request path (without its query) -> the kind of session it opens, before the
+        # protocols: a test serves a session of its own on a path of its own.
+        self.session_kinds: dict[str, Callable[[MockSession], SessionKind]] = {}
+        # The protocol endpoint a path routes to (see rtmsg.protocols) -> its simulation.
+        self.protocol_sessions: dict[str, Callable[[MockSession], SessionKind]] = {
+            "conversation": self._conversation,
+            "translation": _translation_session,
         }
 
-    def serve(self, host: str, port: int) -> serve:
-        """The websockets server; use as ``async with mock.serve(...) as server``."""
-        return serve(
-            self._handle,
-            host,
-            port,
-            max_size=None,
-            compression=None,
-            logger=wire_logger("rtmsg.mock.websockets"),
-            process_request=self._check_api_key,
-            # Browser clients offer "realtime" plus their key as a second subprotocol.
-            select_subprotocol=_select_realtime,
-        )
+    @contextlib.asynccontextmanager
+    async def serve(self, host: str | None, port: int) -> AsyncIterator[Any]:
+        """Listen on ``host:port``; on exit, close every connection with 1001 and stop."""
+        if self.transport == "websockets":
+            from ._mock_websockets import serve_websockets
+
+            async with serve_websockets(self, host, port) as server:
+                yield server
+        else:
+            from ._mock_picows import serve_picows
+
+            async with serve_picows(self, host, port) as server:
+                yield server
 
     def new_session(self, log: MockSession) -> SessionKind:
         """The session object for a connection to ``log.path``."""
-        route = urllib.parse.urlsplit(log.path).path
-        kind = self.session_kinds.get(route)
-        if kind is None and protocol_of(route) == "translation":
-            # Behind a base path too (``/openai/v1/realtime/translations``), as the relay reads it.
-            kind = self.session_kinds.get(TRANSLATIONS_ROUTE)
-        if kind is not None:
-            return kind(log)
+        path = urllib.parse.urlsplit(log.path).path
+        kind = self.session_kinds.get(path)
+        if kind is None:
+            name = route(path).endpoint.name
+            kind = self.protocol_sessions.get(name)
+            if kind is None:
+                raise LookupError(f"the mock simulates no {name!r} session")
+        return kind(log)
+
+    def _conversation(self, log: MockSession) -> Conversation:
         return Conversation(
             model=log.query.get("model", "gpt-realtime"),
             audio_ms=self.audio_ms,
@@ -148,81 +108,22 @@ class MockServer:
             first_audio_delay_s=self.first_audio_delay_s,
         )
 
-    def _check_api_key(self, connection: ServerConnection, request: Request) -> HTTPResponse | None:
-        if not self.require_api_key:
-            return None
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            return None
-        return connection.respond(
-            HTTPStatus.UNAUTHORIZED, "Missing bearer authentication in header.\n"
-        )
-
-    async def _handle(self, connection: ServerConnection) -> None:
-        path = connection.request.path if connection.request else "/"
-        headers = dict(connection.request.headers.raw_items()) if connection.request else {}
+    def open(self, path: str, headers: dict[str, str]) -> MockSession:
+        """The record of a new connection (kept in :attr:`sessions` when recording)."""
         log = MockSession(path, headers)
         if self.record:
             self.sessions.append(log)
-        await _Link(connection, log if self.record else None).run(self.new_session(log))
-        log.close_code = connection.close_code
-        log.close_reason = connection.close_reason
+        return log
 
-
-class _Link:
-    """One connection: sends a session's events, runs its response streams, records frames."""
-
-    def __init__(self, connection: ServerConnection, log: MockSession | None) -> None:
-        self.connection = connection
-        self.log = log
-        # The response stream and the answers to client frames share the socket: each frame
-        # is recorded and sent as one step, so the record is in wire order.
-        self._send_lock = asyncio.Lock()
-
-    async def send(self, events: Sequence[Sent]) -> None:
-        for event in events:
-            data = encode(event)
-            async with self._send_lock:
-                if self.log is not None:
-                    self.log.sent.append(data)
-                await self.connection.send(data.decode())
-
-    async def run(self, session: SessionKind) -> None:
-        streams: set[asyncio.Task[None]] = set()
-        try:
-            await self.send(session.start())
-            async for message in self.connection:
-                frame = message.encode() if isinstance(message, str) else message
-                if self.log is not None:
-                    self.log.received.append(frame)
-                await self.send(session.receive(frame))
-                if session.closed:
-                    await self.connection.close()
-                    break
-                stream = session.take_response()
-                if stream is not None:
-                    task = asyncio.create_task(self._play(stream))
-                    streams.add(task)
-                    task.add_done_callback(streams.discard)
-        except ConnectionClosed:
-            pass
-        finally:
-            for task in streams:
-                task.cancel()
-
-    async def _play(self, stream: Iterator[Sent | Sleep]) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            for step in stream:
-                if isinstance(step, Sleep):
-                    await asyncio.sleep(step.seconds)
-                else:
-                    await self.send((step,))
+    def refusal(self, headers: Sequence[tuple[str, str]]) -> tuple[int, str] | None:
+        """The HTTP status and text refusing a handshake with ``headers``, or ``None``."""
+        if not self.require_api_key:
+            return None
+        for name, value in headers:
+            if name.lower() == "authorization" and value.startswith("Bearer "):
+                return None
+        return 401, "Missing bearer authentication in header.\n"
 
 
 def _translation_session(log: MockSession) -> TranslationSession:
     return TranslationSession(log.query.get("model", "gpt-realtime-translate"))
-
-
-def _select_realtime(
-    connection: ServerConnection, subprotocols: Sequence[Subprotocol]
-) -> Subprotocol | None:
-    return Subprotocol("realtime") if "realtime" in subprotocols else None

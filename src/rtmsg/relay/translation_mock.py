@@ -24,9 +24,9 @@ from typing import Final
 import msgspec
 from msgspec import UNSET
 
-from ..codec import Unknown
-from ..errors import DecodeError, build_error, error_event
-from ..server_events import Error
+from ..common.errors import Error, build_error, error_event
+from ..engine.decoding import Unknown
+from ..engine.errors import DecodeError
 from ..translation import (
     Audio,
     AudioInput,

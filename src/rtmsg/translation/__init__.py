@@ -15,6 +15,7 @@ the same rule, with decoders and enums of the same names as the top level's::
 
 from __future__ import annotations
 
+from . import protocol as _protocol  # noqa: F401  # registers the endpoint
 from .codec import (
     ClientEventDecoder,
     ServerEventDecoder,

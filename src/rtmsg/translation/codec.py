@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..codec import Frame, Unknown, _EventDecoder
+from ..engine.decoding import EventDecoder, Frame, Unknown
 from .events import ClientEvent, ClientEventType, ServerEvent, ServerEventType
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-class ClientEventDecoder(_EventDecoder[ClientEvent]):
+class ClientEventDecoder(EventDecoder[ClientEvent]):
     """Decodes translation client frames, with the options of :class:`rtmsg.ClientEventDecoder`.
 
     ``ClientEventDecoder(max_frame_bytes=1 << 20).decode(frame)``: a
@@ -32,7 +32,7 @@ class ClientEventDecoder(_EventDecoder[ClientEvent]):
     _known = frozenset(ClientEventType)
 
 
-class ServerEventDecoder(_EventDecoder[ServerEvent]):
+class ServerEventDecoder(EventDecoder[ServerEvent]):
     """Decodes translation server frames, with the options of :class:`rtmsg.ClientEventDecoder`."""
 
     _union = ServerEvent

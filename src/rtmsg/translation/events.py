@@ -14,8 +14,8 @@ from typing import ClassVar, Self, get_args
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Event, b64decode, b64encode, register_events
-from ..server_events import Error
+from ..common.errors import Error
+from ..engine.base import Event, b64decode, b64encode, register_events
 from .session import Session, SessionUpdateRequest
 
 __all__ = [

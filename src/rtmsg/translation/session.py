@@ -12,7 +12,7 @@ from typing import Literal
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model
+from ..engine.base import Model
 
 __all__ = [
     "Audio",

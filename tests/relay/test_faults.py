@@ -1,0 +1,361 @@
+"""What the relay promises at the edges, on both transports, with the servers in-process.
+
+Deep and oversized messages, fragments, text and binary, UTF-8, pings, a reader that stalls
+then vanishes, an error inside the relay, a capture that fails, and the headers it forwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+import rtmsg
+from rtmsg.capture import Record, read_capture
+from rtmsg.relay import Relay
+from rtmsg.relay.conversation import Output, Sleep
+from rtmsg.relay.mock import MockSession
+from rtmsg.relay.proxy import Transport
+from servers import ServeRelayPair, port_of, receiver, recv_until, run
+
+NESTED = '{"type":"vendor.x","x":' + "[" * 1000 + "]" * 1000 + "}"
+
+
+def _closed_code(mock_session: MockSession) -> int | None:
+    return mock_session.close_code
+
+
+async def _until(condition: Any, timeout: float = 5.0) -> float:
+    """Wait until ``condition()`` holds; how long it took."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+    return time.monotonic() - started
+
+
+# --- deep and big messages ---------------------------------------------------------------
+
+
+class _DeepServer:
+    """Opens with a nested unknown event, then answers nothing."""
+
+    def __init__(self, log: MockSession) -> None:
+        pass
+
+    def start(self) -> list[Output]:
+        return [rtmsg.Unknown("vendor.x", NESTED.encode())]
+
+    def receive(self, frame: bytes | str) -> list[Output]:
+        return []
+
+    def take_response(self) -> Iterator[Output | Sleep] | None:
+        return None
+
+    closed = False
+
+
+@pytest.mark.parametrize("captured", [False, True], ids=["no-capture", "capture"])
+def test_a_nested_frame_is_answered_with_nesting_too_deep_and_the_session_goes_on(
+    tmp_path: Path, relay_pair: ServeRelayPair, captured: bool
+) -> None:
+    capture = tmp_path / "deep.jsonl" if captured else None
+
+    async def scenario() -> tuple[list[bytes], bytes, int | None]:
+        async with relay_pair(capture=capture) as (mock, _, relay_url, _):
+            mock.session_kinds["/v1/deep"] = _DeepServer
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                recv = receiver(ws, timeout=5)
+                frames = await recv_until(recv, "session.created")
+                await ws.send(NESTED)
+                frames += await recv_until(recv, "error")
+                await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                frames += await recv_until(recv, "input_audio_buffer.cleared")
+            async with connect(f"{relay_url}/v1/deep") as ws:
+                deep = await receiver(ws, timeout=5)()
+            return frames, deep, ws.close_code
+
+    frames, deep, code = run(scenario)
+    answer = rtmsg.decode_server_event(frames[1])
+    assert isinstance(answer, rtmsg.Error)
+    assert answer.error.code == "nesting_too_deep"
+    assert deep == NESTED.encode()  # the server's nested frame is forwarded, as it is
+    assert code == 1000
+    if capture is not None:
+        records = [r for r in read_capture(capture) if isinstance(r, Record)]
+        assert rtmsg.InputAudioBufferClear().event_type in records[-2].frame.decode()
+
+
+def test_a_message_over_the_limit_closes_its_sender_with_1009(
+    relay_pair: ServeRelayPair,
+) -> None:
+    limit = 10_000
+    big = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * limit)).decode()
+    fitting = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 6000))
+
+    async def send_fragments(ws: Any, text: str, size: int) -> None:
+        await ws.send(text[i : i + size] for i in range(0, len(text), size))
+
+    async def scenario() -> tuple[list[int | None], list[int | None], bytes]:
+        async with relay_pair(relay_options={"max_size": limit}) as (mock, _, relay_url, _):
+            codes: list[int | None] = []
+            # A fragmented message under the limit is reassembled and goes on byte for byte.
+            async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
+                await recv_until(receiver(ws, timeout=5), "session.created")
+                await send_fragments(ws, fitting.decode(), 1000)
+                await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                await recv_until(receiver(ws, timeout=5), "input_audio_buffer.cleared")
+            received = mock.sessions[0].received[0]
+            for send in (ws_send_whole, ws_send_fragmented):
+                async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
+                    await recv_until(receiver(ws, timeout=5), "session.created")
+                    await send(ws, big)
+                    with pytest.raises(ConnectionClosed):
+                        await asyncio.wait_for(ws.recv(), 5)
+                    codes.append(ws.close_code)
+            await _until(lambda: all(s.close_code is not None for s in mock.sessions))
+            return codes, [s.close_code for s in mock.sessions[1:]], received
+
+    async def ws_send_whole(ws: Any, text: str) -> None:
+        await ws.send(text)
+
+    async def ws_send_fragmented(ws: Any, text: str) -> None:
+        await send_fragments(ws, text, 4000)
+
+    codes, upstream_codes, received = run(scenario)
+    assert received == fitting
+    assert codes == [1009, 1009]
+    assert upstream_codes == [1001, 1001]
+
+
+# --- frames: text and binary, UTF-8, pings ---------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def _echo_upstream() -> AsyncIterator[tuple[str, list[tuple[bool, bytes]], dict[str, Any]]]:
+    """A WebSocket server that echoes each message as it came (text or binary) and records
+    them and the request's headers."""
+    seen: list[tuple[bool, bytes]] = []
+    request: dict[str, Any] = {}
+
+    async def echo(connection: ServerConnection) -> None:
+        assert connection.request is not None
+        request["headers"] = list(connection.request.headers.raw_items())
+        request["path"] = connection.request.path
+        with contextlib.suppress(ConnectionClosed):
+            async for message in connection:
+                data = message.encode() if isinstance(message, str) else message
+                seen.append((isinstance(message, bytes), data))
+                await connection.send(message)
+
+    async with serve(echo, "127.0.0.1", 0) as server:
+        yield f"ws://127.0.0.1:{port_of(server)}", seen, request
+
+
+@contextlib.asynccontextmanager
+async def _relay_to(url: str, transport: Transport, **options: Any) -> AsyncIterator[str]:
+    relay = Relay(url, transport=transport, **options)
+    async with relay.serve("127.0.0.1", 0) as server:
+        yield f"ws://127.0.0.1:{port_of(server)}"
+
+
+def test_text_and_binary_messages_keep_their_type_both_ways(transport: Transport) -> None:
+    text = '{"type":"input_audio_buffer.clear","event_id":"é"}'
+    binary = b'{"type":"vendor.binary","data":"\xc3\xa9"}'
+
+    async def scenario() -> tuple[list[Any], list[tuple[bool, bytes]]]:
+        async with _echo_upstream() as (url, seen, _), _relay_to(url, transport) as relay_url:
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                await ws.send(text)
+                back = [await ws.recv()]
+                await ws.send(binary)
+                back.append(await ws.recv())
+            return back, seen
+
+    back, seen = run(scenario)
+    assert back == [text, binary]
+    assert seen == [(False, text.encode()), (True, binary)]
+
+
+def test_a_text_frame_that_is_not_utf8_closes_its_sender_with_1007(
+    relay_pair: ServeRelayPair,
+) -> None:
+    async def scenario() -> tuple[int | None, int | None]:
+        async with relay_pair() as (mock, _, relay_url, _):
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                await recv_until(receiver(ws, timeout=5), "session.created")
+                await ws.send(b'{"type":"input_audio_buffer.clear","x":"\xff"}', text=True)
+                with pytest.raises(ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), 5)
+            await _until(lambda: mock.sessions[0].close_code is not None)
+            return ws.close_code, mock.sessions[0].close_code
+
+    assert run(scenario) == (1007, 1001)
+
+
+def test_pings_are_answered_and_a_silent_peer_is_cut(transport: Transport) -> None:
+    async def scenario() -> tuple[float, bytes, bool, list[tuple[bool, bytes]]]:
+        async with (
+            _echo_upstream() as (url, seen, _),
+            _relay_to(url, transport, ping_interval=0.2, ping_timeout=0.2) as relay_url,
+        ):
+            async with connect(f"{relay_url}/v1/realtime", ping_interval=None) as ws:
+                rtt = await asyncio.wait_for(await ws.ping(), 5)
+            # A client that completes its handshake and then never answers a ping.
+            port = int(relay_url.rsplit(":", 1)[1])
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                b"GET /v1/realtime HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            )
+            data = await asyncio.wait_for(reader.read(), 5)  # until the relay cuts it
+            writer.close()
+            return rtt, data, reader.at_eof(), seen
+
+    rtt, data, eof, seen = run(scenario, timeout=20)
+    assert rtt >= 0
+    _, _, frames = data.partition(b"\r\n\r\n")
+    assert frames.startswith(b"\x89")  # a ping
+    assert b"\x88" in frames  # then a close
+    assert eof
+    assert seen == []  # pings and pongs are the relay's, never forwarded
+
+
+# --- a reader that stalls, then vanishes -------------------------------------------------
+
+
+def test_a_stalled_reader_that_vanishes_releases_the_upstream_at_once(
+    relay_pair: ServeRelayPair,
+) -> None:
+    async def scenario() -> tuple[float, int | None]:
+        async with relay_pair(audio_ms=600_000, chunk_ms=1000) as (mock, _, relay_url, _):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+            sock.connect(("127.0.0.1", int(relay_url.rsplit(":", 1)[1])))
+            sock.setblocking(False)
+            ws = await connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock)
+            await ws.recv()
+            await ws.send(rtmsg.encode(rtmsg.ResponseCreate()).decode())
+            before, sent = -1, len(mock.sessions[0].sent)
+            for _ in range(40):  # until the server's sends stop
+                await asyncio.sleep(0.5)
+                before, sent = sent, len(mock.sessions[0].sent)
+                if before == sent:
+                    break
+            ws.transport.abort()  # gone, with the relay's buffers full
+            took = await _until(lambda: mock.sessions[0].close_code is not None, timeout=15)
+            return took, mock.sessions[0].close_code
+
+    took, code = run(scenario, timeout=60)
+    assert code == 1001
+    assert took < 1.0
+
+
+# --- the relay's own failures --------------------------------------------------------------
+
+
+def test_an_error_inside_the_relay_closes_with_1011_and_says_so(
+    relay_pair: ServeRelayPair, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rtmsg.relay import _core
+
+    caplog.set_level(logging.WARNING, logger="rtmsg.relay")
+    planted = RuntimeError("planted")
+    original = _core.Session.from_client
+
+    def failing(self: _core.Session, data: Any, binary: bool) -> Any:
+        if b"planted" in bytes(data if not isinstance(data, str) else data.encode()):
+            raise planted
+        return original(self, data, binary)
+
+    monkeypatch.setattr(_core.Session, "from_client", failing)
+
+    async def scenario() -> tuple[int | None, int | None, int]:
+        async with relay_pair() as (mock, _, relay_url, pair_relay):
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                await recv_until(receiver(ws, timeout=5), "session.created")
+                await ws.send('{"type":"planted"}')
+                with pytest.raises(ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), 5)
+            await _until(lambda: mock.sessions[0].close_code is not None)
+            return ws.close_code, mock.sessions[0].close_code, pair_relay.metrics.internal_errors
+
+    assert run(scenario) == (1011, 1011, 1)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["session 1: internal error (RuntimeError), closing with 1011"]
+
+
+def test_a_capture_that_fails_never_ends_a_session(
+    tmp_path: Path, relay_pair: ServeRelayPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rtmsg import capture as capture_module
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(capture_module.CaptureWriter, "write", broken)
+    missing = tmp_path / "no-such-dir" / "session-{session}.jsonl"
+
+    async def scenario(path: Path) -> tuple[list[bytes], int]:
+        async with relay_pair(capture=path) as (_, _, relay_url, pair_relay):
+            async with connect(f"{relay_url}/v1/realtime") as ws:
+                recv = receiver(ws, timeout=5)
+                frames = await recv_until(recv, "session.created")
+                await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                frames += await recv_until(recv, "input_audio_buffer.cleared")
+            await _until(lambda: pair_relay.open_sessions == 0)
+            return frames, pair_relay.metrics.capture_errors
+
+    for path in (tmp_path / "writes-fail.jsonl", missing):
+        frames, errors = run(lambda path=path: scenario(path))  # type: ignore[misc]
+        assert len(frames) == 2
+        assert errors >= 1
+
+
+# --- headers --------------------------------------------------------------------------------
+
+
+def test_end_to_end_headers_and_the_query_are_forwarded_hop_by_hop_ones_are_not(
+    transport: Transport,
+) -> None:
+    headers = [
+        ("Authorization", "Bearer sk-test-0123456789"),
+        ("OpenAI-Beta", "realtime=v1"),
+        ("X-Trace", "a"),
+        ("X-Trace", "b"),
+        ("Keep-Alive", "timeout=5"),
+        ("X-Hop", "dropped"),
+        ("Connection", "Upgrade, X-Hop"),
+        ("User-Agent", "test-agent/1"),
+    ]
+
+    async def scenario() -> dict[str, Any]:
+        async with _echo_upstream() as (url, _, request), _relay_to(url, transport) as relay_url:
+            uri = f"{relay_url}/v1/realtime?model=m&x=%2F"
+            async with connect(uri, additional_headers=headers, user_agent_header=None):
+                await asyncio.sleep(0.05)
+            return request
+
+    request = run(scenario)
+    names = [name.lower() for name, _ in request["headers"]]
+    forwarded = [(n, v) for n, v in request["headers"] if n.lower() in ("x-trace", "openai-beta")]
+    assert request["path"] == "/v1/realtime?model=m&x=%2F"
+    assert ("Authorization", "Bearer sk-test-0123456789") in request["headers"]
+    assert forwarded == [("OpenAI-Beta", "realtime=v1"), ("X-Trace", "a"), ("X-Trace", "b")]
+    assert ("User-Agent", "test-agent/1") in request["headers"]
+    assert "keep-alive" not in names
+    assert "x-hop" not in names
+    assert names.count("host") == 1
+    assert names.count("upgrade") == 1
