@@ -93,10 +93,13 @@ def _upstream_sees(
                 await client.finish()
             else:
                 client.drop(reset=client_ends == "reset")
-            while not closes:
+            for _ in range(int(WAIT_S * 100)):
+                if closes:
+                    break
                 await asyncio.sleep(0.01)
 
     run(scenario)
+    assert closes, "the upstream saw no close in time"
     [close] = closes
     return close
 
