@@ -23,6 +23,7 @@ __all__ = [
     "NO_CLOSE_FRAME",
     "TEXT",
     "RawPeer",
+    "RecordingUpstream",
     "close_payload",
     "connect_raw",
     "serve_raw",
@@ -220,3 +221,34 @@ async def connect_raw(url: str, path: str = "/v1/realtime") -> RawPeer:
     peer = RawPeer(reader, writer, masks=True)
     peer.path = path
     return peer
+
+
+class RecordingUpstream:
+    """A server session (for :func:`serve_raw`) that sends ``greeting``, then keeps every
+    frame it receives in :attr:`received` until the other end closes; a frame that is a key
+    of ``answers`` is answered with its value."""
+
+    def __init__(self, greeting: bytes, answers: dict[bytes, bytes] | None = None) -> None:
+        self.greeting = greeting
+        self.answers = answers or {}
+        self.received: list[bytes] = []
+
+    async def __call__(self, peer: RawPeer) -> None:
+        await peer.send_text(self.greeting)
+        while True:
+            opcode, payload = await peer.recv()
+            if opcode == CLOSE:
+                await peer.send(CLOSE, payload[:2])
+                await peer.finish()
+                return
+            self.received.append(payload)
+            if payload in self.answers:
+                await peer.send_text(self.answers[payload])
+
+    async def wait_for(self, count: int, timeout: float) -> list[bytes]:
+        """:attr:`received`, once it holds ``count`` frames or after ``timeout`` seconds."""
+        for _ in range(int(timeout * 100)):
+            if len(self.received) >= count:
+                break
+            await asyncio.sleep(0.01)
+        return self.received

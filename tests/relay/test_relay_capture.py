@@ -12,7 +12,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 import rtmsg
-from raw_websocket import CLOSE, RawPeer, serve_raw
+from raw_websocket import RecordingUpstream, serve_raw
 from relay_process import relay_process
 from rtmsg.capture import Record, read_capture
 from servers import run
@@ -36,17 +36,7 @@ WAIT_S = 10.0
 
 def test_the_relay_s_error_answers_are_in_the_capture(tmp_path: Path, transport: str) -> None:
     capture = tmp_path / "capture.jsonl"
-    forwarded: list[bytes] = []
-
-    async def upstream(peer: RawPeer) -> None:
-        await peer.send_text(HELLO)
-        while True:
-            opcode, payload = await peer.recv()
-            if opcode == CLOSE:
-                await peer.send(CLOSE, payload[:2])
-                await peer.finish()
-                return
-            forwarded.append(payload)
+    upstream = RecordingUpstream(HELLO)
 
     async def scenario() -> list[bytes]:
         received: list[bytes] = []
@@ -75,15 +65,12 @@ def test_the_relay_s_error_answers_are_in_the_capture(tmp_path: Path, transport:
                 for bad in (TRUNCATE, CANCEL):
                     await ws.send(bad[0])
                     await recv()
-            for _ in range(int(WAIT_S * 100)):  # the upstream has read the valid frame
-                if forwarded:
-                    break
-                await asyncio.sleep(0.01)
+            await upstream.wait_for(1, WAIT_S)  # the upstream has read the valid frame
         return received
 
     received = run(scenario)
     hello, *answers = received
-    assert forwarded == [VALID.encode()]
+    assert upstream.received == [VALID.encode()]
     # The client got one error event per invalid frame, naming it.
     errors = [rtmsg.decode_server_event(frame) for frame in answers]
     assert all(isinstance(error, rtmsg.Error) for error in errors)

@@ -12,7 +12,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 import rtmsg
-from raw_websocket import CLOSE, RawPeer, serve_raw
+from raw_websocket import RecordingUpstream, serve_raw
 from relay_process import relay_process
 from servers import run
 
@@ -20,38 +20,11 @@ HELLO = b'{"type":"upstream.hello","event_id":"s1"}'
 WAIT_S = 10.0
 
 
-class _Upstream:
-    """Sends HELLO, then records every frame the relay forwards until it closes."""
-
-    def __init__(self, answers: dict[bytes, bytes] | None = None) -> None:
-        self.forwarded: list[bytes] = []
-        self.answers = answers or {}
-
-    async def __call__(self, peer: RawPeer) -> None:
-        await peer.send_text(HELLO)
-        while True:
-            opcode, payload = await peer.recv()
-            if opcode == CLOSE:
-                await peer.send(CLOSE, payload[:2])
-                await peer.finish()
-                return
-            self.forwarded.append(payload)
-            if payload in self.answers:
-                await peer.send_text(self.answers[payload])
-
-    async def received(self, count: int) -> list[bytes]:
-        for _ in range(int(WAIT_S * 100)):
-            if len(self.forwarded) >= count:
-                break
-            await asyncio.sleep(0.01)
-        return self.forwarded
-
-
 def test_forward_invalid_forwards_invalid_client_frames_and_still_answers(
     tmp_path: Path, transport: str
 ) -> None:
     invalid = '{"type":"conversation.item.truncate","event_id":"evt_bad","item_id":"x"}'
-    upstream = _Upstream()
+    upstream = RecordingUpstream(HELLO)
 
     async def scenario() -> bytes:
         async with (
@@ -65,13 +38,13 @@ def test_forward_invalid_forwards_invalid_client_frames_and_still_answers(
             await ws.send(invalid)
             answer = await asyncio.wait_for(ws.recv(decode=False), WAIT_S)
             assert isinstance(answer, bytes)
-            await upstream.received(1)
+            await upstream.wait_for(1, WAIT_S)
             return answer
 
     error = rtmsg.decode_server_event(run(scenario))
     assert isinstance(error, rtmsg.Error)
     assert (error.error.code, error.error.event_id) == ("missing_required_parameter", "evt_bad")
-    assert upstream.forwarded == [invalid.encode()]
+    assert upstream.received == [invalid.encode()]
 
 
 def test_frames_of_several_mebibytes_pass_both_ways_by_default(
@@ -93,7 +66,7 @@ def test_frames_of_several_mebibytes_pass_both_ways_by_default(
     )
     assert len(append) > 4 << 20
     assert len(delta) > 4 << 20
-    upstream = _Upstream(answers={append: delta})
+    upstream = RecordingUpstream(HELLO, answers={append: delta})
 
     async def scenario() -> bytes:
         async with (
@@ -108,4 +81,4 @@ def test_frames_of_several_mebibytes_pass_both_ways_by_default(
             return answer
 
     assert run(scenario) == delta
-    assert upstream.forwarded == [append]
+    assert upstream.received == [append]
