@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test test-oldest test-pythons check lint types fmt fuzz bench bench-quick bench-publish \
-	bench-msgspec bench-export relay-bench clean
+	bench-msgspec bench-export relay-bench relay-bench-quick relay-bench-publish clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
+$(VENV)/.relay-bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench,relay]'
+	touch $@
+
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
-# The whole suite, with the branch coverage of the engine and the protocols (floor in pyproject).
+# The whole suite, with the branch coverage of the whole package, each part held to its floor
+# ([tool.rtmsg.coverage-floors] in pyproject.toml: the engine and the protocols at 100 %).
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --cov --cov-report=term-missing
+	$(BIN)/python tests/coverage_floors.py
 
 # The same suite on the lowest release every range in pyproject.toml allows (msgspec 0.22.0,
 # pytest 8.0, ...: constraints/oldest.txt), in a venv of its own.
@@ -35,6 +41,7 @@ $(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
 
 test-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python -m pytest --cov --cov-report=term-missing
+	$(OLDEST)/bin/python tests/coverage_floors.py
 
 # Newest and oldest releases on every CPython found here (3.11 to 3.14, on PATH or under
 # pyenv), one venv each; PYTHONS="..." to choose.
@@ -70,8 +77,8 @@ fmt: $(VENV)/.test-installed
 
 # The main job: the pytest-benchmark suite in bench/ on the embedded corpus, then the report
 # (targets and figures as paired ratios), printed and written to .benchmarks/report.md with
-# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About two
-# minutes on two cores, plus a 1 GiB temporary file.
+# the run's JSON (.benchmarks/ is ignored by git: the checkout stays clean). About three
+# minutes on two quiet cores (nearer five on busy ones), plus a 1 GiB temporary file.
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
@@ -95,9 +102,22 @@ bench-msgspec: | $(BIN)/python
 bench-export: $(VENV)/.test-installed
 	$(BIN)/python -m bench.export --output docs/export-benchmark.md
 
-# The relay's added latency, mock server and relay in their own processes (see the README).
-relay-bench: $(VENV)/.test-installed
-	$(BIN)/python bench/relay_latency.py
+# What the relay costs: `rtmsg relay` on each transport it offers, with and without a capture,
+# beside raw-forward relays (the floors), each in its own process with an upstream sink and
+# load generators in others; CPU per frame from /proc, medians of 3 interleaved passes, the
+# targets judged. Prints the report and writes it to .benchmarks/relay-report.md with the
+# results (.benchmarks/relay.json). About five minutes on two cores.
+relay-bench: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay
+
+# Every load through every relay on tiny counts, in about twenty seconds; nothing is judged.
+relay-bench-quick: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay --quick
+
+# The last full relay-bench run into docs/relay-benchmark.md and the README's "What the relay
+# costs" block, re-rendered from .benchmarks/relay.json without running anything.
+relay-bench-publish: $(VENV)/.relay-bench-installed
+	$(BIN)/python -m bench.relay.report --publish
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .venv-python3.* .pytest_cache .mypy_cache .ruff_cache .benchmarks .coverage

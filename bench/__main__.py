@@ -1,9 +1,10 @@
 """``python -m bench [--quick] [pytest args...]``: run the suite, then print the report.
 
-The full run takes about two minutes on two cores; ``--quick`` runs the same benchmarks on
-a short corpus with three rounds each and small captures, in seconds, to prove the harness
-works (no timing is asserted anywhere). Everything a run writes goes to ``.benchmarks/``,
-which git ignores, so a run leaves the checkout as it found it:
+The full run takes about three minutes on two quiet cores, nearer five on busy ones;
+``--quick`` runs the same benchmarks on a short corpus with three rounds each and small
+captures, in seconds, to prove the harness works (no timing is asserted anywhere).
+Everything a run writes goes to ``.benchmarks/``, which git ignores, so a run leaves the
+checkout as it found it:
 
 - ``latest.json`` (``quick.json`` for a quick run): pytest-benchmark's JSON with every
   round's time, which :mod:`bench.report` renders, and ``--publish`` re-renders into

@@ -4,6 +4,10 @@ The file is the server stream written over and over to a temporary file, then de
 ``rtmsg.iter_server_events`` in a fresh process (:mod:`bench.capture`), and by a plain
 ``msgspec.json.decode`` loop over the same lines as the floor. Peak memory growth must not
 depend on the file size.
+
+The figures are the child's own (its CPU seconds and memory, in ``extra_info``); the time
+pytest-benchmark records for these rows (in ``--benchmark-compare``) is this process's
+thread CPU while it waits for the child, not the decoding.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class Plan:
     invalid: tuple[str, ...] = ()
     g711: bool = False
     server_error: bool = False
+    model: str | None = "gpt-realtime"
 
     def turn_times(self) -> list[float]:
         """When each turn's speech stops."""
@@ -68,7 +69,15 @@ FLEET: tuple[Plan, ...] = (
         unknown=("response.output_video.delta",),
         invalid=("missing",),
     ),
-    Plan("bravo", DAY0 + 20 * 3600, latencies=(0.5,), tokens=(50,), g711=True, server_error=True),
+    Plan(
+        "bravo",
+        DAY0 + 20 * 3600,
+        latencies=(0.5,),
+        tokens=(50,),
+        g711=True,
+        server_error=True,
+        model="gpt-realtime-mini",
+    ),
     Plan(
         "charlie",
         DAY0 + 86400 + 9 * 3600,
@@ -77,9 +86,15 @@ FLEET: tuple[Plan, ...] = (
         unknown=("response.output_video.delta", "session.heartbeat"),
         invalid=("json", "missing", "type"),
     ),
-    Plan("delta", DAY0 + 2 * 86400 + 12 * 3600, unknown=("session.heartbeat",)),
+    Plan("delta", DAY0 + 2 * 86400 + 12 * 3600, unknown=("session.heartbeat",), model=None),
     # Speech stops at 23:59:51 and 00:00:01: the session spans two days.
-    Plan("echo", DAY0 + 3 * 86400 - 10, latencies=(0.6, 0.7), tokens=(7, 8)),
+    Plan(
+        "echo",
+        DAY0 + 3 * 86400 - 10,
+        latencies=(0.6, 0.7),
+        tokens=(7, 8),
+        model="gpt-realtime-mini",
+    ),
 )
 
 
@@ -163,7 +178,9 @@ def frames(plan: Plan) -> list[Record]:
     """The plan's records in the order they are written: ``(t, direction, frame)``."""
     fmt = {"type": "audio/pcmu"} if plan.g711 else {"type": "audio/pcm", "rate": 24000}
     audio = {"input": {"format": fmt}, "output": {"format": fmt}}
-    session = {"type": "realtime", "audio": audio}
+    session: dict[str, Any] = {"type": "realtime", "audio": audio}
+    if plan.model is not None:
+        session["model"] = plan.model
     out: list[Record] = [
         (plan.start, "server", _frame("session.created", event_id="ev_0", session=session))
     ]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shlex
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import rich.progress
 
@@ -110,8 +114,13 @@ def test_check_bare_frames_with_a_direction(
     assert "--direction" in capsys.readouterr().out
 
 
-def test_check_shows_a_progress_bar_on_a_terminal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("command", "shows"), [("check", "OK"), ("stats", "latency")])
+def test_a_progress_bar_on_a_terminal(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    shows: str,
 ) -> None:
     path = _capture(tmp_path / "ok.jsonl")
     monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
@@ -125,12 +134,12 @@ def test_check_shows_a_progress_bar_on_a_terminal(
             super().update(task_id, **fields)
 
     monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
-    assert cli.main(["check", str(path)]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("OK")
+    assert cli.main([command, str(path)]) == 0
+    assert shows in capsys.readouterr().out
     assert progress, "no progress bar was drawn"
     assert progress[-1] == path.stat().st_size
     progress.clear()
-    assert cli.main(["check", "--no-progress", str(path)]) == 0
+    assert cli.main([command, "--no-progress", str(path)]) == 0
     assert not progress
 
 
@@ -365,6 +374,267 @@ def test_mock_server_and_relay_commands(tmp_path: Path) -> None:
     assert isinstance(created, translation.SessionCreated)
     assert created.session.model == "m"
     assert cli.main(["check", str(capture)]) == 0
+
+
+# --- Unix conventions -----------------------------------------------------------------------
+
+
+def _rtmsg(*argv: str, **options: Any) -> subprocess.CompletedProcess[bytes]:
+    """``rtmsg ARGV`` as a process of its own, as a shell runs it."""
+    if "stdout" not in options:
+        options.setdefault("capture_output", True)
+    return subprocess.run(
+        [sys.executable, "-m", "rtmsg", *argv], check=False, timeout=120, **options
+    )
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"rtmsg {rtmsg.__version__} (msgspec {msgspec.__version__})\n"
+
+
+def test_help_lists_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert cli.EXIT_STATUS in out
+    for status in ("0", "1", "2", "141"):
+        assert f"\n  {status} " in cli.EXIT_STATUS
+
+
+def test_a_dash_reads_standard_input(tmp_path: Path) -> None:
+    path = _capture(tmp_path / "s.jsonl", invalid=True)
+    data = path.read_bytes()
+    checked = _rtmsg("check", "-", input=data)
+    assert checked.returncode == 1
+    assert checked.stdout.startswith(b"<stdin>: 8 frames, 7 valid, 1 invalid\n")
+    assert b"<stdin>:8: client conversation.item.delete" in checked.stdout
+    stats = _rtmsg("stats", "--json", "-", input=data)
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["audio_sent_s"] == pytest.approx(1.0)
+    assert stats.stderr.startswith(b"rtmsg stats: <stdin>: warning: 1 invalid frame, the first")
+    # and from a file given as standard input
+    with path.open("rb") as fp:
+        assert _rtmsg("check", "-", str(path), stdin=fp).stdout.startswith(
+            b"<stdin>, " + str(path).encode() + b": 16 frames"
+        )
+
+
+@pytest.fixture(scope="module")
+def fleet_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from fleet import write_fleet
+    from rtmsg import analytics
+
+    tmp = tmp_path_factory.mktemp("fleet")
+    analytics.export(write_fleet(tmp / "captures"), tmp / "out")
+    return tmp / "out"
+
+
+def _many_invalid(path: Path) -> Path:
+    path.write_bytes(b'{"type":"conversation.item.delete"}\n' * 5000)
+    return path
+
+
+@pytest.mark.parametrize("command", ["check", "check --json", "stats", "query"])
+def test_a_closed_pipe_ends_quietly_with_status_141(
+    tmp_path: Path, command: str, fleet_dataset: Path
+) -> None:
+    path = _many_invalid(tmp_path / "bad.jsonl")
+    argv = {
+        "check": ["check", "--direction", "client", str(path)],
+        "check --json": ["check", "--json", "--direction", "client", str(path)],
+        "stats": ["stats", str(_capture(tmp_path / "s.jsonl"))],
+        "query": ["query", str(fleet_dataset), "SELECT session, seq, type, line FROM events"],
+    }[command]
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        result = _rtmsg(*argv, stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (141, b"")
+
+
+def test_head_of_a_long_check(tmp_path: Path) -> None:
+    path = _many_invalid(tmp_path / "bad.jsonl")
+    script = (
+        f"{shlex.quote(sys.executable)} -m rtmsg check --max-invalid 5000 --direction client "
+        f"{shlex.quote(str(path))} | head -1; echo status ${{PIPESTATUS[0]}}"
+    )
+    result = subprocess.run(["bash", "-c", script], capture_output=True, check=False, timeout=120)
+    assert result.stdout.decode().splitlines() == [
+        f"{path}: 5000 frames, 0 valid, 5000 invalid",
+        "status 141",
+    ]
+    assert result.stderr == b""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--max-invalid", "-1", "x"], "argument --max-invalid: expected a whole number"),
+        (["check", "--max-invalid", "many", "x"], "argument --max-invalid: expected a whole"),
+        (["mock-server", "--listen", "127.0.0.1:0", "--duration", "-1"], "--duration: expected"),
+        # (an upstream the relay refuses, and a short --duration: were the bad value taken,
+        # the command would still end, with another message)
+        (["relay", "--listen", "[::1]:0", "--upstream", "http://x", "--duration", "nan"], "nan"),
+        (["relay", "--listen", "[::1]:0", "--upstream", "http://x", "--duration", "0"], "'0'"),
+        (
+            ["mock-server", "--listen", "127.0.0.1:0", "--duration", "0.2", "--audio-ms", "-5"],
+            "--audio-ms: expected",
+        ),
+        (
+            [
+                *("mock-server", "--listen", "127.0.0.1:0", "--duration", "0.2"),
+                *("--first-audio-delay-ms", "-3"),
+            ],
+            "--first-audio-delay-ms: expected a number, 0 or more, got '-3'",
+        ),
+        (["export", "--workers", "0", "--out", "o", "x"], "--workers: expected a number of"),
+        (["stats"], "the following arguments are required: FILE"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_nonsense_options_are_one_line_and_status_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith("rtmsg")
+    assert message in line
+    assert line.endswith("--help)")
+
+
+def test_check_json_gives_the_code_and_param_of_each_invalid_frame(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _capture(tmp_path / "bad.jsonl", invalid=True)
+    with path.open("ab") as fp:
+        fp.write(b"not a record\n")
+        fp.write(b'{"t":13.0,"dir":"client","frame":{"type":"input_audio_buffer.append"')
+        fp.write(b',"audio":5}}\n')
+    assert cli.main(["check", "--json", str(path)]) == 1
+    invalid = json.loads(capsys.readouterr().out)["invalid_frames"]
+    assert [(frame["line"], frame["code"], frame.get("param")) for frame in invalid] == [
+        (8, "missing_required_parameter", "item_id"),
+        (9, "invalid_record", None),
+        (10, "invalid_type", "audio"),
+    ]
+
+
+def test_check_counts_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(COMMIT + b"\n")
+    assert cli.main(["check", "--direction", "client", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"{path}: 1 frame, 1 valid, 0 invalid",
+        "client (1 known event)",
+    ]
+
+
+# --- stats says what it could not read -------------------------------------------------------
+
+
+def test_stats_of_a_file_that_is_not_a_capture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"shopping list\nmilk\n")
+    assert cli.main(["stats", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"rtmsg stats: {path}: nothing to summarise: none of its 2 lines is")
+    assert "(line 1: not a capture record: " in line
+    assert "--direction client|server" in line
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes(COMMIT + b"\n")
+    assert cli.main(["stats", str(bare)]) == 2
+    assert "none of its 1 line is a valid frame" in capsys.readouterr().err
+
+
+def test_stats_counts_unknown_frames_and_doubts_a_wrong_direction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "server.jsonl"
+    delta = rtmsg.encode(
+        rtmsg.ResponseOutputAudioDelta.from_pcm(
+            b"\0" * 480, event_id="e", response_id="r", item_id="i", output_index=0, content_index=0
+        )
+    )
+    path.write_bytes(delta + b"\n" + FUTURE + b"\n" + delta + b"\n")
+    assert cli.main(["stats", "--direction", "client", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "frames          3 (3 unknown, 0 invalid)" in captured.out
+    assert captured.err == (
+        f"rtmsg stats: {path}: warning: no frame is of an event type rtmsg knows as client "
+        "events: is --direction right?\n"
+    )
+    assert cli.main(["stats", "--json", "--direction", "server", str(path)]) == 0
+    captured = capsys.readouterr()
+    stats = json.loads(captured.out)
+    assert (stats["unknown_frames"], stats["invalid_frames"], stats["frames"]) == (1, 0, 3)
+    assert stats["audio_received_s"] == pytest.approx(0.02)
+    assert captured.err == ""
+
+
+def test_stats_of_bare_frames_says_there_are_no_timestamps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "server.jsonl"
+    stopped = rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=1)
+    delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
+        b"\0" * 480, event_id="e", response_id="r", item_id="i", output_index=0, content_index=0
+    )
+    path.write_bytes(rtmsg.encode(stopped) + b"\n" + rtmsg.encode(delta) + b"\n")
+    assert cli.main(["stats", "--direction", "server", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "duration        n/a (no timestamps)" in out
+    assert "latency         n/a (no timestamps)" in out
+    timed = _capture(tmp_path / "timed.jsonl")
+    lines = timed.read_bytes().splitlines(keepends=True)
+    timed.write_bytes(b"".join(line for line in lines if b"speech_stopped" not in line))
+    timed.write_bytes(timed.read_bytes().replace(b'"input_audio_buffer.commit"', b'"x.y"'))
+    assert cli.main(["stats", str(timed)]) == 0
+    out = capsys.readouterr().out
+    assert "latency         n/a (no end of speech or commit was followed by audio)" in out
+
+
+def test_stats_counts_a_conversation_s_transcripts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where: dict[str, Any] = {"response_id": "r", "item_id": "i", "output_index": 0}
+    where["content_index"] = 0
+    path = tmp_path / "s.jsonl"
+    with CaptureWriter(path) as writer:
+        for t, event in enumerate(
+            [
+                rtmsg.ConversationItemInputAudioTranscriptionDelta(
+                    event_id="e1", item_id="u", content_index=0, delta="Hello "
+                ),
+                rtmsg.ConversationItemInputAudioTranscriptionDelta(
+                    event_id="e2", item_id="u", content_index=0, delta="there"
+                ),
+                rtmsg.ResponseOutputAudioTranscriptDelta(event_id="e3", delta="Hi!", **where),
+                # the whole text, again, on .done: not counted twice
+                rtmsg.ResponseOutputAudioTranscriptDone(event_id="e4", transcript="Hi!", **where),
+                rtmsg.ResponseOutputTextDelta(event_id="e5", delta="text, not speech", **where),
+            ]
+        ):
+            writer.write("server", rtmsg.encode(event), t=float(t))
+    assert cli.main(["stats", "--json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["input_transcript_chars"], stats["output_transcript_chars"]) == (11, 3)
+
+
+def test_stats_names_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.jsonl"
+    created = rtmsg.SessionCreated(event_id="e", session=rtmsg.Session(model="gpt-realtime"))
+    with CaptureWriter(path) as writer:
+        writer.write("server", rtmsg.encode(created), t=1.0)
+    assert cli.main(["stats", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("model           gpt-realtime\nframes")
 
 
 @pytest.mark.parametrize("name", ["empty.jsonl", "empty.jsonl.gz"])

@@ -5,10 +5,12 @@ directly. The checking and summarising live in :mod:`rtmsg.inspection`, the WebS
 :mod:`rtmsg.relay`; this module only reads files, prints and wires things together. Optional
 libraries (rich for the progress bar, websockets for the servers) are imported when used.
 
-Exit status: 0 on success, 1 when ``check`` found an invalid frame or a file without frames
-(or ``export --strict`` an invalid row, or ``stats`` a file of sessions it cannot tell
-apart), 2 for a usage error or a file that cannot be read. ``export`` and ``query``
-live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
+Exit status (:data:`EXIT_STATUS`, also in ``rtmsg --help``): 0 on success, 1 when ``check``
+found an invalid frame or a file without frames (or ``export --strict`` an invalid row, or
+``stats`` a file of sessions it cannot tell apart), 2 for a usage error or a file that
+cannot be read, 141 when the reader of the output went away (``rtmsg check … | head -1``):
+the status a shell gives a program that SIGPIPE ended, and no message. ``export`` and
+``query`` live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import math
 import os
@@ -23,7 +26,8 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TextIO
+from importlib import metadata
+from typing import Any, Final, NoReturn, TextIO
 
 import msgspec
 
@@ -32,40 +36,95 @@ from .capture.writer import DEFAULT_FLUSH_INTERVAL
 from .engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .inspection import (
     CheckReport,
+    FrameStats,
     SessionsNotNumbered,
     SessionStats,
     check_records,
     sessions_stats,
 )
 
-__all__ = ["main"]
+__all__ = ["EXIT_STATUS", "STDIN", "main"]
 
 _PROGRESS_MIN_BYTES = 1 << 20
 _PROGRESS_EVERY = 4096
+
+EXIT_STATUS: Final = """\
+exit status:
+  0    success (export: invalid rows are data and a warning, not a failure)
+  1    check found an invalid frame; export --strict found an invalid row
+  2    a usage error, or a file that cannot be read or is not what the command needs
+  141  the reader of the output went away (rtmsg check ... | head -1), as after SIGPIPE"""
+"""The exit statuses of every command, as ``rtmsg --help`` prints them."""
+
+STDIN: Final = "-"
+"""The file name that stands for standard input (``check`` and ``stats``)."""
+
+_BROKEN_PIPE: Final = 128 + 13  # what a shell reports for a program ended by SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rtmsg`` command with ``argv`` (``sys.argv[1:]`` by default)."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits on --help and on usage errors
-        return exc.code if isinstance(exc.code, int) else 2
-    command: Callable[[argparse.Namespace], int] = args.run
-    try:
-        return command(args)
-    except OSError as exc:
-        print(f"rtmsg {args.command}: {exc}", file=sys.stderr)
-        return 2
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+            status = exc.code if isinstance(exc.code, int) else 2
+        else:
+            command: Callable[[argparse.Namespace], int] = args.run
+            try:
+                status = command(args)
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise
+                print(f"rtmsg {args.command}: {_os_error(exc)}", file=sys.stderr)
+                status = 2
+        sys.stdout.flush()  # a closed pipe shows here when the output was small
+    except BrokenPipeError:
+        _silence_stdout()
+        return _BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush is quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _os_error(exc: OSError) -> str:
+    """One line naming the file and what is wrong with it, without ``[Errno N]``."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror.lower()}"
+    return str(exc)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line, ``rtmsg check: argument --max-invalid: ...``, and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    # The installed distribution's, as pip shows it: importing the package's facade from here
+    # would run back up the layers.
+    return f"rtmsg {metadata.version('rtmsg')} (msgspec {msgspec.__version__})"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rtmsg", description="Tools for OpenAI Realtime sessions, built on the rtmsg codec."
+    parser = _Parser(
+        prog="rtmsg",
+        description="Tools for OpenAI Realtime sessions, built on the rtmsg codec.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    direction = argparse.ArgumentParser(add_help=False)
+    direction = _Parser(add_help=False)
     direction.add_argument(
         "--direction",
         choices=("client", "server"),
@@ -77,9 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the protocol of bare frames and of records that do not name theirs "
         "(default: conversation, /v1/realtime; translation: /v1/realtime/translations)",
     )
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print a JSON report")
-    frame_limit = argparse.ArgumentParser(add_help=False)
+    frame_limit = _Parser(add_help=False)
     frame_limit.add_argument(
         "--max-frame-bytes",
         type=_byte_count,
@@ -96,11 +155,13 @@ def _parser() -> argparse.ArgumentParser:
         "types seen and every invalid frame. Exit status 1 if any frame is invalid (the cut "
         "of a file cut short counts as one) or a file holds no frame.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="capture files (.gz too)")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="capture files (.gz too; - reads stdin)"
+    )
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument(
         "--max-invalid",
-        type=int,
+        type=_count,
         default=1000,
         metavar="N",
         help="list at most N invalid frames (all are counted; default 1000)",
@@ -115,10 +176,11 @@ def _parser() -> argparse.ArgumentParser:
         "and the latency from the end of speech to the first audio of the answer; one summary "
         "per session for a capture of several sessions.",
     )
-    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too)")
+    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too; - reads stdin)")
+    stats.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     stats.set_defaults(run=_stats)
 
-    verbose = argparse.ArgumentParser(add_help=False)
+    verbose = _Parser(add_help=False)
     verbose.add_argument(
         "-v",
         "--verbose",
@@ -128,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verbose.add_argument(
         "--duration",
-        type=float,
+        type=_duration,
         metavar="SECONDS",
         help="stop after this many seconds (default: run until interrupted)",
     )
@@ -189,11 +251,11 @@ def _parser() -> argparse.ArgumentParser:
         "audio buffer and response.create a full response with a synthetic tone.",
     )
     mock.add_argument(
-        "--audio-ms", type=int, default=600, metavar="MS", help="audio per response (600)"
+        "--audio-ms", type=_count, default=600, metavar="MS", help="audio per response (600)"
     )
     mock.add_argument(
         "--first-audio-delay-ms",
-        type=float,
+        type=_milliseconds,
         default=0.0,
         metavar="MS",
         help="simulated thinking time before the first audio delta (0)",
@@ -203,9 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _analytics_parsers(
-    commands: Any, direction: argparse.ArgumentParser, frame_limit: argparse.ArgumentParser
-) -> None:
+def _analytics_parsers(commands: Any, direction: _Parser, frame_limit: _Parser) -> None:
     export = commands.add_parser(
         "export",
         parents=[direction, frame_limit],
@@ -231,7 +291,7 @@ def _analytics_parsers(
         "--scheduler", metavar="ADDRESS", help="one task per capture on this dask scheduler"
     )
     where.add_argument(
-        "--workers", type=int, metavar="N", help="one task per capture on N local processes"
+        "--workers", type=_workers, metavar="N", help="one task per capture on N local processes"
     )
     export.set_defaults(run=_analytics)
 
@@ -253,14 +313,39 @@ def _byte_count(value: str) -> int:
     return int(value)
 
 
-def _seconds_option(value: str) -> float:
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, got {value!r}")
+    return int(value)
+
+
+def _workers(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of workers, 1 or more, got {value!r}")
+    return int(value)
+
+
+def _number(value: str, positive: bool) -> float:
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        seconds = -1.0
-    if not (seconds >= 0 and math.isfinite(seconds)):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return seconds
+        number = math.nan
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        least = "more than 0" if positive else "0 or more"
+        raise argparse.ArgumentTypeError(f"expected a number, {least}, got {value!r}")
+    return number
+
+
+def _duration(value: str) -> float:
+    return _number(value, positive=True)
+
+
+def _milliseconds(value: str) -> float:
+    return _number(value, positive=False)
+
+
+def _seconds_option(value: str) -> float:
+    return _number(value, positive=False)
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -331,20 +416,37 @@ def _tracked(
     update(base + reader.size)
 
 
+def _input(path: str) -> tuple[str, str]:
+    """The path to open for a FILE argument, and the name to show: ``-`` is standard input."""
+    if path != STDIN:
+        return path, path
+    if not os.path.exists(_DEV_STDIN):
+        raise FileNotFoundError(errno.ENOENT, "standard input cannot be read as a file here", path)
+    return _DEV_STDIN, "<stdin>"
+
+
+_DEV_STDIN: Final = "/dev/stdin"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
 def _check(args: argparse.Namespace) -> int:
     direction: Direction | None = args.direction
-    total = sum(os.path.getsize(path) for path in args.files)
+    inputs = [_input(path) for path in args.files]
+    total = sum(os.path.getsize(path) for path, _ in inputs)
     report = CheckReport()
     done = 0
     with _progress(total, not args.no_progress) as update:
-        for path in args.files:
+        for path, name in inputs:
             with CaptureReader(
                 path, direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
             ) as reader:
                 records = _tracked(reader, done, update)
                 check_records(
                     records,
-                    path,
+                    name,
                     report,
                     max_invalid=args.max_invalid,
                     max_frame_bytes=args.max_frame_bytes,
@@ -376,8 +478,9 @@ def _print_json_list(reports: Sequence[msgspec.Struct]) -> None:
 
 def _print_check(report: CheckReport, out: TextIO) -> None:
     files = ", ".join(report.files)
+    frames = report.frames
     print(
-        f"{files}: {report.frames} frames, {report.valid} valid, {report.invalid} invalid",
+        f"{files}: {frames} frame{_s(frames)}, {report.valid} valid, {report.invalid} invalid",
         file=out,
     )
     for empty in report.empty_files:
@@ -386,7 +489,8 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
         counts = report.counts[direction]
         if not counts:
             continue
-        print(f"{direction} ({sum(counts.values())} known events)", file=out)
+        known = sum(counts.values())
+        print(f"{direction} ({known} known event{_s(known)})", file=out)
         for kind, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {count:>8}  {kind}", file=out)
     unknown = [
@@ -421,18 +525,34 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with CaptureReader(
-        args.file, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
-    ) as reader:
+    path, name = _input(args.file)
+    first_invalid: list[tuple[int, str]] = []
+
+    def watch(frame: FrameStats) -> None:
+        if not first_invalid and frame.event is None:
+            record = frame.record
+            message = record.message if isinstance(record, BadRecord) else str(frame.error)
+            first_invalid.append((record.line, message))
+
+    with (
+        CaptureReader(
+            path, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+        ) as reader,
+        _progress(reader.size, not args.no_progress, "reading") as update,
+    ):
         try:
-            sessions = sessions_stats(reader, max_frame_bytes=args.max_frame_bytes)
+            sessions = sessions_stats(
+                _tracked(reader, 0, update), max_frame_bytes=args.max_frame_bytes, on_frame=watch
+            )
         except SessionsNotNumbered as exc:
             print(
-                f"rtmsg stats: {args.file}: {exc}, so they cannot be told apart; record one "
+                f"rtmsg stats: {name}: {exc}, so they cannot be told apart; record one "
                 "file per session (--capture 'session-{session}.jsonl.gz')",
                 file=sys.stderr,
             )
             return 1
+    if not _warn_stats(f"rtmsg stats: {name}", sessions, first_invalid, args.direction):
+        return 2
     if args.json:
         if len(sessions) == 1:
             _print_json(sessions[0])
@@ -443,14 +563,62 @@ def _stats(args: argparse.Namespace) -> int:
         if len(sessions) > 1:
             if number:
                 print()
-            name = "(records without a number)" if stats.session is None else stats.session
-            print(f"{'session':<15} {name}")
+            label = "(records without a number)" if stats.session is None else stats.session
+            print(f"{'session':<15} {label}")
         _print_stats(stats, sys.stdout)
     return 0
 
 
+def _warn_stats(
+    prefix: str,
+    sessions: Sequence[SessionStats],
+    first_invalid: Sequence[tuple[int, str]],
+    direction: Direction | None,
+) -> bool:
+    """Say on stderr what ``stats`` could not read; ``False`` if there is nothing to summarise."""
+    frames = sum(stats.frames for stats in sessions)
+    invalid = sum(stats.invalid_frames for stats in sessions)
+    unknown = sum(stats.unknown_frames for stats in sessions)
+    if first_invalid:
+        line, message = first_invalid[0]
+        if invalid == frames:
+            print(
+                f"{prefix}: nothing to summarise: none of its {frames} line{_s(frames)} is a "
+                f"valid frame (line {line}: {message})",
+                file=sys.stderr,
+            )
+            return False
+        print(
+            f"{prefix}: warning: {invalid} invalid frame{_s(invalid)}, the first at line "
+            f"{line}: {message}",
+            file=sys.stderr,
+        )
+    if unknown and unknown == frames - invalid:
+        read_as = f" as {direction} events: is --direction right?" if direction else ""
+        print(
+            f"{prefix}: warning: no frame is of an event type rtmsg knows{read_as}", file=sys.stderr
+        )
+    return True
+
+
 def _seconds(value: float | None) -> str:
     return "n/a (no timestamps)" if value is None else f"{value:.3f} s"
+
+
+def _frames(stats: SessionStats) -> str:
+    return f"{stats.frames} ({stats.unknown_frames} unknown, {stats.invalid_frames} invalid)"
+
+
+def _latency(stats: SessionStats) -> str:
+    latency = stats.latency
+    if latency is not None:
+        return (
+            f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
+            f"max {latency.max_s * 1000:.1f} ms over {latency.turns} turn{_s(latency.turns)}"
+        )
+    if stats.duration_s is None:
+        return "n/a (no timestamps)"
+    return "n/a (no end of speech or commit was followed by audio)"
 
 
 def _print_stats(stats: SessionStats, out: TextIO) -> None:
@@ -460,7 +628,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
     tokens = stats.tokens
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.responses_by_status.items()))
     rows = [
-        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        *([("model", stats.model)] if stats.model is not None else []),
+        ("frames", _frames(stats)),
         ("duration", _seconds(stats.duration_s)),
         ("audio sent", f"{stats.audio_sent_s:.3f} s"),
         ("audio received", f"{stats.audio_received_s:.3f} s"),
@@ -477,19 +646,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
             f"{tokens.output_text_tokens})",
         ),
         ("total tokens", str(tokens.total_tokens)),
+        ("latency", _latency(stats)),
     ]
-    latency = stats.latency
-    if latency is None:
-        rows.append(("latency", "n/a (no speech_stopped followed by audio)"))
-    else:
-        rows.append(
-            (
-                "latency",
-                f"median {latency.median_s * 1000:.1f} ms, p95 {latency.p95_s * 1000:.1f} ms, "
-                f"max {latency.max_s * 1000:.1f} ms over {latency.turns} "
-                f"turn{'' if latency.turns == 1 else 's'}",
-            )
-        )
     for name, value in rows:
         print(f"{name:<15} {value}", file=out)
 
@@ -497,7 +655,8 @@ def _print_stats(stats: SessionStats, out: TextIO) -> None:
 def _print_translation_stats(stats: SessionStats, out: TextIO) -> None:
     rows = [
         ("protocol", "translation"),
-        ("frames", f"{stats.frames} ({stats.invalid_frames} invalid)"),
+        *([("model", stats.model)] if stats.model is not None else []),
+        ("frames", _frames(stats)),
         ("duration", _seconds(stats.duration_s)),
         ("audio sent", f"{stats.audio_sent_s:.3f} s"),
         ("audio received", f"{stats.audio_received_s:.3f} s"),

@@ -7,6 +7,7 @@ interpreters than the test's, as on a cluster of machines sharing a file system.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,29 @@ def test_local_workers_from_the_command(
     out = tmp_path / "workers"
     assert cli.main(["export", "--workers", "1", "--out", str(out), *map(str, captures[:2])]) == 0
     assert digests(out) == digests(tmp_path / "local")
+
+
+def test_relative_paths_make_the_same_dataset_and_summary_as_one_process(
+    client: Client,
+    captures: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    here = captures[0].parent
+    monkeypatch.chdir(here)
+    names = [path.name for path in captures[:4]]
+    rel = os.path.relpath(tmp_path, here)
+    address = str(client.scheduler_info()["address"])
+    summaries = []
+    for n, where in enumerate(([], ["--scheduler", address])):
+        assert cli.main(["export", *where, "--out", f"{rel}/d{n}", *names]) == 0
+        summaries.append(capsys.readouterr().out.replace(f"{rel}/d{n}:", "OUT:"))
+    assert summaries[0] == summaries[1]
+    assert summaries[0].startswith("OUT: 4 captures")
+    assert digests(tmp_path / "d1") == digests(tmp_path / "d0")
+    files = [row["file"] for row in read_table(tmp_path / "d1", "sessions").to_pylist()]
+    assert sorted(files) == sorted(names)
+    report = analytics.export_many(names, f"{rel}/d2", client)
+    assert [capture.path for capture in report.captures] == names
+    assert report.out == f"{rel}/d2"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +102,10 @@ def test_export_names_sessions_with_a_pattern(
         (["missing.jsonl"], [], "missing.jsonl: no such file"),
         (["a/s.jsonl", "b/s.jsonl"], [], "both hold session 's'"),
         (["a/s.jsonl"], ["--session", "x-{session}.jsonl"], "does not match"),
-        (["a/s.jsonl"], ["--workers", "0"], "at least 1 worker"),
+        (["a/s.jsonl"], ["--workers", "0"], "--workers: expected a number of workers, 1 or more"),
+        (["a"], [], "a: is a directory; give the captures in it (e.g. DIR/*.jsonl.gz)"),
+        (["/dev/null"], [], "/dev/null: not a regular file"),
+        (["-"], [], "-: export reads capture files, not standard input"),
     ],
 )
 def test_export_refuses_what_it_cannot_do_with_status_2(
@@ -111,11 +115,12 @@ def test_export_refuses_what_it_cannot_do_with_status_2(
     extra: list[str],
     message: str,
 ) -> None:
+    (tmp_path / "a").mkdir()
     for name in files:
-        if name != "missing.jsonl":
+        if name not in ("missing.jsonl", "a", "/dev/null", "-"):
             (tmp_path / name).parent.mkdir(exist_ok=True)
             (tmp_path / name).write_bytes(b"")
-    paths = [str(tmp_path / name) for name in files]
+    paths = [name if name in ("/dev/null", "-") else str(tmp_path / name) for name in files]
     assert cli.main(["export", "--out", str(tmp_path / "out"), *extra, *paths]) == 2
     err = capsys.readouterr().err
     assert message in err
@@ -129,13 +134,19 @@ def test_export_warns_about_empty_files_and_files_that_are_not_captures(
     (tmp_path / "empty.jsonl").write_bytes(b"")
     (tmp_path / "bare.jsonl").write_bytes(APPEND + b"\n" + APPEND + b"\n")
     (tmp_path / "cut.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
-    paths = [str(tmp_path / name) for name in ("empty.jsonl", "bare.jsonl", "cut.jsonl.gz")]
+    (tmp_path / "fake.jsonl.gz").write_bytes(APPEND + b"\n")
+    (tmp_path / "one.jsonl").write_bytes(APPEND + b"\n")
+    names = ("empty.jsonl", "bare.jsonl", "cut.jsonl.gz", "fake.jsonl.gz", "one.jsonl")
+    paths = [str(tmp_path / name) for name in names]
     assert cli.main(["export", "--out", str(tmp_path / "out"), *paths]) == 0
     assert capsys.readouterr().err.splitlines() == [
         f"rtmsg export: warning: {paths[0]}: empty, no frames",
         f"rtmsg export: warning: {paths[1]}: not a capture: none of its 2 lines is a valid "
         "frame (a file of bare frames needs --direction)",
-        f"rtmsg export: warning: {paths[2]}: not a capture: none of its 1 line is a valid "
+        f"rtmsg export: warning: {paths[2]}: a gzip file cut short or corrupt before its "
+        "first line",
+        f"rtmsg export: warning: {paths[3]}: not a gzip file, though its name ends in .gz",
+        f"rtmsg export: warning: {paths[4]}: not a capture: its only line is not a valid "
         "frame (a file of bare frames needs --direction)",
     ]
     argv = ["export", "--direction", "client", "--out", str(tmp_path / "out"), paths[1]]
@@ -266,6 +277,42 @@ def test_bad_sql_is_a_message_and_status_2(
     err = capsys.readouterr().err
     assert err.startswith("rtmsg query: ")
     assert message in err
+
+
+def test_a_ready_query_misspelt_is_named_with_the_ready_ones(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["query", str(dataset), "latency-by-dya"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "rtmsg query: no ready query is named 'latency-by-dya'; did you mean "
+        f"'latency-by-day'? The ready queries: {', '.join(analytics.QUERIES)} "
+        "(rtmsg query DIR lists them with their SQL)\n"
+    )
+    assert cli.main(["query", str(dataset), "no-such-thing"]) == 2
+    assert "no ready query is named 'no-such-thing' The ready" in capsys.readouterr().err
+
+
+def test_a_scheduler_that_does_not_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"")
+    with socket.socket() as listener:  # a port nothing answers on: bound, never listening
+        listener.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        with dask.config.set({"distributed.comm.timeouts.connect": "0.5s"}):
+            argv = ["export", "--scheduler", address, "--out", str(tmp_path / "o"), str(path)]
+            assert cli.main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"rtmsg export: connecting to the dask scheduler at {address} (for up to 0.5s, dask's "
+        "distributed.comm.timeouts.connect)",
+        f"rtmsg export: no dask scheduler answered at {address} in 0.5s",
+    ]
+    assert not (tmp_path / "o").exists()
 
 
 def test_query_of_a_directory_that_is_no_dataset(

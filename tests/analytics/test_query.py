@@ -8,6 +8,7 @@ and invalid frames each session sent, and the audio at the session's format.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime
 import shutil
 import statistics
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from fleet import AUDIO_BYTES, FLEET, INVALID_CODES, day, frames, nearest_rank, write_fleet
+from fleet import AUDIO_BYTES, DAY0, FLEET, INVALID_CODES, day, frames, nearest_rank, write_fleet
 from rtmsg import analytics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +145,91 @@ def test_sessions_by_day(dataset: Path) -> None:
         assert {key: pytest.approx(value) for key, value in expected.items()} == {
             key: got[key] for key in expected
         }
+
+
+def test_latency_by_model(dataset: Path) -> None:
+    samples: dict[str | None, list[float]] = collections.defaultdict(list)
+    for plan in FLEET:
+        samples[plan.model] += plan.latencies
+    rows = _run(dataset, "latency-by-model")
+    expected = sorted((m for m in samples if samples[m]), key=lambda m: (m is None, m or ""))
+    assert [row["model"] for row in rows] == expected
+    assert len(rows) == 2
+    for row in rows:
+        values = samples[row["model"]]
+        assert row["turns"] == len(values)
+        assert row["median_s"] == pytest.approx(statistics.median(values))
+        assert row["p95_s"] == pytest.approx(nearest_rank(values, 95))
+        assert row["max_s"] == pytest.approx(max(values))
+
+
+def test_usage_by_model(dataset: Path) -> None:
+    by_model: dict[str | None, dict[str, float]] = {}
+    for plan in FLEET:
+        times = [t for t, _, _ in frames(plan)]
+        row = by_model.setdefault(plan.model, collections.defaultdict(float))
+        row["sessions"] += 1
+        row["hours"] += (max(times) - min(times)) / 3600
+        row["responses"] += len(plan.tokens)
+        row["input_tokens"] += sum(n // 2 for n in plan.tokens)
+        row["output_tokens"] += sum(n - n // 2 for n in plan.tokens)
+        row["total_tokens"] += sum(plan.tokens)
+        row["invalid_frames"] += len(plan.invalid)
+    rows = _run(dataset, "usage-by-model")
+    assert [row["model"] for row in rows] == ["gpt-realtime", "gpt-realtime-mini", None]
+    for got in rows:
+        expected = by_model[got["model"]]
+        assert {key: got[key] for key in expected} == {
+            key: pytest.approx(value) for key, value in expected.items()
+        }
+
+
+def test_errors_by_model(dataset: Path) -> None:
+    rows = _run(dataset, "errors-by-model")
+    erring = [plan for plan in FLEET if plan.server_error]
+    assert rows == [
+        {
+            "model": plan.model,
+            "code": "unknown_parameter",
+            "errors": 1,
+            "sessions": 1,
+            "example": "Unknown parameter: 'session.foo'.",
+        }
+        for plan in erring
+    ]
+    assert len(rows) == 1
+
+
+def test_sums_of_doubles_do_not_depend_on_the_order_files_are_read(tmp_path: Path) -> None:
+    # 2**53 + 1.0 rounds back to 2**53: summed from the big value on (the first file), the
+    # ones are lost; in ascending order they add up first. The ready queries sum in
+    # ascending order, so they print the same digits on one thread or many.
+    big = 2.0**53
+    durations = [big] + [1.0] * 64
+    plans = [
+        dataclasses.replace(FLEET[3], name=f"s{n:03d}", start=DAY0 + 3600 + n)
+        for n in range(len(durations))
+    ]
+    out = tmp_path / "out"
+    analytics.export(write_fleet(tmp_path / "captures", tuple(plans)), out)
+    con = analytics.connect(out)
+    for path in sorted((out / "sessions").rglob("*.parquet")):
+        n = int(path.stem.removeprefix("session-s"))
+        table = pq.read_table(path)
+        table = table.set_column(
+            table.schema.get_field_index("duration_s"),
+            table.schema.field("duration_s"),
+            pa.array([durations[n]], pa.float64()),
+        )
+        pq.write_table(table, path)
+    expected = sum(sorted(durations)) / 3600
+    assert expected != sum(durations) / 3600
+    for threads in (1, 4):
+        con.execute(f"SET threads = {threads}")
+        for name in ("sessions-by-day", "usage-by-model"):
+            cursor = con.execute(analytics.QUERIES[name])
+            hours = [row[2] for row in cursor.fetchall()]
+            assert hours == [expected], (name, threads)
 
 
 def test_the_readme_shows_every_ready_query() -> None:

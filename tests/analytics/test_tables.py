@@ -36,6 +36,7 @@ EVENTS_COLUMNS = [
     ("t", "timestamp[us, tz=UTC]", True),
     ("direction", "string", True),
     ("protocol", "string", True),
+    ("model", "string", True),
     ("type", "string", True),
     ("outcome", "string", False),
     ("event_id", "string", True),
@@ -63,6 +64,7 @@ SESSIONS_COLUMNS = [
     ("session", "string", False),
     ("file", "string", False),
     ("protocol", "string", False),
+    ("model", "string", True),
     ("started_at", "timestamp[us, tz=UTC]", True),
     ("ended_at", "timestamp[us, tz=UTC]", True),
     ("duration_s", "double", True),
@@ -391,11 +393,11 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, dict[str, Any], list[tuple[i
     case(
         "surrogate.jsonl",
         encode_record(1.0e9, "client", b'{"type":"\\ud800","event_id":"\\udfff"}'),
-        [(1, "invalid", "invalid_json")],  # msgspec reads a lone surrogate as malformed
+        [(1, "invalid", "invalid_utf8")],  # valid JSON, but no Unicode text
     )
     whole = gzip.compress(good * 2000)
     case("cut.jsonl.gz", whole[: len(whole) // 2], [])  # rows checked below
-    case("not-gzip.jsonl.gz", good, [(1, "invalid", "truncated_file")])
+    case("not-gzip.jsonl.gz", good, [(1, "invalid", "not_gzip")])
     return cases
 
 
@@ -413,7 +415,7 @@ def test_bad_input_makes_invalid_rows_never_an_exception(tmp_path: Path) -> None
         for row in rows:
             if row["outcome"] == "invalid":
                 assert row["message"], name
-                if row["code"] not in ("invalid_json", "frame_too_large"):
+                if row["code"] in ("invalid_record", "truncated_file", "not_gzip"):
                     assert row["direction"] is None, name  # not a record: no direction
         (stats,) = analytics.sessions([path], **options).read_all().to_pylist()
         assert stats["frames"] == len(expected)
@@ -528,6 +530,50 @@ def test_a_plan_of_no_turns_has_no_latency(tmp_path: Path) -> None:
     (path,) = write_fleet(tmp_path, (Plan("quiet", 1_757_000_000.0),))
     (row,) = analytics.sessions([path]).read_all().to_pylist()
     assert (row["latency_turns"], row["latency_median_s"], row["turns"]) == (0, None, 0)
+
+
+def test_every_row_has_the_model_the_server_named_last(tmp_path: Path) -> None:
+    def created(event_type: str, model: str) -> bytes:
+        session = {"type": "realtime", "model": model}
+        return json.dumps({"type": event_type, "event_id": "e", "session": session}).encode()
+
+    path = tmp_path / "models.jsonl"
+    with path.open("wb") as fp:
+        fp.write(encode_record(1.0, "client", b'{"type":"input_audio_buffer.commit"}'))
+        fp.write(b"not a record\n")
+        fp.write(encode_record(2.0, "server", created("session.created", "gpt-a")))
+        fp.write(encode_record(3.0, "client", b'{"type":"conversation.item.delete"}'))
+        fp.write(b"not a record\n")
+        # a client's session.update asks for a model; only the server's answer says it runs
+        fp.write(encode_record(4.0, "client", created("session.update", "gpt-b")))
+        fp.write(encode_record(5.0, "server", b'{"type":"future.event"}'))
+        fp.write(encode_record(6.0, "server", created("session.updated", "gpt-b")))
+        fp.write(encode_record(7.0, "server", b'{"type":"future.event"}'))
+    rows = _rows([path])
+    assert [row["model"] for row in rows] == [None, None, *["gpt-a"] * 5, "gpt-b", "gpt-b"]
+    outcomes = ["known", "invalid", "known", "invalid", "invalid"]
+    assert [row["outcome"] for row in rows][:5] == outcomes
+    (session,) = analytics.sessions([path]).read_all().to_pylist()
+    assert session["model"] == "gpt-b"
+    assert session_stats(read_capture(path)).model == "gpt-b"
+
+
+def test_the_model_of_a_translation_session(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    created = translation.SessionCreated(
+        event_id="e",
+        session=translation.Session(
+            type="translation",
+            id="sess_1",
+            model="gpt-realtime-translate",
+            expires_at=0,
+            audio=translation.Audio(),
+        ),
+    )
+    with CaptureWriter(path) as writer:
+        writer.write("server", rtmsg.encode(created), t=1.0, protocol="translation")
+    (session,) = analytics.sessions([path]).read_all().to_pylist()
+    assert session["model"] == "gpt-realtime-translate"
 
 
 # --- times -----------------------------------------------------------------------------------

@@ -269,12 +269,16 @@ def _is_gzip(data: bytes) -> bool:
         return False
 
 
-def test_a_file_that_is_not_gzip_is_a_truncated_file(tmp_path: Path) -> None:
+def test_a_gz_file_that_is_not_gzip_is_named_so(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl.gz"
     path.write_bytes(b"not gzip at all\n")
     [bad] = _records(path)
     assert isinstance(bad, BadRecord)
-    assert bad.line == 1
+    assert (bad.line, bad.code) == (1, "not_gzip")
+    assert bad.message == "not a gzip file, though its name ends in .gz"
+    path.write_bytes(b"\x1f")  # the first byte of a gzip stream: one cut short
+    [bad] = _records(path)
+    assert isinstance(bad, BadRecord)
     assert bad.code == "truncated_file"
 
 

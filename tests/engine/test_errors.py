@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import rtmsg
@@ -87,3 +90,50 @@ def test_a_value_a_check_refuses_is_invalid_value() -> None:
     assert event.error.code == "invalid_value"
     assert event.error.param == "item.role"
     assert "developer" in event.error.message
+
+
+def _readme_codes() -> list[tuple[str, str]]:
+    """``(code, example frame)`` for each example in the README's table of codes."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("| `code` | when | for example", 1)[1].split("\n\n", 1)[0]
+    pairs = []
+    for row in table.splitlines()[2:]:
+        code, _, examples = (cell.strip() for cell in row.strip("|").split(" | "))
+        pairs += [(code.strip("`"), example) for example in re.findall(r"`([^`]+)`", examples)]
+    return pairs
+
+
+def test_the_readme_table_of_codes_is_what_decoding_answers() -> None:
+    pairs = _readme_codes()
+    assert {code for code, _ in pairs} >= {
+        "invalid_json",
+        "invalid_utf8",
+        "duplicate_type",
+        "missing_required_parameter",
+        "invalid_type",
+        "invalid_value",
+    }
+    for code, example in pairs:
+        with pytest.raises(rtmsg.DecodeError) as info:
+            rtmsg.decode_client_event(example)
+        assert info.value.code == code, example
+
+
+@pytest.mark.parametrize(
+    ("frame", "code", "param"),
+    [
+        (b"{}", "missing_required_parameter", "type"),
+        (b'{"type":5}', "invalid_type", "type"),
+        (b'{"type":null,"event_id":"c9"}', "invalid_type", "type"),
+        (
+            b'{"type":"response.cancel","event_id":"c9","response_id":"\\udfff"}',
+            "invalid_utf8",
+            "response_id",
+        ),
+    ],
+)
+def test_what_the_relay_answers_a_frame_without_a_usable_type(
+    frame: bytes, code: str, param: str
+) -> None:
+    error = _error_for(frame).error
+    assert (error.type, error.code, error.param) == ("invalid_request_error", code, param)

@@ -240,6 +240,45 @@ def test_push_to_talk_latency_runs_from_the_client_commit() -> None:
     assert stats.latency.median_s == pytest.approx(0.75)
 
 
+def _cancelled(response_id: str) -> rtmsg.ResponseDone:
+    return rtmsg.ResponseDone(
+        event_id="e", response=rtmsg.Response(id=response_id, status="cancelled")
+    )
+
+
+def test_a_push_to_talk_turn_without_audio_does_not_start_the_next_turn_s_clock() -> None:
+    # The first turn is cancelled before any audio: the second is answered 0.7 s after its
+    # own commit, as the same conversation with server VAD says.
+    records = [
+        _rec(0.0, "client", rtmsg.InputAudioBufferCommit()),
+        _rec(0.1, "client", rtmsg.ResponseCreate()),
+        _rec(0.2, "client", rtmsg.ResponseCancel()),
+        _rec(0.3, "server", _cancelled("r1")),
+        _rec(4.0, "client", rtmsg.InputAudioBufferCommit()),
+        _rec(4.1, "client", rtmsg.ResponseCreate()),
+        _rec(4.7, "server", _delta("r2", 4_800)),
+    ]
+    stats = session_stats(records)
+    assert stats.latency is not None
+    assert stats.latency.turns == 1
+    assert stats.latency.max_s == pytest.approx(0.7)
+    vad = [
+        _rec(
+            0.0,
+            "server",
+            rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="i", audio_end_ms=0),
+        ),
+        *records[1:4],
+        _rec(
+            4.0,
+            "server",
+            rtmsg.InputAudioBufferSpeechStopped(event_id="e", item_id="j", audio_end_ms=0),
+        ),
+        *records[5:],
+    ]
+    assert session_stats(vad).latency == stats.latency
+
+
 def test_speech_stopped_wins_over_a_later_commit() -> None:
     records = [
         *_turn(0.0, "r1", 0.3),

@@ -43,15 +43,16 @@ def export_many(
     """Export the captures at ``paths`` into the dataset at ``out`` on the cluster of ``client``.
 
     One task per capture. Paths are made absolute here and must name the same files on
-    every worker (a shared file system), as must ``out``. At most ``max_in_flight`` tasks
-    (twice the cluster's threads by default) are submitted at a time, so a million captures
-    do not make a million futures at once. ``on_progress`` gets the bytes of the captures
-    done so far. A task that fails (a capture that cannot be opened) raises its ``OSError``
-    here, after the other tasks are cancelled.
+    every worker (a shared file system), as must ``out``; the dataset and the report name
+    the captures and ``out`` as given, so they are those of :func:`export`, byte for byte.
+    At most ``max_in_flight`` tasks (twice the cluster's threads by default) are submitted
+    at a time, so a million captures do not make a million futures at once. ``on_progress``
+    gets the bytes of the captures done so far. A task that fails (a capture that cannot be
+    opened) raises its ``OSError`` here, after the other tasks are cancelled.
     """
     from distributed import as_completed  # the dask extra is optional
 
-    planned = [(os.path.abspath(path), name) for path, name in plan(paths, session)]
+    planned = plan(paths, session)
     root = os.path.abspath(out)
     # On the cluster, so that the directories exist where the workers write.
     client.submit(prepare, root, pure=False).result()
@@ -71,7 +72,13 @@ def export_many(
     def submit_next() -> None:
         for number, (path, name) in todo:
             future: Future[CaptureExport] = client.submit(
-                export_capture, path, root, session=name, pure=False, **options
+                export_capture,
+                os.path.abspath(path),
+                root,
+                session=name,
+                file=path,
+                pure=False,
+                **options,
             )
             pending[future] = number
             running.add(future)
@@ -90,4 +97,6 @@ def export_many(
     finally:
         if pending:  # a task failed, or the caller was interrupted
             client.cancel(list(pending))
-    return ExportReport(out=root, captures=[results[number] for number in range(len(planned))])
+    return ExportReport(
+        out=os.fspath(out), captures=[results[number] for number in range(len(planned))]
+    )

@@ -15,7 +15,9 @@ import argparse
 import contextlib
 import csv
 import datetime
+import difflib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -33,6 +35,9 @@ Progress = Callable[[int, bool, str], AbstractContextManager[Callable[[int], Non
 
 _MAX_WARNINGS: Final = 20
 
+# A word with a dash, as the ready queries are named: never an SQL statement.
+_READY_NAME: Final = re.compile(r"[A-Za-z0-9_]+(-[A-Za-z0-9_]+)+")
+
 
 def run(args: argparse.Namespace, progress: Progress) -> int:
     """Run ``rtmsg export`` or ``rtmsg query``; ``progress`` draws the CLI's progress bar."""
@@ -40,7 +45,7 @@ def run(args: argparse.Namespace, progress: Progress) -> int:
         if args.command == "export":
             return _export(args, progress)
         return _query(args)
-    except _MissingExtra as exc:
+    except (_MissingExtra, _Unreachable) as exc:
         print(f"rtmsg {args.command}: {exc}", file=sys.stderr)
         return 2
 
@@ -49,12 +54,10 @@ def run(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _export(args: argparse.Namespace, progress: Progress) -> int:
-    if args.workers is not None and args.workers < 1:
-        print(f"rtmsg export: --workers {args.workers}: at least 1 worker", file=sys.stderr)
-        return 2
     for path in args.files:
-        if not os.path.isfile(path):
-            print(f"rtmsg export: {path}: no such file", file=sys.stderr)
+        problem = _not_a_capture_file(path)
+        if problem is not None:
+            print(f"rtmsg export: {path}: {problem}", file=sys.stderr)
             return 2
     try:
         planned = plan(args.files, args.session)
@@ -87,6 +90,22 @@ def _export(args: argparse.Namespace, progress: Progress) -> int:
     return 0
 
 
+def _not_a_capture_file(path: str) -> str | None:
+    """What keeps ``path`` from being exported, or ``None``."""
+    if path == "-":
+        return (
+            "export reads capture files, not standard input: a capture's session is named "
+            "after its file"
+        )
+    if not os.path.exists(path):
+        return "no such file"
+    if os.path.isdir(path):
+        return "is a directory; give the captures in it (e.g. DIR/*.jsonl.gz)"
+    if not os.path.isfile(path):
+        return "not a regular file"
+    return None
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A ``distributed.Client`` of the scheduler at ``scheduler``, or of ``workers`` processes."""
@@ -95,7 +114,19 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     except ImportError as exc:
         raise _MissingExtra("dask") from exc
     if scheduler is not None:
-        with Client(scheduler) as client:
+        import dask
+
+        timeout = dask.config.get("distributed.comm.timeouts.connect")
+        print(
+            f"rtmsg export: connecting to the dask scheduler at {scheduler} (for up to "
+            f"{timeout}, dask's distributed.comm.timeouts.connect)",
+            file=sys.stderr,
+        )
+        try:
+            connected = Client(scheduler)
+        except OSError as exc:
+            raise _Unreachable(f"no dask scheduler answered at {scheduler} in {timeout}") from exc
+        with connected as client:
             yield client
         return
     # Any free port for the dashboard: the default one may be another cluster's.
@@ -104,6 +135,10 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     )
     with cluster, Client(cluster) as client:
         yield client
+
+
+class _Unreachable(Exception):
+    """The scheduler given did not answer."""
 
 
 class _MissingExtra(ImportError):
@@ -121,11 +156,20 @@ def _warn(captures: Sequence[CaptureExport], out: TextIO) -> None:
     for capture in problems[:_MAX_WARNINGS]:
         if not capture.rows:
             what = "empty, no frames"
+        elif capture.first_invalid_code == "not_gzip":
+            what = "not a gzip file, though its name ends in .gz"
+        elif capture.first_invalid_code == "truncated_file" and capture.rows == 1:
+            what = "a gzip file cut short or corrupt before its first line"
         elif capture.invalid == capture.rows:
-            what = (
-                f"not a capture: none of its {capture.rows} line{_s(capture.rows)} is a valid "
-                "frame (a file of bare frames needs --direction)"
+            lines = (
+                "its only line is not"
+                if capture.rows == 1
+                else f"none of its {capture.rows} lines is"
             )
+            hint = " (a file of bare frames needs --direction)"
+            if capture.first_invalid_code != "invalid_record":
+                hint = ""
+            what = f"not a capture: {lines} a valid frame{hint}"
         else:
             what = (
                 f"{capture.invalid} invalid row{_s(capture.invalid)}, the first at line "
@@ -141,7 +185,7 @@ def _summary(report: ExportReport) -> str:
     captures = len(report.captures)
     return (
         f"{report.out}: {captures} capture{_s(captures)} ({report.bytes / 1e6:.1f} MB), "
-        f"{report.rows} rows ({report.unknown} unknown, {report.invalid} invalid)"
+        f"{report.rows} row{_s(report.rows)} ({report.unknown} unknown, {report.invalid} invalid)"
     )
 
 
@@ -155,8 +199,17 @@ def _query(args: argparse.Namespace) -> int:
         for name, sql in QUERIES.items():
             print(f"{name}:\n{_indent(sql)}\n")
         return 0
-    con = connect(args.dataset)
     sql = QUERIES.get(args.sql, args.sql)
+    if sql is args.sql and _READY_NAME.fullmatch(sql):
+        near = difflib.get_close_matches(sql, QUERIES, n=1)
+        guess = f"; did you mean {near[0]!r}?" if near else ""
+        print(
+            f"rtmsg query: no ready query is named {sql!r}{guess} The ready queries: "
+            f"{', '.join(QUERIES)} (rtmsg query DIR lists them with their SQL)",
+            file=sys.stderr,
+        )
+        return 2
+    con = connect(args.dataset)
     try:
         cursor = con.execute(sql)
         columns = [column[0] for column in cursor.description or ()]

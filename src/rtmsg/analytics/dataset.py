@@ -67,9 +67,9 @@ _COMPRESSION: Final = "zstd"
 class CaptureExport(msgspec.Struct, kw_only=True):
     """What exporting one capture wrote: its rows, the unknown and invalid ones, its files.
 
-    ``first_invalid_line`` is the line of the first invalid row, for a warning that points
-    at it; ``files`` are relative to the dataset, sorted; ``cpu_seconds`` is the CPU time of
-    the export's thread.
+    ``first_invalid_line`` and ``first_invalid_code`` are the line and the code of the first
+    invalid row, for a warning that points at it; ``files`` are relative to the dataset,
+    sorted; ``cpu_seconds`` is the CPU time of the export's thread.
     """
 
     path: str
@@ -79,6 +79,7 @@ class CaptureExport(msgspec.Struct, kw_only=True):
     unknown: int
     invalid: int
     first_invalid_line: int | None
+    first_invalid_code: str | None
     files: list[str]
     cpu_seconds: float
 
@@ -176,12 +177,15 @@ def export_capture(
     max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
+    file: str | None = None,
 ) -> CaptureExport:
     """Export the capture at ``path``, holding ``session``, into the dataset at ``out``.
 
     Bad lines and invalid frames become invalid rows: this raises only ``OSError``, when
     the capture cannot be opened or the dataset cannot be written. ``on_progress`` gets the
-    bytes of the capture read so far.
+    bytes of the capture read so far. ``file`` is the capture's path as the ``sessions``
+    table and the report name it (``path`` by default): a task on a cluster opens an
+    absolute path and names the capture as the caller gave it.
     """
     start = time.thread_time()
     root = Path(out)
@@ -193,6 +197,7 @@ def export_capture(
         protocol=protocol,
         max_frame_bytes=max_frame_bytes,
         on_progress=on_progress,
+        file=file,
     )
     events = _Parts(root / EVENTS_DIR, stem, EVENTS_SCHEMA)
     sessions = _Parts(root / SESSIONS_DIR, stem, SESSIONS_SCHEMA)
@@ -219,13 +224,14 @@ def export_capture(
         sessions.abort()
         raise
     return CaptureExport(
-        path=os.fspath(path),
+        path=tables.file,
         session=session,
         bytes=tables.size,
         rows=tables.stats.frames,
         unknown=tables.unknown_frames,
         invalid=tables.stats.invalid_frames,
         first_invalid_line=tables.first_invalid_line,
+        first_invalid_code=tables.first_invalid_code,
         files=sorted(file.relative_to(root).as_posix() for file in files),
         cpu_seconds=time.thread_time() - start,
     )

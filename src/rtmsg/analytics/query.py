@@ -49,15 +49,43 @@ GROUP BY code
 ORDER BY frames DESC, code
 LIMIT 10""",
     "sessions-by-day": """\
-SELECT day, count(*) AS sessions, sum(duration_s) / 3600 AS hours,
-       sum(audio_sent_s + audio_received_s) / 3600 AS audio_hours,
+SELECT day, count(*) AS sessions, sum(duration_s ORDER BY duration_s) / 3600 AS hours,
+       sum(audio_sent_s + audio_received_s ORDER BY audio_sent_s + audio_received_s)
+           / 3600 AS audio_hours,
        sum(turns) AS turns, sum(total_tokens) AS total_tokens,
        sum(unknown_frames) AS unknown_frames, sum(invalid_frames) AS invalid_frames
 FROM sessions
 GROUP BY day
 ORDER BY day""",
+    "latency-by-model": """\
+SELECT model, count(*) AS turns, median(latency_s) AS median_s,
+       quantile_disc(latency_s, 0.95) AS p95_s, max(latency_s) AS max_s
+FROM events
+WHERE latency_s IS NOT NULL
+GROUP BY model
+ORDER BY model NULLS LAST""",
+    "usage-by-model": """\
+SELECT model, count(*) AS sessions, sum(duration_s ORDER BY duration_s) / 3600 AS hours,
+       sum(responses) AS responses, sum(input_tokens) AS input_tokens,
+       sum(output_tokens) AS output_tokens, sum(total_tokens) AS total_tokens,
+       sum(invalid_frames) AS invalid_frames
+FROM sessions
+GROUP BY model
+ORDER BY model NULLS LAST""",
+    "errors-by-model": """\
+SELECT model, code, count(*) AS errors, count(DISTINCT session) AS sessions,
+       min(message) AS example
+FROM events
+WHERE type = 'error' AND outcome = 'known'
+GROUP BY model, code
+ORDER BY model NULLS LAST, errors DESC, code""",
 }
-"""Ready queries by name: ``rtmsg query DIR NAME`` runs one; the README shows each."""
+"""Ready queries by name: ``rtmsg query DIR NAME`` runs one; the README shows each.
+
+A sum of doubles is taken in ascending order of its values (``sum(x ORDER BY x)``), so its
+result does not depend on the order in which DuckDB's threads read the files: the same
+dataset always prints the same digits.
+"""
 
 _TABLES: Final = ((EVENTS_DIR, EVENTS_SCHEMA), (SESSIONS_DIR, SESSIONS_SCHEMA))
 

@@ -66,6 +66,7 @@ EVENTS_SCHEMA: Final = pa.schema(
         _field("t", _TIME),
         _field("direction", pa.string()),
         _field("protocol", pa.string()),
+        _field("model", pa.string()),
         _field("type", pa.string()),
         _field("outcome", pa.string(), False),
         _field("event_id", pa.string()),
@@ -93,6 +94,7 @@ SESSIONS_SCHEMA: Final = pa.schema(
         _field("session", pa.string(), False),
         _field("file", pa.string(), False),
         _field("protocol", pa.string(), False),
+        _field("model", pa.string()),
         _field("started_at", _TIME),
         _field("ended_at", _TIME),
         _field("duration_s", pa.float64()),
@@ -176,7 +178,8 @@ def _checked(records: Iterable[Record | BadRecord]) -> Iterator[Record | BadReco
 class CaptureTables:
     """The rows of one capture: :meth:`rows` for its ``events``, then :meth:`session_row`.
 
-    Rows are tuples in schema order; ``t`` is in microseconds since the epoch.
+    Rows are tuples in schema order; ``t`` is in microseconds since the epoch. ``file`` is
+    the capture's path as the ``sessions`` row names it (``path`` by default).
     """
 
     def __init__(
@@ -188,17 +191,19 @@ class CaptureTables:
         protocol: Protocol | None = None,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         on_progress: Callable[[int], None] | None = None,
+        file: str | None = None,
     ) -> None:
         self.path = os.fspath(path)
+        self.file = self.path if file is None else file
         self.session = session
         self.direction = direction
         self.protocol = protocol
         self.max_frame_bytes = max_frame_bytes
         self.on_progress = on_progress
         self.stats = SessionStats()
-        self.unknown_frames = 0
         self.first_t_us: int | None = None
         self.first_invalid_line: int | None = None
+        self.first_invalid_code: str | None = None
         self.last_t_us: int | None = None
         self.size = 0
 
@@ -231,23 +236,27 @@ class CaptureTables:
 
     def _row(self, session: str, seq: int, frame: FrameStats) -> Row:
         record = frame.record
+        model = None if frame.model is None else utf8(frame.model)
         if frame.event is None and self.first_invalid_line is None:
             self.first_invalid_line = record.line
+            if isinstance(record, BadRecord):
+                self.first_invalid_code = record.code
+            elif frame.error is not None:
+                self.first_invalid_code = str(frame.error.code)
         if isinstance(record, BadRecord):
             return (
-                session, seq, record.line, None, None, None, None, INVALID, None, None, None,
-                None, None, None, None, None, None, *_NO_TOKENS,
+                session, seq, record.line, None, None, None, model, None, INVALID, None, None,
+                None, None, None, None, None, None, None, *_NO_TOKENS,
                 record.code, None, _clean(record.message),
             )  # fmt: skip
         t_us = None if record.t is None else round(record.t * 1_000_000)
         event = frame.event
         if event is None:
             assert frame.error is not None  # a record that did not decode
-            return _invalid_row(session, seq, record, t_us, frame.error)
+            return _invalid_row(session, seq, record, t_us, model, frame.error)
         event_type = event.event_type
         outcome = KNOWN
         if isinstance(event, Unknown):
-            self.unknown_frames += 1
             outcome = UNKNOWN
             event_id = event.event_id
             response_id = item_id = text = status = code = param = message = None
@@ -265,9 +274,10 @@ class CaptureTables:
             param, message = reading.param, reading.message
             tokens = _NO_TOKENS if reading.tokens is None else _tokens(reading.tokens)
         return (
-            session, seq, record.line, t_us, record.direction, record.protocol, event_type,
-            outcome, event_id, response_id, item_id, len(record.frame), frame.audio_bytes,
-            frame.audio_seconds, frame.latency_s, text, status, *tokens, code, param, message,
+            session, seq, record.line, t_us, record.direction, record.protocol, model,
+            event_type, outcome, event_id, response_id, item_id, len(record.frame),
+            frame.audio_bytes, frame.audio_seconds, frame.latency_s, text, status, *tokens, code,
+            param, message,
         )  # fmt: skip
 
     def session_row(self) -> Row:
@@ -276,13 +286,14 @@ class CaptureTables:
         latency = stats.latency
         return (
             self.session,
-            utf8(self.path),
+            utf8(self.file),
             stats.protocol,
+            None if stats.model is None else utf8(stats.model),
             self.first_t_us,
             self.last_t_us,
             stats.duration_s,
             stats.frames,
-            self.unknown_frames,
+            stats.unknown_frames,
             stats.invalid_frames,
             stats.audio_sent_s,
             stats.audio_received_s,
@@ -297,14 +308,21 @@ class CaptureTables:
         )
 
     @property
+    def unknown_frames(self) -> int:
+        """Frames of a type rtmsg does not know, so far."""
+        return self.stats.unknown_frames
+
+    @property
     def started_day(self) -> int | None:
         """The UTC day (days since the epoch) of the first timestamp, ``None`` without one."""
         return None if self.first_t_us is None else self.first_t_us // _US_PER_DAY
 
 
-def _invalid_row(session: str, seq: int, record: Record, t_us: int | None, exc: DecodeError) -> Row:
+def _invalid_row(
+    session: str, seq: int, record: Record, t_us: int | None, model: str | None, exc: DecodeError
+) -> Row:
     return (
-        session, seq, record.line, t_us, record.direction, record.protocol,
+        session, seq, record.line, t_us, record.direction, record.protocol, model,
         _clean(exc.event_type), INVALID, _clean(exc.event_id), None, None, len(record.frame),
         None, None, None, None, None, *_NO_TOKENS, str(exc.code), _clean(exc.param),
         _clean(str(exc)),

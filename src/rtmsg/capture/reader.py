@@ -11,6 +11,7 @@ import io
 import os
 import zlib
 from collections.abc import Iterator
+from typing import Final
 
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES, NO_LIMIT, check_limit, frame_too_large
 from ..engine.lines import content_length, lines, skip_rest
@@ -27,6 +28,8 @@ from .records import (
 __all__ = ["CaptureReader", "StrPath", "read_capture"]
 
 StrPath = str | os.PathLike[str]
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
 
 
 class CaptureReader:
@@ -47,7 +50,9 @@ class CaptureReader:
     A file cut short (a writer killed in the middle of a record, a ``.gz`` without its end)
     gives every record before the cut, then one :class:`BadRecord` with code
     ``truncated_file``. For records, that is a last line without a line end that starts
-    like a record (``{``) and is not a whole one; a bare frame needs no line end.
+    like a record (``{``) and is not a whole one; a bare frame needs no line end. A file
+    named ``.gz`` that does not start as gzip data does is one :class:`BadRecord`,
+    ``not_gzip``.
     """
 
     def __init__(
@@ -68,7 +73,7 @@ class CaptureReader:
         if direction is None and frame_limit < NO_LIMIT:
             self._limit = record_line_limit(frame_limit)
         self.size = os.path.getsize(self.path)
-        self._raw: io.BufferedIOBase = open(self.path, "rb")  # noqa: SIM115  # closed by close()
+        self._raw: io.BufferedReader = open(self.path, "rb")  # noqa: SIM115  # closed by close()
         self._lines: io.BufferedIOBase = self._raw
         if self.path.endswith(".gz"):
             self._lines = gzip.GzipFile(fileobj=self._raw, mode="rb")
@@ -85,6 +90,11 @@ class CaptureReader:
         limit = self._limit
         frame_limit = self._frame_limit
         number = 0
+        head = self._raw.peek(2)[:2] if self._lines is not self._raw else b""
+        if not _GZIP_MAGIC.startswith(head):  # a cut after one byte is a cut, not another file
+            message = "not a gzip file, though its name ends in .gz"
+            yield BadRecord(line=1, message=message, code="not_gzip")
+            return
         try:
             for number, line in enumerate(lines(self._lines, limit), 1):
                 if len(line) > limit and content_length(line) > limit:

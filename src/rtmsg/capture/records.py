@@ -39,7 +39,7 @@ Protocol: TypeAlias = str
 DEFAULT_PROTOCOL: Final = "conversation"
 """The protocol of a record that names none: every record written before the field existed."""
 
-BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file"]
+BadRecordCode = Literal["invalid_record", "frame_too_large", "truncated_file", "not_gzip"]
 """Why a line is not a record; ``frame_too_large`` is also the decoders' code for that."""
 
 ENVELOPE_BYTES: Final = 20 * 1024
@@ -76,8 +76,9 @@ class BadRecord(msgspec.Struct, frozen=True):
     """A line of a capture file that is not a capture record, and why.
 
     ``code`` sorts the reasons: ``invalid_record`` (not a record), ``frame_too_large``
-    (longer than the reader's limit) or ``truncated_file`` (the file ends there: cut short
-    in the middle of a record, or corrupt).
+    (longer than the reader's limit), ``truncated_file`` (the file ends there: cut short
+    in the middle of a record, or corrupt) or ``not_gzip`` (a file named ``.gz`` that does
+    not start as gzip data does).
     """
 
     line: int

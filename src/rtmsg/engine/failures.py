@@ -6,6 +6,8 @@ what a decoder does once msgspec has refused a frame, or a limit was broken.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Final
 
 import msgspec
@@ -67,11 +69,72 @@ def malformed(frame: Frame, exc: BaseException) -> DecodeError:
             raw.decode()
     except UnicodeError:
         return invalid_utf8(*_readable_envelope(frame))
+    if _SURROGATE_ESCAPE.search(raw) is not None:
+        lone = _lone_surrogate(raw)
+        if lone is not None:
+            return lone
     message, code, path = failure(exc)
     if path is None and code in _SCHEMA_CODES:
         # A top-level value that is not an object: not an event at all.
         code = ErrorCode.INVALID_JSON
     return DecodeError(f"{message}{_at(path)}", path=path, code=code)
+
+
+# A ``\\u`` escape of a UTF-16 surrogate (D800-DFFF), paired or not: the cheap test first.
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(raw: bytes) -> DecodeError | None:
+    """The error for JSON text whose string escapes a lone surrogate, or ``None``.
+
+    Such text is valid JSON, but its string is not Unicode: msgspec refuses it with a
+    message about something else. The standard library reads it (into a ``str`` holding
+    the surrogate), which tells where it is; this runs only after msgspec refused the frame.
+    """
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    found = _find_surrogate(value, "$") if isinstance(value, dict) else None
+    if found is None:  # another fault, or not an object: not an event at all
+        return None
+    char, path = found
+    event_type, event_id = _unicode(value.get("type")), _unicode(value.get("event_id"))
+    return DecodeError(
+        f"Invalid string: the escape \\u{ord(char):04x} is a lone surrogate, which is not "
+        f"Unicode text{_at(path)}",
+        event_type=event_type,
+        event_id=event_id,
+        path=path,
+        code=ErrorCode.INVALID_UTF8,
+    )
+
+
+def _unicode(value: object) -> str | None:
+    return value if isinstance(value, str) and _SURROGATE.search(value) is None else None
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _find_surrogate(value: object, path: str) -> tuple[str, str] | None:
+    """The first lone surrogate in ``value`` and its path; a key's is its object's path."""
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            match = _SURROGATE.search(item)
+            if match is not None:
+                return match.group(), where
+        elif isinstance(item, dict):
+            for key in item:
+                match = _SURROGATE.search(key)
+                if match is not None:
+                    return match.group(), where
+            stack.extend((child, f"{where}.{key}") for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{n}]") for n, child in reversed(list(enumerate(item))))
+    return None
 
 
 def _readable_envelope(frame: Frame) -> tuple[str | None, str | None]:

@@ -26,14 +26,17 @@ __all__ = ["CheckReport", "InvalidFrame", "check_records"]
 class InvalidFrame(msgspec.Struct, kw_only=True, omit_defaults=True):
     """A frame that did not decode (or a line that is not a record), and where it is.
 
-    ``code`` is the :class:`~rtmsg.DecodeError`'s, or the
-    :class:`~rtmsg.capture.BadRecord`'s (``truncated_file`` for the cut of a file cut short).
+    ``code`` says why, as an invalid row of ``rtmsg export`` does: the
+    :class:`~rtmsg.DecodeError`'s (and ``param``, the offending field, when there is one),
+    or the :class:`~rtmsg.capture.BadRecord`'s (``invalid_record``, ``frame_too_large``,
+    ``truncated_file`` for the cut of a file cut short, ``not_gzip``).
     """
 
     file: str
     line: int
     message: str
     code: str | None = None
+    param: str | None = None
     direction: Direction | None = None
     event_type: str | None = None
     event_id: str | None = None
@@ -106,6 +109,7 @@ def check_records(
                     line=record.line,
                     message=str(exc),
                     code=exc.code,
+                    param=exc.param,
                     direction=direction,
                     event_type=exc.event_type,
                     event_id=exc.event_id,

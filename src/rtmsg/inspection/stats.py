@@ -11,7 +11,7 @@ never as one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -20,7 +20,7 @@ from ..engine.base import Event
 from ..engine.decoding import Unknown
 from ..engine.errors import DecodeError
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
-from ..engine.reading import NOTHING, Reading, SessionReader, TokenTotals
+from ..engine.reading import NOTHING, Reading, SessionReader, TokenTotals, TurnEnd
 from ..protocols import RecordDecoders, endpoint
 
 __all__ = [
@@ -74,14 +74,19 @@ class SessionStats(msgspec.Struct, kw_only=True):
     ``session`` is the relay's number for the session, ``None`` if its records do not say.
     ``duration_s`` and ``latency`` need timestamps, so they are ``None`` for bare frames.
     A turn is a committed input audio buffer (``input_audio_buffer.committed``).
+    ``unknown_frames`` counts the frames of a type rtmsg does not know (kept as ``Unknown``),
+    ``invalid_frames`` the lines that are not records and the frames that do not decode.
     ``protocol`` is ``translation`` if any record is of a translation session; such a session
     has no turns, responses or tokens, and its transcripts' lengths (source language in,
-    translation out) are counted in characters.
+    translation out) are counted in characters. ``model`` is the model the server last said
+    the session runs (``session.created``, ``session.updated``), ``None`` if it never did.
     """
 
     session: int | None = None
     protocol: Protocol = DEFAULT_PROTOCOL
+    model: str | None = None
     frames: int = 0
+    unknown_frames: int = 0
     invalid_frames: int = 0
     duration_s: float | None = None
     audio_sent_s: float = 0.0
@@ -100,7 +105,8 @@ class FrameStats(msgspec.Struct, kw_only=True):
 
     ``event`` and ``error`` are both ``None`` for a line that is not a record. ``reading`` is
     what the event says about the session, as its protocol reads it (audio at the session's
-    format, ids, text, usage); ``latency_s`` is set on the audio that ends a turn's wait.
+    format, ids, text, usage); ``latency_s`` is set on the audio that ends a turn's wait;
+    ``model`` is the session's model as the server last named it up to this record.
     """
 
     record: Record | BadRecord
@@ -108,6 +114,7 @@ class FrameStats(msgspec.Struct, kw_only=True):
     error: DecodeError | None = None
     reading: Reading = NOTHING
     latency_s: float | None = None
+    model: str | None = None
 
     @property
     def audio_bytes(self) -> int | None:
@@ -150,13 +157,17 @@ def iter_frame_stats(
     audio_sent = audio_received = 0.0
     # When the user's turn ended: speech_stopped under server turn detection, else the
     # client's own commit (push to talk); the next audio received closes the measurement.
+    # A commit never moves a start that speech_stopped set (under server VAD the commit
+    # follows the end of speech), but a newer commit replaces an older one: a push-to-talk
+    # turn that got no audio (cancelled before its first delta) is not the next one's start.
     turn_ended_at: float | None = None
+    turn_ended_by: TurnEnd | None = None
     latencies: list[float] = []
     for record in records:
         stats.frames += 1
         if isinstance(record, BadRecord):
             stats.invalid_frames += 1
-            yield FrameStats(record=record)
+            yield FrameStats(record=record, model=stats.model)
             continue
         protocol = record.protocol
         if protocol != DEFAULT_PROTOCOL:
@@ -170,16 +181,19 @@ def iter_frame_stats(
             event = decode(record.frame)
         except DecodeError as exc:
             stats.invalid_frames += 1
-            yield FrameStats(record=record, error=exc)
+            yield FrameStats(record=record, error=exc, model=stats.model)
             continue
         if isinstance(event, Unknown):
-            yield FrameStats(record=record, event=event)
+            stats.unknown_frames += 1
+            yield FrameStats(record=record, event=event, model=stats.model)
             continue
         reader = readers.get((protocol, record.connection))
         if reader is None:
             reader = endpoint(protocol, record.connection).reader()
             readers[protocol, record.connection] = reader
         reading = reader.read(event)
+        if reading.model is not None:
+            stats.model = reading.model
         latency: float | None = None
         if reading.audio_seconds is not None:
             if reading.audio_out:
@@ -187,11 +201,13 @@ def iter_frame_stats(
                 if turn_ended_at is not None and t is not None:
                     latency = t - turn_ended_at
                     latencies.append(latency)
-                    turn_ended_at = None
+                    turn_ended_at = turn_ended_by = None
             else:
                 audio_sent += reading.audio_seconds
-        if reading.turn_end == "speech" or (reading.turn_end == "commit" and turn_ended_at is None):
-            turn_ended_at = t
+        if reading.turn_end is not None and (
+            reading.turn_end == "speech" or turn_ended_by != "speech"
+        ):
+            turn_ended_at, turn_ended_by = t, reading.turn_end
         if reading.turn:
             stats.turns += 1
         if reading.response_done:
@@ -204,7 +220,9 @@ def iter_frame_stats(
             stats.input_transcript_chars += len(reading.transcript_in)
         if reading.transcript_out is not None:
             stats.output_transcript_chars += len(reading.transcript_out)
-        yield FrameStats(record=record, event=event, reading=reading, latency_s=latency)
+        yield FrameStats(
+            record=record, event=event, reading=reading, latency_s=latency, model=stats.model
+        )
     if first_t is not None and last_t is not None:
         stats.duration_s = last_t - first_t
     stats.audio_sent_s = audio_sent
@@ -229,9 +247,15 @@ class SessionsNotNumbered(ValueError):
 
 
 def sessions_stats(
-    records: Iterable[Record | BadRecord], *, max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
+    records: Iterable[Record | BadRecord],
+    *,
+    max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+    on_frame: Callable[[FrameStats], None] | None = None,
 ) -> list[SessionStats]:
     """Summarise each session of a capture, in the order the sessions first appear.
+
+    ``on_frame`` sees each record as its session's :func:`iter_frame_stats` read it (the
+    command line names the first invalid frame from there).
 
     A record says its session (``session``); a line that is not a record counts as an
     invalid frame of the session of the record before it (the first session's, before any).
@@ -251,13 +275,13 @@ def sessions_stats(
             continue
         current = sessions.get(record.session)
         if current is None:
-            current = sessions[record.session] = _Session(record.session, max_frame_bytes)
+            current = sessions[record.session] = _Session(record.session, max_frame_bytes, on_frame)
             for bad in before_any:
                 current.add(bad)
             before_any.clear()
         current.add(record)
     if current is None:
-        current = sessions[None] = _Session(None, max_frame_bytes)
+        current = sessions[None] = _Session(None, max_frame_bytes, on_frame)
         for bad in before_any:
             current.add(bad)
     unnumbered = sessions.get(None)
@@ -287,8 +311,14 @@ class _Feed:
 class _Session:
     """One session of a shared capture: its own :func:`iter_frame_stats`, fed record by record."""
 
-    def __init__(self, number: int | None, max_frame_bytes: int | None) -> None:
+    def __init__(
+        self,
+        number: int | None,
+        max_frame_bytes: int | None,
+        on_frame: Callable[[FrameStats], None] | None = None,
+    ) -> None:
         self.stats = SessionStats(session=number)
+        self.on_frame = on_frame
         self.started = 0
         self._feed = _Feed()
         self._frames = iter_frame_stats(self._feed, self.stats, max_frame_bytes=max_frame_bytes)
@@ -296,6 +326,8 @@ class _Session:
     def add(self, record: Record | BadRecord) -> None:
         self._feed.record = record
         frame = next(self._frames)
+        if self.on_frame is not None:
+            self.on_frame(frame)
         event = frame.event
         if (
             event is not None
