@@ -7,6 +7,8 @@ protocol (Live's: on each of its connections, and inside a ``response.event``).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -95,6 +97,119 @@ def test_invalid_utf8_in_an_unknown_event_is_not_kept_as_unknown() -> None:
     error = _error(b'{"type":"vendor.ping","payload":"\xed\xa0\x80"}')
     assert error.code == "invalid_utf8"
     assert error.event_type == "vendor.ping"
+
+
+# --- an unknown type met again: its next frames take a one-pass path, same checks ------------
+
+# The options each change which checks a decoder makes on an Unknown; none may drop UTF-8's.
+_DECODER_OPTIONS: list[dict[str, Any]] = [
+    {},
+    {"max_frame_bytes": None},
+    {"max_depth": 64},
+    {"reject_duplicate_type": True},
+    {"unknown_fields": "reject"},
+    {"lenient": True},
+]
+_DECODER_CLASSES: dict[tuple[str, str], Any] = {
+    ("conversation", "client"): rtmsg.ClientEventDecoder,
+    ("conversation", "server"): rtmsg.ServerEventDecoder,
+    ("translation", "client"): translation.ClientEventDecoder,
+    ("translation", "server"): translation.ServerEventDecoder,
+}
+# Bytes that are not UTF-8 where msgspec reads nothing: a skipped value, a skipped key.
+_NOT_UTF8_AFTER_TYPE = [
+    b'{"type":"vendor.seen","event_id":"e2","payload":"\xff"}',
+    b'{"type":"vendor.seen","event_id":"e2","payload":"\xed\xa0\x80"}',
+    b'{"type":"vendor.seen","event_id":"e2","payload":["ok","caf\xc3"]}',
+    b'{"type":"vendor.seen","event_id":"e2","\xfe":1}',
+]
+_FIRST = b'{"type":"vendor.seen","event_id":"e1","payload":"fine"}'
+_FORMS: dict[str, Any] = {
+    "bytes": bytes,
+    "bytearray": bytearray,
+    "memoryview": memoryview,
+}
+
+
+def _code_of(decode: Any, frame: rtmsg.Frame) -> tuple[str | None, str | None, str | None]:
+    """(code, event_type, event_id) of the DecodeError ``frame`` raises; ``None``s if none."""
+    try:
+        decode(frame)
+    except rtmsg.DecodeError as exc:
+        return exc.code, exc.event_type, exc.event_id
+    return None, None, None
+
+
+@pytest.mark.parametrize("options", _DECODER_OPTIONS, ids=lambda o: ",".join(o) or "defaults")
+@pytest.mark.parametrize(("protocol", "direction"), list(_DECODER_CLASSES))
+def test_an_unknown_type_seen_before_is_still_checked_for_utf8(
+    protocol: str, direction: str, options: dict[str, Any]
+) -> None:
+    decoder = _DECODER_CLASSES[protocol, direction](**options)
+    assert decoder.decode(_FIRST) == rtmsg.Unknown("vendor.seen", _FIRST, "e1")
+    for frame in _NOT_UTF8_AFTER_TYPE:
+        for form, make in _FORMS.items():
+            for attempt in (2, 3):  # the second and later frames of the type
+                outcome = _code_of(decoder.decode, make(frame))
+                assert outcome == ("invalid_utf8", "vendor.seen", "e2"), (form, attempt, frame)
+        # str: a lone surrogate is what cannot be UTF-8.
+        text = frame.decode("utf-8", errors="surrogateescape")
+        assert _code_of(decoder.decode, text)[0] == "invalid_utf8"
+    # The decoder still knows the type, and a good frame of it is an Unknown as before.
+    again = b'{"type":"vendor.seen","event_id":"e3"}'
+    assert decoder.decode(again) == rtmsg.Unknown("vendor.seen", again, "e3")
+
+
+# Run in a new interpreter: the module-level decoders learn types for the whole process (up to
+# a bound other tests reach), so only a fresh one is sure to take the path for types seen.
+_MODULE_FUNCTIONS_SCRIPT = """
+import json, sys
+import rtmsg
+from rtmsg import translation
+
+functions = {
+    "conversation-client": rtmsg.decode_client_event,
+    "conversation-server": rtmsg.decode_server_event,
+    "translation-client": translation.decode_client_event,
+    "translation-server": translation.decode_server_event,
+}
+first, *bad_frames = (bytes.fromhex(h) for h in sys.argv[1:])
+forms = {"bytes": bytes, "bytearray": bytearray, "memoryview": memoryview,
+         "str": lambda b: b.decode("utf-8", errors="surrogateescape")}
+results = []
+for name, decode in functions.items():
+    results.append([name, "first", type(decode(first)).__name__, None, None, None])
+    for bad in bad_frames:
+        for attempt in (2, 3):
+            for form, make in forms.items():
+                try:
+                    event = decode(make(bad))
+                except rtmsg.DecodeError as exc:
+                    error = [exc.code, exc.event_type, exc.event_id]
+                    results.append([name, form, "DecodeError", *error])
+                else:
+                    results.append([name, form, type(event).__name__, None, None, None])
+print(json.dumps(results))
+"""
+
+
+def test_the_module_functions_check_utf8_of_a_type_seen_before() -> None:
+    frames = [frame.hex() for frame in (_FIRST, *_NOT_UTF8_AFTER_TYPE)]
+    result = subprocess.run(
+        [sys.executable, "-c", _MODULE_FUNCTIONS_SCRIPT, *frames],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    rows = json.loads(result.stdout)
+    assert len(rows) == 4 * (1 + len(_NOT_UTF8_AFTER_TYPE) * 2 * 4)
+    for name, form, kind, *error in rows:
+        if form == "first":
+            assert kind == "Unknown", name
+        else:
+            expected = ["DecodeError", "invalid_utf8", "vendor.seen", "e2"]
+            assert [kind, *error] == expected, (name, form)
 
 
 def test_str_with_lone_surrogate() -> None:
@@ -200,6 +315,29 @@ def test_integer_with_thousands_of_digits() -> None:
 )
 def test_non_object_top_level(frame: bytes) -> None:
     assert _error(frame).event_type is None
+
+
+_NOT_OBJECTS = [b"[]", b"1", b"null", b'"x"', b"true", b"false", b"1.5", b'[{"type":"x"}]']
+
+
+@pytest.mark.parametrize("frame", _NOT_OBJECTS)
+def test_a_top_level_value_that_is_not_an_object_is_invalid_json(frame: bytes) -> None:
+    # Not an event at all: the code says so, as the service's does, whatever the decoder.
+    decoders: list[Any] = list(DECODERS.values())
+    decoders += [
+        cls(**options).decode for cls in _DECODER_CLASSES.values() for options in _DECODER_OPTIONS
+    ]
+    for decode in decoders:
+        for form in (frame, frame.decode(), bytearray(frame), memoryview(frame)):
+            with pytest.raises(rtmsg.DecodeError) as info:
+                decode(form)
+            error = info.value
+            assert (error.code, error.path, error.event_type, error.event_id) == (
+                "invalid_json",
+                None,
+                None,
+                None,
+            ), (decode, form)
 
 
 def test_type_missing() -> None:

@@ -143,6 +143,28 @@ def test_a_progress_bar_on_a_terminal(
     assert not progress
 
 
+def test_check_progress_runs_once_over_all_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [_capture(tmp_path / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl")]
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress: list[float] = []
+
+    class RecordingProgress(rich.progress.Progress):
+        def update(self, task_id: rich.progress.TaskID, **fields: Any) -> None:
+            progress.append(fields["completed"])
+            super().update(task_id, **fields)
+
+    monkeypatch.setattr(rich.progress, "Progress", RecordingProgress)
+    assert cli.main(["check", *map(str, paths)]) == 0
+    total = sum(path.stat().st_size for path in paths)
+    assert len(progress) > len(paths)
+    assert progress == sorted(progress)
+    assert progress[-1] == total
+
+
 def test_stats_summarises_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _capture(tmp_path / "s.jsonl")
     assert cli.main(["stats", "--json", str(path)]) == 0
@@ -215,6 +237,21 @@ def test_bare_translation_frames_need_the_protocol(
     assert report["counts"]["client"] == {"session.close": 1, "session.update": 1}
 
 
+def test_stats_reads_bare_frames_in_the_protocol_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "server.jsonl"
+    delta = translation.SessionOutputTranscriptDelta(event_id="e1", delta="Bonjour")
+    path.write_bytes(rtmsg.encode(delta) + b"\n")
+    argv = ["stats", "--json", "--direction", "server", str(path)]
+    assert cli.main([*argv, "--protocol", "translation"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["protocol"], stats["output_transcript_chars"]) == ("translation", 7)
+    assert cli.main(argv) == 0  # a conversation's: the event is of a type it does not know
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["protocol"], stats["output_transcript_chars"]) == ("conversation", 0)
+
+
 def test_max_frame_bytes_bounds_check_and_stats(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -234,6 +271,52 @@ def test_max_frame_bytes_bounds_check_and_stats(
     assert stats["audio_sent_s"] == 0.0
     assert cli.main(["check", "--max-frame-bytes", "-1", str(path)]) == 2
     assert cli.main(["stats", "--max-frame-bytes", "lots", str(path)]) == 2
+
+
+def test_by_default_a_frame_of_several_mebibytes_is_an_ordinary_frame(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default limit is 16 MiB (the service takes appends of up to 15 MiB), for check,
+    # stats and export alike: an append of 3 MiB of audio, 4 MiB of JSON, is valid.
+    pcm = b"\0\1" * (3 << 19)
+    append = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(pcm, event_id="c1"))
+    assert len(append) > 4 << 20
+    path = tmp_path / "big.jsonl"
+    with CaptureWriter(path) as writer:
+        writer.write("client", append, t=1.0)
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes(append + b"\n")
+    assert cli.main(["check", str(path)]) == 0
+    assert cli.main(["check", "--direction", "client", str(bare)]) == 0
+    capsys.readouterr()
+    assert cli.main(["stats", "--json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["invalid_frames"], stats["audio_sent_s"]) == (0, pytest.approx(len(pcm) / 48_000))
+    out = str(tmp_path / "out")
+    assert cli.main(["export", "--strict", "--no-progress", "--out", out, str(path)]) == 0
+
+
+def test_check_lists_1000_invalid_frames_by_default_and_counts_them_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    with CaptureWriter(path) as writer:
+        for n in range(1003):
+            writer.write("client", BAD_DELETE, t=float(n))
+    assert cli.main(["check", "--json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["invalid"] == 1003
+    assert [bad["line"] for bad in report["invalid_frames"]] == list(range(1, 1001))
+    listed = "client conversation.item.delete (event_id c2):"
+    for argv, shown, hidden in (
+        (["check", str(path)], 1000, 3),
+        (["check", "--max-invalid", "2", str(path)], 2, 1001),
+    ):
+        assert cli.main(argv) == 1
+        out = capsys.readouterr().out
+        assert "1003 frames, 0 valid, 1003 invalid" in out
+        assert out.count(listed) == shown
+        assert f"  ... and {hidden} more\n" in out
 
 
 def test_usage_errors_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

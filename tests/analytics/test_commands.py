@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import rich.progress
 
+import rtmsg
 from fleet import FLEET, frames, write_fleet
 from rtmsg import analytics, cli
 from rtmsg.analytics import commands
+from rtmsg.capture import CaptureWriter
 
 APPEND = b'{"type":"input_audio_buffer.append","audio":"AAAA"}'
 
@@ -53,6 +55,19 @@ def test_export_strict_exits_1_when_a_row_is_invalid(
     assert "4 invalid rows (--strict)" in capsys.readouterr().err
     clean = [path for path, plan in zip(fleet, FLEET, strict=True) if not plan.invalid]
     assert cli.main(["export", "--strict", "--out", out, *map(str, clean)]) == 0
+
+
+def test_export_reports_the_size_of_the_captures_in_megabytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.jsonl"
+    append = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 1_875_000))
+    with CaptureWriter(path) as writer:
+        writer.write("client", append, t=1.0)
+    size = path.stat().st_size
+    assert f"{size / 1e6:.1f}" == "2.5"  # 2.4 MiB: the unit shows
+    assert cli.main(["export", "--no-progress", "--out", str(tmp_path / "out"), str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'out'}: 1 capture (2.5 MB), ")
 
 
 def test_export_reads_bare_frames_in_the_protocol_given(tmp_path: Path) -> None:
@@ -223,6 +238,22 @@ def test_query_prints_json_lines(dataset: Path, capsys: pytest.CaptureFixture[st
     assert len(rows) == 5
 
 
+def test_query_csv_keeps_every_value_exact(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The table rounds floats to be read by a person; CSV is for programs: values as they are.
+    sql = "SELECT 0.1234567891::DOUBLE AS x, NULL AS n, 'a,b' AS s, 2**53 AS big"
+    assert cli.main(["query", str(dataset), sql, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == 'x,n,s,big\n0.1234567891,,"a,b",9007199254740992.0\n'
+    assert cli.main(["query", str(dataset), sql]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split() == [
+        "0.123457",
+        "NULL",
+        "a,b",
+        "9.0072e+15",
+    ]
+
+
 def test_query_without_sql_lists_the_ready_queries(
     dataset: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -336,3 +367,64 @@ def test_without_the_extras_the_commands_say_what_to_install(tmp_path: Path) -> 
         assert result.returncode == 2, result.stderr
         assert f"pip install 'rtmsg[{extra}]'" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _turns_capture(path: Path, latencies_ms: list[int]) -> Path:
+    """A session of one turn per latency: speech stops, the turn is committed, audio answers."""
+    with CaptureWriter(path) as writer:
+        for turn, latency_ms in enumerate(latencies_ms):
+            t = 1_757_073_600.0 + 10 * turn  # 2025-09-05, a turn every 10 s
+            item = f"item_{turn}"
+            stopped = rtmsg.InputAudioBufferSpeechStopped(
+                event_id=f"e{turn}a", item_id=item, audio_end_ms=1000
+            )
+            committed = rtmsg.InputAudioBufferCommitted(event_id=f"e{turn}b", item_id=item)
+            delta = rtmsg.ResponseOutputAudioDelta.from_pcm(
+                b"\0" * 480,
+                event_id=f"e{turn}c",
+                response_id=f"resp_{turn}",
+                item_id=f"answer_{turn}",
+                output_index=0,
+                content_index=0,
+            )
+            writer.write("server", rtmsg.encode(stopped), t=t)
+            writer.write("server", rtmsg.encode(committed), t=t + 0.001)
+            writer.write("server", rtmsg.encode(delta), t=t + latency_ms / 1000)
+            writer.write("server", rtmsg.encode(delta), t=t + latency_ms / 1000 + 0.5)
+    return path
+
+
+def test_p95_latency_of_a_long_session_is_not_its_maximum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 25 turns waiting 10, 20, ... 250 ms, in no order. By hand: the nearest-rank p95 of 25
+    # samples is the 24th smallest (ceil(0.95 * 25) = 24), 240 ms; the median the 13th,
+    # 130 ms; the maximum 250 ms. With 20 samples or fewer the p95 would be the maximum.
+    latencies_ms = [10 * k for k in (7, 25, 3, 18, 1, 12, 24, 9, 16, 5, 21, 14, 2)]
+    latencies_ms += [10 * k for k in (19, 8, 23, 11, 4, 15, 22, 6, 17, 10, 20, 13)]
+    assert sorted(latencies_ms) == [10 * k for k in range(1, 26)]
+    capture = _turns_capture(tmp_path / "session-long.jsonl", latencies_ms)
+    expected = {"turns": 25, "median_s": 0.13, "p95_s": 0.24, "max_s": 0.25}
+
+    assert cli.main(["stats", "--json", str(capture)]) == 0
+    latency = json.loads(capsys.readouterr().out)["latency"]
+    assert latency == pytest.approx(expected, abs=1e-6)
+    assert cli.main(["stats", str(capture)]) == 0
+    assert "median 130.0 ms, p95 240.0 ms, max 250.0 ms over 25 turns" in capsys.readouterr().out
+
+    out = tmp_path / "out"
+    assert cli.main(["export", "--no-progress", "--out", str(out), str(capture)]) == 0
+    capsys.readouterr()
+    sql = (
+        "SELECT session, latency_turns AS turns, latency_median_s AS median_s, "
+        "latency_p95_s AS p95_s, latency_max_s AS max_s FROM sessions"
+    )
+    assert cli.main(["query", str(out), sql, "--format", "json"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row.pop("session") == "session-long"
+    assert row == pytest.approx(expected, abs=1e-6)
+    # The ready query over the events reads the same p95 from the turns' rows.
+    assert cli.main(["query", str(out), "latency-by-day", "--format", "json"]) == 0
+    [day] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert day.pop("day") == "2025-09-05"
+    assert day == pytest.approx(expected, abs=1e-6)

@@ -188,6 +188,7 @@ def test_progress_reaches_the_total_size(tmp_path: Path) -> None:
         ("run-2/x-17.jsonl.gz", "*-{session}.jsonl.gz", "17"),
         ("a.b/c*d-1.jsonl", "c*d-{session}.jsonl", "1"),
         ("a.b/cxd-1.jsonl", "c*d-{session}.jsonl", "1"),
+        ("captures/run-2/session-17.jsonl.gz", "run-*/session-{session}.jsonl.gz", "17"),
     ],
 )
 def test_session_names(path: str, pattern: str | None, session: str) -> None:
@@ -201,6 +202,9 @@ def test_session_names(path: str, pattern: str | None, session: str) -> None:
         ("captures/s-1.jsonl", "s-{session}-{session}.jsonl", "exactly once"),
         ("captures/s-1.jsonl", "s-1.jsonl", "exactly once"),
         ("xsession-1.jsonl", "session-{session}.jsonl", "does not match"),
+        # ``*`` matches within one name, never across a ``/``.
+        ("run-2/x/session-1.jsonl", "run-*/session-{session}.jsonl", "does not match"),
+        ("a/b/c-1.jsonl", "a*c-{session}.jsonl", "does not match"),
     ],
 )
 def test_session_patterns_that_do_not_fit(path: str, pattern: str, message: str) -> None:

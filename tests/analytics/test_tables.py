@@ -580,3 +580,46 @@ def test_the_model_of_a_translation_session(tmp_path: Path) -> None:
         writer.write("server", rtmsg.encode(created), t=1.0, protocol="translation")
     (session,) = analytics.sessions([path]).read_all().to_pylist()
     assert session["model"] == "gpt-realtime-translate"
+
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def test_times_keep_their_microseconds(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    base = 1_757_073_600  # 2025-09-05T12:00:00Z
+    offsets_us = [123_456, 123_457, 1_000_001]
+    with CaptureWriter(path) as writer:
+        for offset in offsets_us:
+            writer.write("client", APPEND, t=base + offset / 1_000_000)
+    start = datetime.datetime.fromtimestamp(base, datetime.UTC)
+    expected = [start + datetime.timedelta(microseconds=offset) for offset in offsets_us]
+    assert [row["t"] for row in _rows([path])] == expected
+    (session,) = analytics.sessions([path]).read_all().to_pylist()
+    assert (session["started_at"], session["ended_at"]) == (expected[0], expected[-1])
+    assert session["duration_s"] == pytest.approx(0.876545, abs=1e-6)
+
+
+def test_the_first_and_last_instants_a_date_can_hold(tmp_path: Path) -> None:
+    # Years 1 to 9999: every reader's date type holds them. Just outside is a bad line.
+    first, end = -62_135_596_800.0, 253_402_300_800.0  # 0001-01-01, 10000-01-01
+    path = tmp_path / "c.jsonl"
+    times = [first, first - 1, end - 1, end]  # whole seconds: exact as floats this far out
+    path.write_bytes(b"".join(encode_record(t, "client", APPEND) for t in times))
+    rows = _rows([path])
+    assert [(row["outcome"], row["code"]) for row in rows] == [
+        ("known", None),
+        ("invalid", "invalid_record"),
+        ("known", None),
+        ("invalid", "invalid_record"),
+    ]
+    assert rows[0]["t"] == datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+    assert rows[2]["t"] == datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+    assert "between the years 1 and 9999" in rows[3]["message"]
+    # The dataset has a partition for each of the two days, and no exception.
+    report = analytics.export([path], tmp_path / "out")
+    assert report.captures[0].files == [
+        "events/day=0001-01-01/c.parquet",
+        "events/day=9999-12-31/c.parquet",
+        "sessions/day=0001-01-01/c.parquet",
+    ]

@@ -83,6 +83,22 @@ def test_reading_streams_and_reports_its_position(tmp_path: Path) -> None:
         assert sum(1 for _ in iterator) == 19_999
 
 
+@pytest.mark.parametrize("name", ["c.jsonl", "c.jsonl.gz"])
+def test_the_position_counts_bytes_of_the_file_on_disk(tmp_path: Path, name: str) -> None:
+    # What a progress bar compares with the file's size: compressed bytes for a .gz.
+    path = tmp_path / name
+    with CaptureWriter(path) as writer:
+        for i in range(20_000):
+            writer.write("client", APPEND, t=i / 7)
+    with CaptureReader(path) as reader:
+        assert reader.size == path.stat().st_size
+        positions = [reader.position for _ in reader]
+        assert len(positions) == 20_000
+        assert positions == sorted(positions)
+        assert 0 < positions[0] < positions[-1] <= reader.size
+        assert reader.position == reader.size
+
+
 # --- files written before the fields existed ----------------------------------------------
 
 

@@ -110,6 +110,32 @@ def test_stats_of_a_known_session() -> None:
     assert stats.latency.max_s == pytest.approx(0.4)
 
 
+def test_the_duration_runs_from_the_earliest_time_to_the_latest() -> None:
+    # A clock set back mid-session: records are in the order they were written, not in time.
+    clear = rtmsg.InputAudioBufferClear()
+    records = [_rec(t, "client", clear) for t in (100.0, 130.0, 90.0, 120.0)]
+    assert session_stats(records).duration_s == pytest.approx(40.0)
+
+
+def test_responses_are_counted_by_status_and_one_without_a_status_as_unknown() -> None:
+    frames = [
+        _done("r1", "completed", 1),
+        _done("r2", "cancelled", 1),
+        _done("r3", "a_status_of_tomorrow", 1),
+        rtmsg.ResponseDone(event_id="e", response=rtmsg.Response(id="r4")),
+        rtmsg.ResponseDone(event_id="e", response=rtmsg.Response(id="r5", status=None)),
+        _done("r6", "completed", 1),
+    ]
+    stats = session_stats([_rec(1.0, "server", frame) for frame in frames])
+    assert stats.responses == 6
+    assert stats.responses_by_status == {
+        "a_status_of_tomorrow": 1,
+        "cancelled": 1,
+        "completed": 2,
+        "unknown": 2,
+    }
+
+
 def test_frame_stats_add_up_to_the_session_stats() -> None:
     records: list[Record | BadRecord] = [
         _rec(100.0, "server", rtmsg.SessionCreated(event_id="e", session=_session("audio/pcmu"))),
