@@ -32,22 +32,22 @@ async def _conversation(url: str, future_type: str) -> tuple[list[Any], list[Any
     seen: list[Any] = []
     async with client.realtime.connect(model="gpt-realtime") as connection:
         update = rtmsg.SessionUpdate(session=rtmsg.Session(instructions="Be brief."))
-        await connection.send_raw(rtmsg.encode(update))
+        await connection.send_raw(rtmsg.encode(update).decode())
         await connection.send_raw(
-            rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0\0" * 2400))
+            rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0\0" * 2400)).decode()
         )
-        await connection.send_raw(rtmsg.encode(rtmsg.InputAudioBufferCommit()))
+        await connection.send_raw(rtmsg.encode(rtmsg.InputAudioBufferCommit()).decode())
         create = rtmsg.ResponseCreate(
             response=rtmsg.ResponseCreateParams(metadata={"mock_unknown_event": future_type})
         )
-        await connection.send_raw(rtmsg.encode(create))
+        await connection.send_raw(rtmsg.encode(create).decode())
         while True:
             event = rtmsg.decode_server_event(await connection.recv_bytes())
             seen.append(event)
             if isinstance(event, rtmsg.ResponseDone):
                 break
         # the same again, through the SDK's own parsing
-        await connection.send_raw(rtmsg.encode(create))
+        await connection.send_raw(rtmsg.encode(create).decode())
         sdk: list[Any] = []
         while not sdk or getattr(sdk[-1], "type", None) != "response.done":
             sdk.append(await connection.recv())
@@ -89,10 +89,10 @@ def test_the_short_path_over_the_sdk_translation_connection(mock_server: ServeMo
                         audio=translation.Audio(output=translation.AudioOutput(language="fr"))
                     )
                 )
-                await connection.send_raw(rtmsg.encode(update))
+                await connection.send_raw(rtmsg.encode(update).decode())
                 append = translation.SessionInputAudioBufferAppend.from_pcm(b"\0\0" * 4800)
-                await connection.send_raw(rtmsg.encode(append))
-                await connection.send_raw(rtmsg.encode(translation.SessionClose()))
+                await connection.send_raw(rtmsg.encode(append).decode())
+                await connection.send_raw(rtmsg.encode(translation.SessionClose()).decode())
                 while True:
                     event = translation.decode_server_event(await connection.recv_bytes())
                     events.append(event)
@@ -119,14 +119,14 @@ def test_the_short_path_over_the_sdk_live_connection(mock_server: ServeMock) -> 
             events: list[Any] = []
             async with client.live.connect() as connection:
                 start = live.SessionStart(session=live.SessionConfig(model="gpt-live-1"))
-                await connection.send_raw(rtmsg.encode(start))
+                await connection.send_raw(rtmsg.encode(start).decode())
                 append = live.SessionInputAudioAppend.from_pcm(b"\0\0" * 7200)  # 300 ms
-                await connection.send_raw(rtmsg.encode(append))
+                await connection.send_raw(rtmsg.encode(append).decode())
                 while True:
                     event = live.decode_server_event(await connection.recv_bytes())
                     events.append(event)
                     if isinstance(event, live.SessionUsageUpdated):
-                        await connection.send_raw(rtmsg.encode(live.SessionClose()))
+                        await connection.send_raw(rtmsg.encode(live.SessionClose()).decode())
                     if isinstance(event, live.SessionClosed):
                         return events
 
@@ -142,7 +142,7 @@ def test_the_readme_shows_this_snippet() -> None:
     readme = (ROOT / "README.md").read_text()
     for line in (
         "event = rtmsg.decode_server_event(await connection.recv_bytes())",
-        "await connection.send_raw(rtmsg.encode(update))",
+        "await connection.send_raw(rtmsg.encode(update).decode())",
         "event = translation.decode_server_event(await connection.recv_bytes())",
         "event = live.decode_server_event(await connection.recv_bytes())",
     ):

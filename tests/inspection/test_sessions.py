@@ -95,7 +95,7 @@ def test_records_without_a_number_are_one_session_unless_a_second_one_starts() -
     with pytest.raises(SessionsNotNumbered) as refused:
         sessions_stats(merged)
     assert refused.value.sessions == 3
-    assert str(refused.value).startswith("the capture holds 3 sessions (3 session.created")
+    assert str(refused.value).startswith("the capture holds 3 sessions (3 starts of a session")
     # A client event of that type, or a second session.created of another numbered session,
     # is not a second session.
     client_side = _rec(3.0, "client", b'{"type":"session.created"}', None)
@@ -159,8 +159,8 @@ def test_stats_refuses_sessions_it_cannot_tell_apart(
         out, err = capsys.readouterr()
         assert out == ""
         assert err == (
-            f"rtmsg stats: {path}: the capture holds 2 sessions (2 session.created events from "
-            "the server) and its records do not say which session each frame is from, so they "
+            f"rtmsg stats: {path}: the capture holds 2 sessions (2 starts of a session from the "
+            "server) and its records do not say which session each frame is from, so they "
             "cannot be told apart; record one file per session "
             "(--capture 'session-{session}.jsonl.gz')\n"
         )
@@ -207,3 +207,23 @@ def test_a_capture_shared_by_sessions_through_the_relay(
         mine = [r for r in records if r.session == number]
         assert [r.frame for r in mine if r.direction == "client"] == sent[turns]
         assert [r.frame for r in mine if r.direction == "server"] == received[turns]
+
+
+def test_stats_refuses_live_sessions_it_cannot_tell_apart(tmp_path: Path) -> None:
+    # A Live session starts with session.started: its reader says so, not a type name here.
+    from live_capture import TIMELINE
+
+    lines = [
+        encode_record(1_700_000_000 + t, direction, rtmsg.encode(event), "live")  # type: ignore[arg-type]
+        for _ in range(2)
+        for t, direction, event in TIMELINE
+    ]
+    path = tmp_path / "two-live.jsonl"
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(SessionsNotNumbered) as info:
+        sessions_stats(read_capture(path))
+    assert info.value.sessions == 2
+    one = tmp_path / "one-live.jsonl"
+    one.write_bytes(b"".join(lines[: len(TIMELINE)]))
+    [summary] = sessions_stats(read_capture(one))
+    assert summary.protocol == "live"

@@ -137,7 +137,11 @@ class ConversationReader:
         model = (
             None if isinstance(event, ce.SessionUpdate) else text(getattr(session, "model", None))
         )
-        return Reading(event_id=text(event.event_id), model=model)
+        return Reading(
+            event_id=text(event.event_id),
+            model=model,
+            session_started=type(event) is se.SessionCreated,
+        )
 
     def _speech_stopped(self, event: se.InputAudioBufferSpeechStopped) -> Reading:
         return Reading(event_id=event.event_id, item_id=event.item_id, turn_end="speech")

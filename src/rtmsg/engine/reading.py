@@ -61,7 +61,8 @@ class Reading(msgspec.Struct, kw_only=True, frozen=True, gc=False):
       running total: the last one is the session's; token counts come with ``tokens``);
     - ``event_id``, ``response_id``, ``item_id``, ``text``, ``code``, ``param``, ``message``:
       the columns of an event's row in ``rtmsg export``;
-    - ``model``: the model the session (or a response) says it runs.
+    - ``model``: the model the session (or a response) says it runs;
+    - ``session_started``: the server's first event of a session (a new session begins).
     """
 
     audio_bytes: int | None = None
@@ -83,6 +84,7 @@ class Reading(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     param: str | None = None
     message: str | None = None
     model: str | None = None
+    session_started: bool = False
 
 
 NOTHING: Final = Reading()

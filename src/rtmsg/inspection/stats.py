@@ -242,14 +242,15 @@ class SessionsNotNumbered(ValueError):
     """A capture holds several sessions, and its records do not say which session each is from.
 
     Records written before they carried their session's number cannot be sorted out; a
-    second ``session.created`` from the server is what tells that such a file holds more
-    than one session. ``sessions`` counts them.
+    second start of a session from the server (``session.created``, ``session.started``: its
+    protocol's reader says which) is what tells that such a file holds more than one
+    session. ``sessions`` counts them.
     """
 
     def __init__(self, sessions: int) -> None:
         super().__init__(
-            f"the capture holds {sessions} sessions ({sessions} session.created events from "
-            "the server) and its records do not say which session each frame is from"
+            f"the capture holds {sessions} sessions ({sessions} starts of a session from the "
+            "server) and its records do not say which session each frame is from"
         )
         self.sessions = sessions
 
@@ -268,7 +269,7 @@ def sessions_stats(
     A record says its session (``session``); a line that is not a record counts as an
     invalid frame of the session of the record before it (the first session's, before any).
     Records that do not say (written before the field existed) are one session, unless a
-    second ``session.created`` from the server comes: then :class:`SessionsNotNumbered`.
+    second start of a session comes from the server: then :class:`SessionsNotNumbered`.
     A capture without a record gives one empty summary.
     """
     sessions: dict[int | None, _Session] = {}
@@ -336,13 +337,7 @@ class _Session:
         frame = next(self._frames)
         if self.on_frame is not None:
             self.on_frame(frame)
-        event = frame.event
-        if (
-            event is not None
-            and event.event_type == "session.created"
-            and isinstance(record, Record)
-            and record.direction == "server"
-        ):
+        if frame.reading.session_started:
             self.started += 1
 
     def finish(self) -> None:

@@ -78,7 +78,11 @@ class LiveReader:
 
     def _session(self, event: ev.SessionStarted | ev.SessionUpdated) -> Reading:
         self._set_format(event.session.audio)
-        return Reading(event_id=event.event_id, model=event.session.model)
+        return Reading(
+            event_id=event.event_id,
+            model=event.session.model,
+            session_started=type(event) is ev.SessionStarted,
+        )
 
     def _closed(self, event: ev.SessionClosed) -> Reading:
         return Reading(

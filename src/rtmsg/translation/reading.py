@@ -71,4 +71,8 @@ class TranslationReader:
         return Reading(event_id=event.event_id, text=event.delta, transcript_out=event.delta)
 
     def _session(self, event: ev.SessionCreated | ev.SessionUpdated) -> Reading:
-        return Reading(event_id=event.event_id, model=text(event.session.model))
+        return Reading(
+            event_id=event.event_id,
+            model=text(event.session.model),
+            session_started=type(event) is ev.SessionCreated,
+        )
