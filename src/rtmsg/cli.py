@@ -173,12 +173,14 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats",
         parents=[direction, as_json, frame_limit],
-        help="summarise a recorded session, or each session of a shared capture",
+        help="summarise recorded sessions: each file, and each session of a shared capture",
         description="Duration, audio seconds sent and received, turns, responses, token usage "
         "and the latency from the end of speech to the first audio of the answer; one summary "
-        "per session for a capture of several sessions.",
+        "per file, and per session for a capture of several sessions.",
     )
-    stats.add_argument("file", metavar="FILE", help="a capture file (.gz too; - reads stdin)")
+    stats.add_argument(
+        "files", nargs="+", metavar="FILE", help="capture files (.gz too; - reads stdin)"
+    )
     stats.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     stats.set_defaults(run=_stats)
 
@@ -476,9 +478,14 @@ def _print_json(report: msgspec.Struct, **extra: Any) -> None:
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n")
 
 
-def _print_json_list(reports: Sequence[msgspec.Struct]) -> None:
-    data = msgspec.json.encode(reports)
-    sys.stdout.write(msgspec.json.format(data, indent=2).decode() + "\n")
+def _print_json_list(
+    reports: Sequence[msgspec.Struct], extra: Sequence[dict[str, Any]] | None = None
+) -> None:
+    data: list[Any] = msgspec.to_builtins(reports)
+    for each, fields in zip(data, extra or [{}] * len(data), strict=True):
+        each.update(fields)
+    encoded = msgspec.json.encode(data)
+    sys.stdout.write(msgspec.json.format(encoded, indent=2).decode() + "\n")
 
 
 def _print_check(report: CheckReport, out: TextIO) -> None:
@@ -530,7 +537,44 @@ def _print_check(report: CheckReport, out: TextIO) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    path, name = _input(args.file)
+    status = 0
+    summaries: list[tuple[str, SessionStats]] = []
+    for file in args.files:
+        file_status, name, sessions = _file_stats(file, args)
+        status = max(status, file_status)
+        summaries.extend((name, stats) for stats in sessions)
+    files = len(args.files)
+    if args.json:
+        if len(summaries) == 1 and files == 1:
+            _print_json(summaries[0][1])
+        elif summaries:
+            extra = [{"file": name} if files > 1 else {} for name, _ in summaries]
+            _print_json_list([stats for _, stats in summaries], extra)
+        return status
+    for index, (name, stats) in enumerate(summaries):
+        if index:
+            print()
+        if files > 1:
+            print(f"{'file':<15} {name}")
+        if _shared(summaries, name):
+            label = "(records without a number)" if stats.session is None else stats.session
+            print(f"{'session':<15} {label}")
+        _print_stats(stats, sys.stdout)
+    return status
+
+
+def _shared(summaries: Sequence[tuple[str, SessionStats]], name: str) -> bool:
+    """Whether the file ``name`` holds more than one of the sessions summarised."""
+    return sum(1 for each, _ in summaries if each == name) > 1
+
+
+def _file_stats(file: str, args: argparse.Namespace) -> tuple[int, str, list[SessionStats]]:
+    """The status, shown name and session summaries of one FILE; problems go to stderr."""
+    try:
+        path, name = _input(file)
+    except OSError as exc:
+        print(f"rtmsg stats: {_os_error(exc)}", file=sys.stderr)
+        return 2, file, []
     first_invalid: list[tuple[int, str]] = []
 
     def watch(frame: FrameStats) -> None:
@@ -539,39 +583,31 @@ def _stats(args: argparse.Namespace) -> int:
             message = record.message if isinstance(record, BadRecord) else str(frame.error)
             first_invalid.append((record.line, message))
 
-    with (
-        CaptureReader(
-            path, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
-        ) as reader,
-        _progress(reader.size, not args.no_progress, "reading") as update,
-    ):
-        try:
+    try:
+        with (
+            CaptureReader(
+                path, args.direction, max_frame_bytes=args.max_frame_bytes, protocol=args.protocol
+            ) as reader,
+            _progress(reader.size, not args.no_progress, "reading") as update,
+        ):
             sessions = sessions_stats(
                 _tracked(reader, 0, update), max_frame_bytes=args.max_frame_bytes, on_frame=watch
             )
-        except SessionsNotNumbered as exc:
-            print(
-                f"rtmsg stats: {name}: {exc}, so they cannot be told apart; record one "
-                "file per session (--capture 'session-{session}.jsonl.gz')",
-                file=sys.stderr,
-            )
-            return 1
+    except SessionsNotNumbered as exc:
+        print(
+            f"rtmsg stats: {name}: {exc}, so they cannot be told apart; record one "
+            "file per session (--capture 'session-{session}.jsonl.gz')",
+            file=sys.stderr,
+        )
+        return 1, name, []
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"rtmsg stats: {_os_error(exc)}", file=sys.stderr)
+        return 2, name, []
     if not _warn_stats(f"rtmsg stats: {name}", sessions, first_invalid, args.direction):
-        return 2
-    if args.json:
-        if len(sessions) == 1:
-            _print_json(sessions[0])
-        else:
-            _print_json_list(sessions)
-        return 0
-    for number, stats in enumerate(sessions):
-        if len(sessions) > 1:
-            if number:
-                print()
-            label = "(records without a number)" if stats.session is None else stats.session
-            print(f"{'session':<15} {label}")
-        _print_stats(stats, sys.stdout)
-    return 0
+        return 2, name, []
+    return 0, name, sessions
 
 
 def _warn_stats(

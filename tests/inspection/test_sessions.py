@@ -149,6 +149,53 @@ def test_stats_prints_one_summary_per_session(
     assert "session" not in capsys.readouterr().out
 
 
+def test_stats_summarises_each_file_and_each_session_of_a_shared_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One file per session, as the README recommends, and a shared capture beside them.
+    one = _write(tmp_path / "one.jsonl", [_created(None, 1.0), *_turn(None, 2.0, 4800)])
+    two = _write(tmp_path / "two.jsonl", [_created(None, 1.0), *_turn(None, 2.0, 9600)])
+    shared, own = _shared(0)
+    both = _write(tmp_path / "shared.jsonl", shared)
+    files = [str(one), str(two), str(both)]
+    assert cli.main(["stats", *files]) == 0
+    blocks = capsys.readouterr().out.split("\n\n")
+    heads = [block.splitlines()[:2] for block in blocks]
+    numbers = list(dict.fromkeys(r.session for r in shared if isinstance(r, Record)))
+    assert heads == [
+        [f"file            {one}", "frames          4 (0 unknown, 0 invalid)"],
+        [f"file            {two}", "frames          4 (0 unknown, 0 invalid)"],
+        *([f"file            {both}", f"session         {n}"] for n in numbers),
+    ]
+    assert "audio sent      0.100 s" in blocks[0]
+    assert "audio sent      0.200 s" in blocks[1]
+    assert cli.main(["stats", "--json", *files]) == 0
+    summaries = json.loads(capsys.readouterr().out)
+    assert [(s["file"], s["session"], s["frames"]) for s in summaries] == [
+        (str(one), None, 4),
+        (str(two), None, 4),
+        *((str(both), n, len(own[n])) for n in numbers),
+    ]
+
+
+def test_stats_goes_on_past_a_file_it_cannot_read_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = _write(tmp_path / "one.jsonl", [_created(None, 1.0), *_turn(None, 2.0, 4800)])
+    missing = tmp_path / "missing.jsonl"
+    assert cli.main(["stats", str(missing), str(one)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("rtmsg stats: ")
+    assert "missing.jsonl" in err
+    assert len(err.splitlines()) == 1
+    assert out.splitlines()[0] == f"file            {one}"
+    merged = _write(tmp_path / "old.jsonl", [_created(None, 1.0), _created(None, 2.0)])
+    assert cli.main(["stats", "--json", str(merged), str(one)]) == 1
+    out, err = capsys.readouterr()
+    assert "cannot be told apart" in err
+    assert [s["file"] for s in json.loads(out)] == [str(one)]
+
+
 def test_stats_refuses_sessions_it_cannot_tell_apart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
