@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import socket
@@ -218,6 +219,22 @@ def test_query_prints_a_table(dataset: Path, capsys: pytest.CaptureFixture[str])
     assert lines[-1] == "(5 rows)"
     # Numbers are right-aligned under their heading.
     assert lines[2].index("3") + 1 == lines[0].index("turns") + len("turns")
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_query_prints_the_times_in_utc(
+    dataset: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    # Timestamps with a time zone: DuckDB before 2.0.1 hands them to Python through pytz.
+    sql = (
+        "SELECT started_at, (SELECT min(t) FROM events e WHERE e.session = s.session) AS t "
+        "FROM sessions s ORDER BY session LIMIT 1"
+    )
+    assert cli.main(["query", str(dataset), sql, "--format", output]) == 0
+    out = capsys.readouterr().out
+    started = datetime.datetime.fromtimestamp(FLEET[0].start, datetime.UTC)
+    utc = "Z" if output == "json" else "+00:00"
+    assert out.count(started.isoformat().removesuffix("+00:00") + utc) == 2, out
 
 
 def test_query_runs_a_ready_query_by_name(
