@@ -27,11 +27,11 @@ PARTS: Final[dict[str, tuple[str, ...]]] = {
     "stream": ("engine/stream.py", "engine/lines.py", "conversation/stream.py", "stream.py"),
     "engine": ("engine/*",),
     "protocols": ("common/*", "conversation/*", "translation/*", "live/*", "protocols.py"),
-    "capture": ("capture.py", "capture/*"),
+    "capture": ("capture/*",),
     "inspection": ("inspection/*",),
     "analytics": ("analytics/*",),
     "relay": ("relay/*",),
-    "cli": ("cli.py", "__main__.py"),
+    "cli": ("cli/*", "__main__.py"),
     # the package's facade and the modules kept for 0.1.1's users: re-exports only
     "facade": ("__init__.py", "*.py"),
 }

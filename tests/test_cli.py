@@ -123,8 +123,8 @@ def test_a_progress_bar_on_a_terminal(
     shows: str,
 ) -> None:
     path = _capture(tmp_path / "ok.jsonl")
-    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
-    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(cli._inspect, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli._inspect, "_PROGRESS_EVERY", 2)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     progress: list[float | None] = []
 
@@ -147,8 +147,8 @@ def test_check_progress_runs_once_over_all_the_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = [_capture(tmp_path / name) for name in ("a.jsonl", "b.jsonl.gz", "c.jsonl")]
-    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
-    monkeypatch.setattr(cli, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(cli._inspect, "_PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli._inspect, "_PROGRESS_EVERY", 2)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     progress: list[float] = []
 

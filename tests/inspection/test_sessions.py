@@ -174,7 +174,7 @@ def test_stats_summarises_each_file_and_each_session_of_a_shared_one(
     assert [(s["file"], s["session"], s["frames"]) for s in summaries] == [
         (str(one), None, 4),
         (str(two), None, 4),
-        *((str(both), n, len(own[n])) for n in numbers),
+        *((str(both), n, len(own[n])) for n in numbers if n is not None),
     ]
 
 
