@@ -269,18 +269,18 @@ def test_a_stalled_reader_that_vanishes_releases_the_upstream_at_once(
 def test_an_error_inside_the_relay_closes_with_1011_and_says_so(
     relay_pair: ServeRelayPair, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rtmsg.relay import _core
+    from rtmsg.relay import _session
 
     caplog.set_level(logging.WARNING, logger="rtmsg.relay")
     planted = RuntimeError("planted")
-    original = _core.Session.from_client
+    original = _session.Session.from_client
 
-    def failing(self: _core.Session, data: Any, binary: bool) -> Any:
+    def failing(self: _session.Session, data: Any, binary: bool) -> Any:
         if b"planted" in bytes(data if not isinstance(data, str) else data.encode()):
             raise planted
         return original(self, data, binary)
 
-    monkeypatch.setattr(_core.Session, "from_client", failing)
+    monkeypatch.setattr(_session.Session, "from_client", failing)
 
     async def scenario() -> tuple[int | None, int | None, int]:
         async with relay_pair() as (mock, _, relay_url, pair_relay):

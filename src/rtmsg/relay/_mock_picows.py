@@ -72,6 +72,7 @@ async def serve_picows(
         port,
         max_frame_size=sys.maxsize,
         logger_name=picows_logger("rtmsg.mock.picows"),
+        use_aiofastnet=False,  # the loop's own transport, as the relay's (see ._picows)
     )
     try:
         yield server

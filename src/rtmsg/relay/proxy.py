@@ -30,7 +30,8 @@ from typing import Any, Final, Literal
 
 from ..capture.writer import DEFAULT_FLUSH_INTERVAL
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
-from ._core import GOING_AWAY, Config, RelayCore
+from ._closes import GOING_AWAY
+from ._core import Config, RelayCore
 from .metrics import Metrics
 
 __all__ = ["DEFAULT_MAX_QUEUE", "TRANSPORTS", "Relay", "Transport"]
