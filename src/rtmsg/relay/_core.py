@@ -55,6 +55,8 @@ class Config:
             raise ValueError(f"upstream must be a ws:// or wss:// URL, not {self.upstream!r}")
         if parts.query or parts.fragment:
             raise ValueError("upstream must not have a query or fragment: the client's is used")
+        if not 0 <= self.capture_level <= 9:
+            raise ValueError(f"capture level must be from 0 to 9, not {self.capture_level}")
 
     def upstream_url(self, target: str) -> str:
         """The upstream URL for a client request to ``target`` (path and query)."""
