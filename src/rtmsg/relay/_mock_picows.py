@@ -51,7 +51,7 @@ async def serve_picows(
         refusal = (
             (verdict.status, verdict.text + "\n")
             if isinstance(verdict, Refusal)
-            else mock.refusal(headers)
+            else mock.refusal(path, headers)
         )
         if refusal is not None:
             status, text = refusal

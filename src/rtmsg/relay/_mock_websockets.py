@@ -37,7 +37,7 @@ async def serve_websockets(mock: MockHost, host: str | None, port: int) -> Async
         log.close_reason = connection.close_reason
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
-        refusal = mock.refusal(list(request.headers.raw_items()))
+        refusal = mock.refusal(request.path, list(request.headers.raw_items()))
         return None if refusal is None else connection.respond(*refusal)
 
     def choose(

@@ -23,16 +23,20 @@ registry tells, :mod:`rtmsg.protocols`), answered by
 from __future__ import annotations
 
 import contextlib
+import logging
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Literal
 
 from ..protocols import route
+from ._logging import loggable
 from ._mock_base import MockSession, Sent, SessionKind
 from .conversation import Conversation
 from .translation_mock import TranslationSession
 
 __all__ = ["MockServer", "MockSession", "Sent", "SessionKind"]
+
+log = logging.getLogger("rtmsg.mock")
 
 Transport = Literal["picows", "websockets"]
 
@@ -90,15 +94,19 @@ class MockServer:
                 yield server
 
     def new_session(self, log: MockSession) -> SessionKind:
-        """The session object for a connection to ``log.path``."""
-        path = urllib.parse.urlsplit(log.path).path
+        """The session object for a connection to ``log.path``; :class:`LookupError` for a
+        path whose protocol the mock does not simulate (see :meth:`refusal`)."""
+        return self._kind(log.path)(log)
+
+    def _kind(self, target: str) -> Callable[[MockSession], SessionKind]:
+        path = urllib.parse.urlsplit(target).path
         kind = self.session_kinds.get(path)
         if kind is None:
             name = route(path).endpoint.name
             kind = self.protocol_sessions.get(name)
             if kind is None:
                 raise LookupError(f"the mock simulates no {name!r} session")
-        return kind(log)
+        return kind
 
     def _conversation(self, log: MockSession) -> Conversation:
         return Conversation(
@@ -115,8 +123,15 @@ class MockServer:
             self.sessions.append(log)
         return log
 
-    def refusal(self, headers: Sequence[tuple[str, str]]) -> tuple[int, str] | None:
-        """The HTTP status and text refusing a handshake with ``headers``, or ``None``."""
+    def refusal(self, target: str, headers: Sequence[tuple[str, str]]) -> tuple[int, str] | None:
+        """The HTTP status and text refusing a handshake for ``target`` (path and query) with
+        ``headers``, or ``None``: 404 for a protocol the mock does not simulate (one WARNING
+        line), 401 without an API key when one is required."""
+        try:
+            self._kind(target)
+        except LookupError as exc:
+            log.warning("refused %s: %s", loggable(target.partition("?")[0]), exc)
+            return 404, f"Not found: {exc}.\n"
         if not self.require_api_key:
             return None
         for name, value in headers:
