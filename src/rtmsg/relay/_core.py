@@ -97,6 +97,10 @@ class RelayCore:
         )
 
     @property
+    def forward_invalid(self) -> bool:
+        return self.config.forward_invalid
+
+    @property
     def draining(self) -> bool:
         return self.metrics.draining
 

@@ -146,8 +146,9 @@ class Link:
         self.relay = relay
         self.core = relay.core
         self.upgrade = upgrade
-        self.client = Leg(self, "client")
-        self.upstream = Leg(self, "upstream")
+        size, timeout = self.core.config.max_size, self.core.config.close_timeout
+        self.client = Leg(self, "client", max_size=size, close_timeout=timeout)
+        self.upstream = Leg(self, "upstream", max_size=size, close_timeout=timeout)
         self.subprotocol = choose_subprotocol(upgrade.subprotocols)
         self.session: Session | None = None
         self.state = _CONNECTING

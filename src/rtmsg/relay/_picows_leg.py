@@ -14,26 +14,23 @@ connection or the upstream's, and turns frames into what :mod:`._session` judges
 - its close: a close frame is sent once, with an explicit code (picows' default is 0), and
   the connection is cut if the peer does not answer within ``close_timeout``.
 
-What a leg cannot decide alone (the session, the other leg, the closes) is its
-:class:`~._picows.Link`'s. Exceptions in a callback go to the link, which closes both legs
-with 1011.
+What a leg cannot decide alone (the session, the other leg, the closes) is its link's
+(:class:`Link` says what a leg asks of it; :class:`~._picows.Link` is it). Exceptions in a
+callback go to the link, which closes both legs with 1011.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport
 
 from ._closes import PROTOCOL_ERROR, TOO_BIG
 from ._session import Verdict
 
-if TYPE_CHECKING:
-    from ._picows import Link
-
-__all__ = ["Leg", "close_reason"]
+__all__ = ["Leg", "Link", "close_reason"]
 
 _TEXT: Final = WSMsgType.TEXT
 _BINARY: Final = WSMsgType.BINARY
@@ -46,17 +43,41 @@ def close_reason(reason: str) -> bytes:
     return reason.encode()[:123].decode("utf-8", "ignore").encode()
 
 
-class Leg(WSListener):
-    """One side of a relayed session: the client's connection, or the upstream's."""
+class Link(Protocol):
+    """What a leg asks of the link between it and the other leg (:class:`~._picows.Link`)."""
 
-    def __init__(self, link: Link, side: str) -> None:
+    def connected(self, leg: Leg) -> None: ...
+
+    def verdict(self, leg: Leg, verdict: Verdict, kind: WSMsgType, data: Any) -> None: ...
+
+    def early(self, leg: Leg, kind: WSMsgType, data: bytes) -> None: ...
+
+    def fault(self, leg: Leg, code: int, reason: str) -> None: ...
+
+    def close_received(self, leg: Leg, payload: bytes) -> None: ...
+
+    def disconnected(self, leg: Leg, transport: WSTransport) -> None: ...
+
+    def other(self, leg: Leg) -> Leg: ...
+
+    def crash(self, exc: BaseException) -> None: ...
+
+
+class Leg(WSListener):
+    """One side of a relayed session: the client's connection, or the upstream's.
+
+    ``max_size`` bounds a message being reassembled; ``close_timeout`` is how long a peer
+    has to answer a close.
+    """
+
+    def __init__(self, link: Link, side: str, *, max_size: int, close_timeout: float) -> None:
         super().__init__()
-        # The link lets go of its legs once the session is over (see Link.unlink), so that
-        # a session is freed when it ends rather than by the cyclic garbage collector.
+        # The link lets go of its legs once the session is over (see unlink in ._picows), so
+        # that a session is freed when it ends rather than by the cyclic garbage collector.
         self.link: Link | None = link
         self.side = side
-        self.max_size = link.core.config.max_size
-        self.close_timeout = link.core.config.close_timeout
+        self.max_size = max_size
+        self.close_timeout = close_timeout
         self.transport: WSTransport | None = None
         # While both legs are open: the other leg's transport, and the session's judge.
         self.peer: WSTransport | None = None

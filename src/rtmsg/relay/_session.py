@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from ..capture import CaptureWriter, Direction
 from ..engine.base import Event
@@ -31,13 +31,27 @@ from ._closes import (
     close_for_upstream,
 )
 from ._logging import loggable
+from .metrics import Metrics
 
-if TYPE_CHECKING:
-    from ._core import RelayCore
-
-__all__ = ["Session", "Verdict"]
+__all__ = ["Core", "Session", "Verdict"]
 
 log = logging.getLogger("rtmsg.relay")
+
+
+class Core(Protocol):
+    """What a session asks of the relay that runs it (:class:`~._core.RelayCore`)."""
+
+    metrics: Metrics
+    sessions: dict[int, Session]
+
+    @property
+    def forward_invalid(self) -> bool:
+        """Whether an invalid client message is forwarded as well as answered."""
+        ...
+
+    def closing_captures(self, capture: CaptureWriter) -> None:
+        """Keep a session's capture being closed on the capture's thread until it is."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -87,7 +101,7 @@ class Session:
 
     def __init__(
         self,
-        core: RelayCore,
+        core: Core,
         number: int,
         path: str,
         protocol: str,
@@ -177,7 +191,7 @@ class Session:
         if self._capture is not None:
             self._record("client", data, binary)
             self._record("server", answer, False)
-        return Verdict(answer=answer, forward=self._core.config.forward_invalid)
+        return Verdict(answer=answer, forward=self._core.forward_invalid)
 
     def _log_invalid(self, sender: Direction, exc: DecodeError) -> None:
         self._core.metrics.invalid_frame(sender, exc.code)
