@@ -16,7 +16,10 @@ session                 client audio               turn taking
 
 :func:`translation_session` simulates a session of the other protocol, live translation
 (``/v1/realtime/translations``): 24 kHz pcm16 streamed in, transcripts and translated audio
-streamed out, one set of deltas per 200 ms frame.
+streamed out, one set of deltas per 200 ms frame. :func:`live_session` simulates a Live
+session (``/v1/live/sessions``): 24 kHz pcm16 streamed in, the caller's transcript, the
+model's audio and transcript out, and a task delegated to a Responses backend whose answer
+streams back as nested ``response.event`` frames.
 
 Frames are compact JSON with ``type`` first, as the API and the SDK write them. The same seed
 gives the same bytes on every machine, so runs can be compared. ``tests/test_bench_corpus.py``
@@ -29,19 +32,29 @@ import json
 import random
 import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from rtmsg.capture import Direction
 
 __all__ = [
     "AUDIO_TYPES",
+    "LIVE_FLAT",
     "SEED",
     "Corpus",
     "Session",
+    "Side",
     "build_corpus",
+    "flat_twin",
+    "live_session",
     "translation_session",
     "unknown_twin",
 ]
+
+Side = Literal[
+    "client", "server", "translation client", "translation server", "live client", "live server"
+]
+"""Who sends the frames, and in which protocol: the conversation's sides, translation's, or
+those of a Live session's primary connection."""
 
 SEED = 20250828
 """The seed of the corpus (the GA protocol's release date)."""
@@ -159,9 +172,11 @@ class Corpus:
     control_client: list[bytes]
     control_server: list[bytes]
     unknown_heavy: list[bytes]
-    micro: dict[str, tuple[Direction, bytes]]
+    micro: dict[str, tuple[Side, bytes]]
     translation_client: list[bytes] = field(default_factory=list)
     translation_server: list[bytes] = field(default_factory=list)
+    live_client: list[bytes] = field(default_factory=list)
+    live_server: list[bytes] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -756,7 +771,7 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
         (f for f in server if types[f] == "response.output_audio.delta"), key=len
     )  # 200 ms of pcm16
     transcript_delta = first(server, "response.output_audio_transcript.delta")
-    micro: dict[str, tuple[Direction, bytes]] = {
+    micro: dict[str, tuple[Side, bytes]] = {
         "append pcm16 20 ms": ("client", append(20, 48)),
         "append pcm16 40 ms": ("client", append(40, 48)),
         "append pcm16 100 ms": ("client", append(100, 48)),
@@ -776,6 +791,13 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
             assert len(twin) == len(frame)
             micro[f"{name} as Unknown"] = ("server", twin)
     translation = translation_session(seconds_per_session, seed)
+    live = live_session(seconds_per_session, seed)
+    live_server = [f for d, f in live.frames if d == "server"]
+    # The micro frames do not depend on the corpus length: a session long enough to delegate.
+    delegated = [f for d, f in live_session(7.0, seed).frames if d == "server"]
+    nested_frame = max((f for f in delegated if b'"response.output_text.delta"' in f), key=len)
+    micro["live response.event"] = ("live server", nested_frame)
+    micro[LIVE_FLAT] = ("live server", flat_twin(nested_frame))
     return Corpus(
         sessions=sessions,
         client=client,
@@ -786,6 +808,8 @@ def build_corpus(seconds_per_session: float = 30.0, seed: int = SEED) -> Corpus:
         micro=micro,
         translation_client=[f for d, f in translation.frames if d == "client"],
         translation_server=[f for d, f in translation.frames if d == "server"],
+        live_client=[f for d, f in live.frames if d == "client"],
+        live_server=live_server,
     )
 
 
@@ -875,4 +899,222 @@ def translation_session(seconds: float = 30.0, seed: int = SEED, *, chunk_ms: in
             )
     w.client({"type": "session.close", "event_id": w.ident("evt_")})
     w.server("session.closed")
+    return session
+
+
+LIVE_FLAT = "live flat event, response.event's size"
+"""The micro frame a ``response.event`` is held to: a flat event of the same size."""
+
+
+def flat_twin(frame: bytes) -> bytes:
+    """A flat ``session.output_transcript.delta`` as long as ``frame``: its delta fills the gap."""
+    base = {
+        "type": "session.output_transcript.delta",
+        "event_id": "event_" + "x" * 21,
+        "start_ms": 1000,
+        "end_ms": 1100,
+        "delta": "",
+    }
+    padding = len(frame) - len(_dumps(base))
+    twin = _dumps({**base, "delta": ("word " * padding)[:padding]})
+    assert len(twin) == len(frame), (len(twin), len(frame))
+    return twin
+
+
+_LIVE_AUDIO_MS = 50
+_LIVE_INSTRUCTIONS = (
+    "You are the voice of a restaurant's booking line. Answer briefly and warmly, and delegate"
+    " every question about tables, opening hours or the menu."
+)
+_ANSWER_TEXT = (
+    "An outdoor table for two is available at seven tonight, and the kitchen is open until"
+    " eleven; shall I book it under your name?"
+)
+
+
+def live_session(seconds: float = 30.0, seed: int = SEED) -> Session:
+    """A simulated Live session on a primary WebSocket, with a task delegated to Responses.
+
+    The client starts the session (24 kHz pcm16, a Responses backend with one function tool)
+    and streams 50 ms appends, as observed Live clients do. The caller speaks in turns of
+    3 s: the server sends the caller's transcript in 300 ms pieces, then the model's answer,
+    100 ms audio deltas with a transcript delta each. The second turn is delegated:
+    ``session.delegation.created``, then the backend's text answer as nested
+    ``response.event`` frames (created, in progress, the message item and its content part,
+    one text delta per word, the dones, completed with usage), then the spoken answer.
+    ``session.usage.updated`` comes every 15 s; ``session.close`` and ``session.closed`` end it.
+    """
+    rng = random.Random(seed + 2)
+    session = Session("live-50ms", seconds)
+    w = _Writer(rng, session)
+    session_id = w.ident("live_u7_", 32)
+    delegation = {
+        "type": "responses",
+        "responses": {
+            "model": "gpt-5.5",
+            "instructions": "Check availability with the booking tool before you answer.",
+            "max_output_tokens": 512,
+            "tools": [
+                _function_tool(
+                    "check_availability",
+                    "Free tables for a party size and a time.",
+                    {"party_size": {"type": "integer"}, "time": {"type": "string"}},
+                )
+            ],
+        },
+    }
+    audio = {"format": {"type": "audio/pcm", "rate": 24000}, "output": {"voice": "marin"}}
+    config = {
+        "model": "gpt-live-1",
+        "instructions": _LIVE_INSTRUCTIONS,
+        "audio": audio,
+        "delegation": delegation,
+    }
+    w.client({"type": "session.start", "session": config})
+    w.server(
+        "session.started",
+        session={
+            "id": session_id,
+            "expires_at": 1791553820,
+            "status": "active",
+            "input": [],
+            **config,
+        },
+    )
+    total_ms = int(seconds * 1000)
+    turn_ms = 3000
+    heard_ms = usage_ms = 0
+    sequence = 0
+    turn = 0
+
+    def nested(delegation_id: str, event_type: str, **body: Any) -> None:
+        nonlocal sequence
+        event = {"type": event_type, **body, "sequence_number": sequence}
+        sequence += 1
+        w.server("response.event", delegation_id=delegation_id, event=event)
+
+    def speak(text: str, at_ms: int) -> None:
+        for index, word in enumerate(text.split()):
+            w.session.frames.append(
+                (
+                    "server",
+                    _dumps({"type": "session.output_audio.delta", "delta": w.audio(100 * 48)}),
+                )
+            )
+            w.server(
+                "session.output_transcript.delta",
+                delta=(" " if index else "") + word,
+                start_ms=at_ms + index * 100,
+                end_ms=at_ms + (index + 1) * 100,
+            )
+
+    for sent_ms in range(_LIVE_AUDIO_MS, total_ms + 1, _LIVE_AUDIO_MS):
+        w.client({"type": "session.input_audio.append", "audio": w.audio(_LIVE_AUDIO_MS * 48)})
+        if sent_ms - heard_ms >= 300:
+            w.server(
+                "session.input_transcript.delta",
+                delta=(" " if sent_ms % turn_ms > 300 else "") + w.words(_USER_WORDS, 2),
+                start_ms=heard_ms,
+                end_ms=sent_ms,
+            )
+            heard_ms = sent_ms
+        if sent_ms % turn_ms == 0:
+            turn += 1
+            if turn % 2 == 0:
+                delegation_id = w.ident("item_", 20)
+                response_id = w.ident("resp_", 24)
+                w.server(
+                    "session.delegation.created",
+                    offset_ms=sent_ms,
+                    delegation={
+                        "id": delegation_id,
+                        "type": "delegation",
+                        "target": "responses",
+                        "response_id": response_id,
+                    },
+                )
+                snapshot = {
+                    "id": response_id,
+                    "object": "response",
+                    "created_at": 1791546621,
+                    "model": "gpt-5.5",
+                    "status": "in_progress",
+                    "output": [],
+                    "parallel_tool_calls": True,
+                    "tool_choice": "auto",
+                    "tools": [],
+                    "instructions": None,
+                    "error": None,
+                    "usage": None,
+                }
+                nested(delegation_id, "response.created", response=snapshot)
+                nested(delegation_id, "response.in_progress", response=snapshot)
+                item_id = w.ident("msg_", 24)
+                item = {
+                    "id": item_id,
+                    "type": "message",
+                    "role": "assistant",
+                    "status": "in_progress",
+                    "content": [],
+                }
+                nested(delegation_id, "response.output_item.added", output_index=0, item=item)
+                part = {"type": "output_text", "text": "", "annotations": []}
+                where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+                nested(delegation_id, "response.content_part.added", **where, part=part)
+                for index, word in enumerate(_ANSWER_TEXT.split()):
+                    nested(
+                        delegation_id,
+                        "response.output_text.delta",
+                        **where,
+                        delta=(" " if index else "") + word,
+                        logprobs=[],
+                    )
+                nested(
+                    delegation_id,
+                    "response.output_text.done",
+                    **where,
+                    text=_ANSWER_TEXT,
+                    logprobs=[],
+                )
+                done = {**part, "text": _ANSWER_TEXT}
+                nested(delegation_id, "response.content_part.done", **where, part=done)
+                message = {**item, "status": "completed", "content": [done]}
+                nested(delegation_id, "response.output_item.done", output_index=0, item=message)
+                usage = {
+                    "input_tokens": 812,
+                    "input_tokens_details": {"cache_write_tokens": 0, "cached_tokens": 512},
+                    "output_tokens": 31,
+                    "output_tokens_details": {"reasoning_tokens": 0},
+                    "total_tokens": 843,
+                }
+                completed = {
+                    **snapshot,
+                    "status": "completed",
+                    "completed_at": 1791546623,
+                    "usage": usage,
+                }
+                nested(delegation_id, "response.completed", response=completed)
+                speak(_ANSWER_TEXT, sent_ms)
+            else:
+                speak(w.words(_WORDS, 12), sent_ms)
+        if sent_ms - usage_ms >= 15000:
+            usage_ms = sent_ms
+            w.server(
+                "session.usage.updated",
+                usage={"seconds": sent_ms // 1000},
+                context_window={"usage_ratio": round(sent_ms / 600000, 4)},
+            )
+    w.client({"type": "session.close", "event_id": w.ident("evt_")})
+    w.server(
+        "session.closed",
+        reason="close_requested",
+        session={
+            "id": session_id,
+            "expires_at": 1791553820,
+            "status": "active",
+            "input": [],
+            **config,
+        },
+        usage={"seconds": total_ms // 1000},
+    )
     return session

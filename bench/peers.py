@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
+import openai.types.live
 import orjson
 from openai._models import construct_type_unchecked
 from openai.types.realtime import (
@@ -24,11 +25,8 @@ from openai.types.realtime import (
 from pydantic import TypeAdapter
 
 import rtmsg
-from bench.corpus import Corpus
-from rtmsg import translation
-
-Side = Literal["client", "server", "translation client", "translation server"]
-"""Who sends the frames, and in which protocol: the conversation's sides, or translation's."""
+from bench.corpus import Corpus, Side
+from rtmsg import live, translation
 
 _DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
     "client": (rtmsg.decode_client_event, RealtimeClientEvent, rtmsg.ClientEventDecoder),
@@ -43,6 +41,16 @@ _DECODERS: dict[Side, tuple[Any, Any, type[Any]]] = {
         RealtimeTranslationServerEvent,
         translation.ServerEventDecoder,
     ),
+    "live client": (
+        live.decode_client_event,
+        openai.types.live.ClientEvent,
+        live.ClientEventDecoder,
+    ),
+    "live server": (
+        live.decode_server_event,
+        openai.types.live.ServerEvent,
+        live.ServerEventDecoder,
+    ),
 }
 
 __all__ = [
@@ -52,6 +60,7 @@ __all__ = [
     "ENCODE_MIXES",
     "ENCODE_PEERS",
     "FLOOR",
+    "NESTED",
     "PEER_NOTES",
     "RTMSG",
     "SDK_PARSE",
@@ -76,6 +85,7 @@ SDK_PYDANTIC = "SDK pydantic"
 SDK_PARSE = "SDK parse path"
 DECODER_OBJECT = "rtmsg decoder object"
 STRICT_DECODER = "rtmsg unknown_fields=reject"
+NESTED = "rtmsg and nested()"
 
 DECODE_PEERS = (
     RTMSG,
@@ -110,7 +120,10 @@ PEER_NOTES = {
     "`model.model_dump_json(exclude_unset=True)`.",
     SDK_PARSE: "what the SDK's realtime connection does with each received frame: "
     "`construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)` "
-    "(builds models without validating; server events only).",
+    "(builds models without validating; server events only; Live's connection does the same "
+    "with `openai.types.live.ServerEvent`).",
+    NESTED: "`live.decode_server_event(frame).nested()`: a Live `response.event` and the "
+    "Responses event inside it, both typed (Live server events only).",
 }
 
 
@@ -163,7 +176,14 @@ def decoder(peer: str, direction: Side, *, unknown: bool = False) -> Decode | No
         return None if unknown else _adapter(direction).validate_json
     if peer == SDK_PARSE:
         return _sdk_parse(direction) if direction.endswith("server") else None
+    if peer == NESTED:
+        return _decode_nested if direction == "live server" else None
     raise ValueError(f"unknown peer {peer!r}")
+
+
+def _decode_nested(frame: bytes) -> object:
+    event = live.decode_server_event(frame)
+    return event.nested() if isinstance(event, live.ResponseEvent) else event
 
 
 def _rtmsg_encode(event: Any) -> bytes:
@@ -210,6 +230,8 @@ DECODE_MIXES: dict[str, Callable[[Corpus], list[tuple[Side, list[bytes]]]]] = {
         ("translation client", c.translation_client),
         ("translation server", c.translation_server),
     ],
+    "live stream": lambda c: [("live client", c.live_client), ("live server", c.live_server)],
+    "live server stream": lambda c: [("live server", c.live_server)],
 }
 ENCODE_MIXES = {mix: frames for mix, frames in DECODE_MIXES.items() if "unknown" not in mix}
 

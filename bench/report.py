@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import SEED
+from bench.corpus import LIVE_FLAT, SEED
 from bench.peers import (
     DECODE_PEERS,
     DECODER_OBJECT,
     ENCODE_PEERS,
     FLOOR,
+    NESTED,
     PEER_NOTES,
     RTMSG,
     SDK_PARSE,
@@ -109,6 +110,26 @@ TARGETS = [
     _floor("control events", 1.1, 1.05),
     _floor("server stream", 1.5, 1.1),
     _floor("translation stream", 1.25, 1.05),
+    _floor("live stream", 1.25, 1.05),
+    _floor("live server stream", 1.5, 1.1),
+    Target(
+        "live server stream: SDK parse path / rtmsg",
+        "decode",
+        "live server stream",
+        SDK_PARSE,
+        limit=15,
+        aim=25,
+        at_least=True,
+    ),
+    Target(
+        "Live response.event / a flat event of the same size",
+        "micro-decode",
+        "live response.event, against a flat event",
+        RTMSG,
+        limit=1.1,
+        aim=1.0,
+        noise_mix=LIVE_FLAT,
+    ),
     Target(
         "client stream: ClientEventDecoder().decode / decode_client_event",
         "decode",
@@ -579,7 +600,10 @@ def render(data: dict[str, Any]) -> str:
     ]
     lines += _stream_section(results, "decode", DECODE_PEERS, "Decode, whole streams")
     lines += _stream_section(results, "encode", ENCODE_PEERS, "Encode, whole streams")
-    micro_decode_peers = [p for p in DECODE_PEERS if p not in (DECODER_OBJECT, STRICT_DECODER)]
+    micro_decode_peers = [
+        *(p for p in DECODE_PEERS if p not in (DECODER_OBJECT, STRICT_DECODER)),
+        NESTED,
+    ]
     lines += _micro_section(results, "micro-decode", micro_decode_peers, "Decode, one event")
     micro_encode_peers = [peer for peer in ENCODE_PEERS if peer != FLOOR]
     lines += _micro_section(results, "micro-encode", micro_encode_peers, "Encode, one event")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import pytest
 
 from bench.conftest import Measure
-from bench.corpus import SEED, build_corpus
+from bench.corpus import LIVE_FLAT, SEED, build_corpus
 from bench.peers import (
     DECODE_PEERS,
     DECODER_OBJECT,
     ENCODE_PEERS,
     FLOOR,
+    NESTED,
     RTMSG,
     STRICT_DECODER,
     decoder,
@@ -71,6 +72,36 @@ def test_encode_event(paired: Measure, event: str, peer: str) -> None:
         kind="micro-encode",
         mix=event,
         peer=peer,
+        frames=CALLS,
+        bytes=len(frame),
+    )
+
+
+def test_live_response_event_against_a_flat_event(paired: Measure) -> None:
+    """What a ``response.event`` costs a proxy that does not look inside, against a flat event."""
+    direction, frame = _MICRO["live response.event"]
+    paired(
+        frame_run(frame, direction, RTMSG, CALLS),
+        frame_run(_MICRO[LIVE_FLAT][1], direction, RTMSG, CALLS),
+        group="decode live response.event, against a flat event",
+        kind="micro-decode",
+        mix="live response.event, against a flat event",
+        peer=RTMSG,
+        frames=CALLS,
+        bytes=len(frame),
+    )
+
+
+def test_live_response_event_and_its_nested_event(paired: Measure) -> None:
+    """What reading the nested Responses event too costs, against the ``response.event`` alone."""
+    direction, frame = _MICRO["live response.event"]
+    paired(
+        frame_run(frame, direction, NESTED, CALLS),
+        frame_run(frame, direction, RTMSG, CALLS),
+        group="decode live response.event",
+        kind="micro-decode",
+        mix="live response.event",
+        peer=NESTED,
         frames=CALLS,
         bytes=len(frame),
     )

@@ -3,9 +3,11 @@
 Every mutated frame (bit flips, truncations, inserted and deleted bytes, swapped
 and repeated ``type`` values, splices) must decode to a correct event, an
 ``Unknown`` keeping its exact bytes, or a ``DecodeError``. The frames and the
-decoders are those of both protocols (the conversation and the translation
-session), and a frame is now and then given to the other direction's or the other
-protocol's decoder. The run prints how many frames ran and how many broke that
+decoders are those of every protocol (the conversation, the translation session,
+Live's three connections and the nested Responses events of its ``response.event``),
+and a frame is now and then given to the other direction's or another stream's decoder.
+A Live ``response.event`` that decodes has its nested event read too, under the
+same contract. The run prints how many frames ran and how many broke that
 contract, and fails if any did.
 """
 
@@ -25,11 +27,15 @@ import msgspec
 import msgspec.inspect as mi
 
 import rtmsg
-from rtmsg import translation
+from rtmsg import live, translation
 
 Decode = Callable[[rtmsg.Frame], Any]
-Stream = tuple[Literal["conversation", "translation"], Literal["client", "server"]]
-"""A protocol and a direction: which decoders a frame is meant for."""
+Stream = tuple[
+    Literal["conversation", "translation", "live", "live/attach", "live/fork", "live/response"],
+    Literal["client", "server"],
+]
+"""A protocol (or a Live connection, or Live's nested events) and a direction: which decoders
+a frame is meant for."""
 
 _STREAMS: dict[Stream, tuple[Any, Decode, Callable[..., Any]]] = {
     ("conversation", "client"): (
@@ -52,14 +58,53 @@ _STREAMS: dict[Stream, tuple[Any, Decode, Callable[..., Any]]] = {
         translation.decode_server_event,
         translation.ServerEventDecoder,
     ),
+    ("live", "client"): (live.ClientEvent, live.decode_client_event, live.ClientEventDecoder),
+    ("live", "server"): (live.ServerEvent, live.decode_server_event, live.ServerEventDecoder),
+    ("live/attach", "client"): (
+        live.AttachClientEvent,
+        live.decode_attach_client_event,
+        live.AttachClientEventDecoder,
+    ),
+    ("live/attach", "server"): (
+        live.AttachServerEvent,
+        live.decode_attach_server_event,
+        live.AttachServerEventDecoder,
+    ),
+    ("live/fork", "client"): (
+        live.ForkClientEvent,
+        live.decode_fork_client_event,
+        live.ForkClientEventDecoder,
+    ),
+    ("live/fork", "server"): (
+        live.ForkServerEvent,
+        live.decode_fork_server_event,
+        live.ForkServerEventDecoder,
+    ),
+    ("live/response", "server"): (
+        live.responses.ResponseStreamEvent,
+        live.responses.decode_response_event,
+        live.responses.ResponseEventDecoder,
+    ),
 }
 """Each stream's union, default decode function and decoder class."""
 
 _SAMPLE_STRINGS = {"role": "user", "type": "function"}
+UNSET_KEY: Any = object()
 _SAMPLE_OVERRIDES: dict[type, dict[str, Any]] = {
     rtmsg.AudioFormat: {"type": "audio/pcm"},
     rtmsg.Message: {"content": [{"type": "input_text", "text": "hello"}]},
+    # Live's hard spots: a user message, its content parts as that role allows
+    live.InitialItem: {"role": "user", "type": "message", "content": [{"text": "hi"}]},
+    live.DecisionItem: {"type": "message", "role": "user", "content": "hi", "output": UNSET_KEY},
+    live.StoredDecisionItem: {
+        "type": "message",
+        "role": "user",
+        "content": "hi",
+        "output": UNSET_KEY,
+    },
+    live.ResponseEvent: {"event": {"type": "response.audio.done", "sequence_number": 1}},
 }
+"""Sample values that the models' own checks require; ``UNSET_KEY`` leaves the field out."""
 
 
 def _sample(info: mi.Type, name: str) -> Any:
@@ -92,7 +137,7 @@ def _sample_struct(info: mi.StructType) -> dict[str, Any]:
     for field in info.fields:
         document[field.encode_name] = _sample(field.type, field.name)
     document.update(_SAMPLE_OVERRIDES.get(info.cls, {}))
-    return document
+    return {key: value for key, value in document.items() if value is not UNSET_KEY}
 
 
 def valid_frames() -> list[tuple[Stream, bytes]]:
@@ -131,6 +176,17 @@ def valid_frames() -> list[tuple[Stream, bytes]]:
             ("translation", "server"),
             '{"type":"session.output_transcript.delta","event_id":"e","delta":"¿qué? ☃"}'.encode(),
         ),
+        (
+            ("live", "client"),
+            b'{"type":"session.input_audio.append","audio":"' + b"QUFB" * 64 + b'"}',
+        ),
+        (
+            ("live", "server"),
+            b'{"type":"response.event","event_id":"e","delegation_id":null,"event":'
+            b'{"type":"response.output_text.delta","item_id":"m","output_index":0,'
+            b'"content_index":0,"delta":"hi","sequence_number":1,"logprobs":[]}}',
+        ),
+        (("live/attach", "client"), b'{"type":"transport.dtmf.send","event":"#"}'),
     ]
     return frames
 
@@ -170,6 +226,9 @@ _TYPES = [
         *rtmsg.ServerEventType,
         *translation.ClientEventType,
         *translation.ServerEventType,
+        *live.AttachClientEventType,
+        *live.AttachServerEventType,
+        *live.responses.ResponseStreamEventType,
     )
 ] + [
     b"",
@@ -252,6 +311,23 @@ def check(
         return f"event broke on repr/encode/re-decode: {traceback.format_exc(limit=-1).strip()}"
     if again != event:
         return "re-encoding changed the event"
+    if isinstance(event, live.ResponseEvent):
+        return _check_nested(event)
+    return None
+
+
+def _check_nested(event: live.ResponseEvent) -> str | None:
+    """The nested event of a ``response.event``: typed, Unknown with its bytes, or an error."""
+    try:
+        nested = event.nested()
+    except rtmsg.DecodeError:
+        return None
+    except Exception:
+        return f"nested() raised {traceback.format_exc(limit=-1).strip()}"
+    if isinstance(nested, rtmsg.Unknown):
+        return None if nested.raw == bytes(event.event) else "nested Unknown lost its bytes"
+    if live.responses.decode_response_event(rtmsg.encode(nested)) != nested:
+        return "re-encoding changed the nested event"
     return None
 
 
@@ -268,13 +344,13 @@ def decoders() -> dict[Stream, list[Decode]]:
 
 
 def _other(stream: Stream, rng: random.Random) -> Stream:
-    """Now and then another stream: the other direction, or the other protocol."""
+    """Now and then another stream: the other direction, or another protocol's."""
     protocol, direction = stream
     draw = rng.random()
-    if draw < 0.4:
+    if draw < 0.4 and (protocol, "server" if direction == "client" else "client") in _STREAMS:
         return (protocol, "server" if direction == "client" else "client")
     if draw < 0.6:
-        return ("translation" if protocol == "conversation" else "conversation", direction)
+        return rng.choice([s for s in _STREAMS if s[1] == direction and s != stream])
     return stream
 
 

@@ -7,8 +7,14 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import rtmsg
-from rtmsg import translation
-from rtmsg.capture import Direction, Protocol
+from rtmsg import live, translation
+from rtmsg.capture import Direction
+
+Protocol = Literal[
+    "conversation", "translation", "live", "live/attach", "live/fork", "live/response"
+]
+"""A stream of frames: a protocol, a Live connection (``live/attach``, ``live/fork``), or the
+nested Responses events of Live's ``response.event`` (``live/response``, server only)."""
 
 __all__ = [
     "DECODERS",
@@ -26,12 +32,26 @@ DECODERS: dict[tuple[Protocol, Direction], Callable[[rtmsg.Frame], Any]] = {
     ("conversation", "server"): rtmsg.decode_server_event,
     ("translation", "client"): translation.decode_client_event,
     ("translation", "server"): translation.decode_server_event,
+    ("live", "client"): live.decode_client_event,
+    ("live", "server"): live.decode_server_event,
+    ("live/attach", "client"): live.decode_attach_client_event,
+    ("live/attach", "server"): live.decode_attach_server_event,
+    ("live/fork", "client"): live.decode_fork_client_event,
+    ("live/fork", "server"): live.decode_fork_server_event,
+    ("live/response", "server"): live.responses.decode_response_event,
 }
 UNIONS: dict[tuple[Protocol, Direction], Any] = {
     ("conversation", "client"): rtmsg.ClientEvent,
     ("conversation", "server"): rtmsg.ServerEvent,
     ("translation", "client"): translation.ClientEvent,
     ("translation", "server"): translation.ServerEvent,
+    ("live", "client"): live.ClientEvent,
+    ("live", "server"): live.ServerEvent,
+    ("live/attach", "client"): live.AttachClientEvent,
+    ("live/attach", "server"): live.AttachServerEvent,
+    ("live/fork", "client"): live.ForkClientEvent,
+    ("live/fork", "server"): live.ForkServerEvent,
+    ("live/response", "server"): live.responses.ResponseStreamEvent,
 }
 
 

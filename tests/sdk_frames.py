@@ -30,12 +30,15 @@ from typing import Any
 
 import pydantic
 
+from divergences import REQUIRED_BY_SERVICE
 from helpers import Direction, Protocol
+from sdk_live import FOREIGN_SAMPLES
 from sdk_oracle import (
     MERGED,
     PROTOCOLS,
     SDK_TO_RTMSG,
     Node,
+    is_foreign,
     sdk_events,
     sdk_models,
     sdk_name,
@@ -131,6 +134,8 @@ class _Generator:
             return None
         if kind == "literal":
             return self.pick(node.args)
+        if kind == "samples":
+            return json.loads(self.pick(node.args))
         if kind == "list":
             return [self.one(node.args[0])]
         if kind == "dict":
@@ -140,9 +145,9 @@ class _Generator:
             return self.one(branches[0])
         model: type[pydantic.BaseModel] = node.args[0]
         return {
-            name: self.one(sdk_node(field.annotation))
+            field.alias or name: self.one(_field_node(model, name))
             for name, field in model.model_fields.items()
-            if field.is_required()
+            if _required(model, name)
         }
 
     def full(self, node: Node) -> Any:
@@ -150,9 +155,11 @@ class _Generator:
         if node.kind == "model":
             model: type[pydantic.BaseModel] = node.args[0]
             return {
-                name: self.full(sdk_node(field.annotation))
+                field.alias or name: self.full(_field_node(model, name))
                 for name, field in model.model_fields.items()
             }
+        if node.kind == "samples":
+            return json.loads(node.args[-1])
         if node.kind == "union":
             branches = [b for b in node.branches() if b.kind != "none"]
             return self.full(branches[-1])
@@ -185,6 +192,8 @@ class _Generator:
             yield None
         elif kind == "literal":
             yield from node.args
+        elif kind == "samples":
+            yield from (json.loads(text) for text in node.args)
         elif kind == "union":
             for branch in node.args:
                 yield from self.values(branch)
@@ -204,7 +213,15 @@ class _Generator:
             yield from self._model_values(node.args[0])
 
     def _model_values(self, model: type[pydantic.BaseModel]) -> Iterator[dict[str, Any]]:
-        fields = {name: sdk_node(field.annotation) for name, field in model.model_fields.items()}
+        fields = {
+            field.alias or name: _field_node(model, name)
+            for name, field in model.model_fields.items()
+        }
+        required = {
+            field.alias or name
+            for name, field in model.model_fields.items()
+            if _required(model, name)
+        }
         base = self.one(Node("model", (model,)))
         full = self.full(Node("model", (model,)))
         yield base
@@ -215,8 +232,23 @@ class _Generator:
             for branch in node.branches():
                 if branch.kind != "none":
                     yield {**full, name: self.full(branch)}
-            if not model.model_fields[name].is_required():
+            if name not in required:
                 yield {key: value for key, value in full.items() if key != name}
+
+
+def _required(model: type[pydantic.BaseModel], name: str) -> bool:
+    """Whether a field must be there: the SDK says so, or the service (and so rtmsg) does."""
+    if model.model_fields[name].is_required():
+        return True
+    return (SDK_TO_RTMSG.get(sdk_name(model)), name) in REQUIRED_BY_SERVICE
+
+
+def _field_node(model: type[pydantic.BaseModel], name: str) -> Node:
+    """The node of a field: its annotation's, or the sample values of what rtmsg keeps as JSON."""
+    if is_foreign(model, name):
+        samples = FOREIGN_SAMPLES[SDK_TO_RTMSG[sdk_name(model)], name]
+        return Node("samples", tuple(json.dumps(value) for value in samples))
+    return sdk_node(model.model_fields[name].annotation)
 
 
 def _dedupe(values: Iterator[Any]) -> list[Any]:
@@ -314,7 +346,16 @@ def _replace(value: Any, path: Path, new: Any, *, remove: bool = False) -> Any:
     return copy
 
 
-def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
+def _family(protocol: Protocol) -> tuple[Protocol, ...]:
+    """The streams whose literals a stream's mutants borrow: the realtime protocols', or Live's."""
+    if protocol.startswith("live"):
+        return tuple(p for p in PROTOCOLS if p.startswith("live"))
+    return ("conversation", "translation")
+
+
+def _mutations(
+    original: Any, path: Path, family: tuple[Protocol, ...]
+) -> Iterator[tuple[str, Any, bool]]:
     """(kind, new value, remove?) for one node."""
     kind = _json_kind(original)
     for other in _OTHER_TYPES:
@@ -332,7 +373,7 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
     if isinstance(original, str):
         yield "unknown-string", "unknown_value.v2", False
         name = next((step for step in reversed(path) if isinstance(step, str)), "")
-        others = [value for value in _literal_pool().get(name, ()) if value != original]
+        others = [value for value in _literal_pool(family).get(name, ()) if value != original]
         if name in ("type", "role"):
             # What selects a shape gets every other value; the rest, one.
             for value in others:
@@ -342,15 +383,15 @@ def _mutations(original: Any, path: Path) -> Iterator[tuple[str, Any, bool]]:
 
 
 @functools.cache
-def _literal_pool() -> dict[str, tuple[str, ...]]:
-    """Every string literal the SDK declares for a field name, in any model of either protocol:
-    ``type`` gathers the tags and formats of all variants, ``role`` the three roles, and so on."""
+def _literal_pool(family: tuple[Protocol, ...]) -> dict[str, tuple[str, ...]]:
+    """Every string literal the SDK declares for a field name, in any model of the streams:
+    ``type`` gathers the tags and formats of all variants, ``role`` the roles, and so on."""
     pool: dict[str, dict[str, None]] = {}
     events = {
-        *(model for p in PROTOCOLS for model in sdk_events("client", p)),
-        *(model for p in PROTOCOLS for model in sdk_events("server", p)),
+        *(model for p in family for model in sdk_events("client", p)),
+        *(model for p in family for model in sdk_events("server", p)),
     }
-    for model in sdk_models(None):
+    for model in sdk_models(family):
         if model in events:
             continue
         for name, field in model.model_fields.items():
@@ -388,7 +429,7 @@ def mutants(
             visited.add(visit)
             changes.extend(
                 (path, original, (frame.event_type, *place), mutation)
-                for mutation in _mutations(original, path)
+                for mutation in _mutations(original, path, _family(protocol))
             )
         changes += _added_fields(frame, direction, protocol, generator)
         for path, original, place, (kind, new, remove) in changes:
@@ -441,11 +482,13 @@ def _at(value: Any, path: Path) -> Any:
 
 
 def _models_at(value: Any, path: Path = ()) -> Iterator[tuple[Path, pydantic.BaseModel]]:
-    """Every SDK model object inside a validated event, with its path."""
+    """Every SDK model object inside a validated event, with its path; not inside what rtmsg
+    keeps as JSON (:data:`~sdk_oracle.FOREIGN`), whose extras it keeps."""
     if isinstance(value, pydantic.BaseModel):
         yield path, value
         for name in type(value).model_fields:
-            yield from _models_at(getattr(value, name), (*path, name))
+            if not is_foreign(type(value), name):
+                yield from _models_at(getattr(value, name), (*path, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _models_at(item, (*path, index))

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import types
 import typing
 from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-import openai.types.realtime
 import pydantic
 
 import rtmsg
 from helpers import Direction, Protocol
 from rtmsg import translation
+from sdk_live import FOREIGN, LIVE_MERGED, LIVE_SDK_TO_RTMSG, LIVE_UNIONS, NESTED_UNION
 
 __all__ = [
     "ADAPTERS",
+    "FOREIGN",
     "MERGED",
     "PLAIN_ADAPTERS",
     "PROTOCOLS",
@@ -35,6 +37,7 @@ __all__ = [
     "SDK_UNIONS",
     "Node",
     "has_extras",
+    "is_foreign",
     "sdk_events",
     "sdk_models",
     "sdk_name",
@@ -43,19 +46,31 @@ __all__ = [
     "struct_fields",
 ]
 
-PROTOCOLS: tuple[Protocol, ...] = ("conversation", "translation")
+PROTOCOLS: tuple[Protocol, ...] = (
+    "conversation",
+    "translation",
+    "live",
+    "live/attach",
+    "live/fork",
+    "live/response",
+)
+"""The streams of every protocol: a Live stream is its connection's (``live/attach``,
+``live/fork``), and ``live/response`` the nested Responses events of ``response.event``."""
 
-SDK_UNIONS: dict[str, tuple[Protocol, Direction]] = {
-    "RealtimeClientEvent": ("conversation", "client"),
-    "RealtimeServerEvent": ("conversation", "server"),
-    "RealtimeTranslationClientEvent": ("translation", "client"),
-    "RealtimeTranslationServerEvent": ("translation", "server"),
+SDK_UNIONS: dict[tuple[str, str], tuple[Protocol, Direction]] = {
+    ("openai.types.realtime", "RealtimeClientEvent"): ("conversation", "client"),
+    ("openai.types.realtime", "RealtimeServerEvent"): ("conversation", "server"),
+    ("openai.types.realtime", "RealtimeTranslationClientEvent"): ("translation", "client"),
+    ("openai.types.realtime", "RealtimeTranslationServerEvent"): ("translation", "server"),
+    **{("openai.types.live", name): stream for name, stream in LIVE_UNIONS.items()},  # type: ignore[misc]
 }
-"""The event unions of ``openai.types.realtime`` by name, and the rtmsg stream each one is."""
+"""The event unions of the SDK by module and name, and the rtmsg stream each one is."""
 
 _UNIONS: dict[tuple[Protocol, Direction], Any] = {
-    stream: getattr(openai.types.realtime, name) for name, stream in SDK_UNIONS.items()
+    stream: getattr(importlib.import_module(module), name)
+    for (module, name), stream in SDK_UNIONS.items()
 }
+_UNIONS["live/response", "server"] = NESTED_UNION
 
 
 def _discriminated(union: Any) -> Any:
@@ -99,8 +114,14 @@ def has_extras(value: Any) -> bool:
 
 
 def sdk_name(cls: type) -> str:
-    """A stable, readable key for an SDK model: its module's last part and its qualified name."""
-    return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}"
+    """A stable, readable key for an SDK model: its module's last part and its qualified name.
+
+    Live's and the Responses API's modules reuse the realtime modules' names
+    (``response_create_event``): their keys start with ``live.`` and ``responses.``.
+    """
+    package, _, module = cls.__module__.rpartition(".")
+    prefix = {"openai.types.live": "live.", "openai.types.responses": "responses."}
+    return f"{prefix.get(package, '')}{module}.{cls.__qualname__}"
 
 
 # --- annotation trees ---------------------------------------------------------------------------
@@ -198,14 +219,26 @@ def sdk_events(
     direction: Direction, protocol: Protocol = "conversation"
 ) -> tuple[type[pydantic.BaseModel], ...]:
     """The SDK's event models of one direction of a protocol, in the order of its union."""
+    if (protocol, direction) not in _UNIONS:
+        return ()  # the nested Responses events come from the server only
     return tuple(_models_in(sdk_node(_UNIONS[protocol, direction])))
 
 
+def is_foreign(model: type[pydantic.BaseModel], name: str) -> bool:
+    """Whether rtmsg keeps the value of this SDK field as JSON (:data:`FOREIGN`)."""
+    return (SDK_TO_RTMSG.get(sdk_name(model)), name) in FOREIGN
+
+
 @functools.cache
-def sdk_models(protocol: Protocol | None = "conversation") -> tuple[type[pydantic.BaseModel], ...]:
-    """Every SDK model reachable from a protocol's two event unions (all: ``None``), each once."""
+def sdk_models(
+    protocol: Protocol | tuple[Protocol, ...] | None = "conversation",
+) -> tuple[type[pydantic.BaseModel], ...]:
+    """Every SDK model reachable from the event unions of a protocol, of several, or of all
+    (``None``), each once, in the order of a walk from the client events, then the server's."""
     seen: dict[type[pydantic.BaseModel], None] = {}
-    protocols = PROTOCOLS if protocol is None else (protocol,)
+    protocols = (
+        PROTOCOLS if protocol is None else (protocol,) if isinstance(protocol, str) else protocol
+    )
     todo = [
         *(model for p in protocols for model in sdk_events("client", p)),
         *(model for p in protocols for model in sdk_events("server", p)),
@@ -215,8 +248,9 @@ def sdk_models(protocol: Protocol | None = "conversation") -> tuple[type[pydanti
         if model in seen:
             continue
         seen[model] = None
-        for field in model.model_fields.values():
-            todo.extend(_models_in(sdk_node(field.annotation)))
+        for name, field in model.model_fields.items():
+            if not is_foreign(model, name):
+                todo.extend(_models_in(sdk_node(field.annotation)))
     return tuple(seen)
 
 
@@ -397,15 +431,15 @@ SDK_TO_RTMSG: dict[str, type[msgspec.Struct]] = {
     "realtime_tools_config_union.McpRequireApprovalMcpToolApprovalFilterNever": (
         rtmsg.McpToolFilter
     ),
-    "tool_choice_function.ToolChoiceFunction": rtmsg.ToolChoiceFunction,
-    "tool_choice_mcp.ToolChoiceMcp": rtmsg.ToolChoiceMcp,
-    "response_prompt.ResponsePrompt": rtmsg.Prompt,
-    "response_input_text.ResponseInputText": rtmsg.PromptInputText,
-    "response_input_image.ResponseInputImage": rtmsg.PromptInputImage,
-    "response_input_file.ResponseInputFile": rtmsg.PromptInputFile,
-    "response_input_text.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
-    "response_input_image.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
-    "response_input_file.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
+    "responses.tool_choice_function.ToolChoiceFunction": rtmsg.ToolChoiceFunction,
+    "responses.tool_choice_mcp.ToolChoiceMcp": rtmsg.ToolChoiceMcp,
+    "responses.response_prompt.ResponsePrompt": rtmsg.Prompt,
+    "responses.response_input_text.ResponseInputText": rtmsg.PromptInputText,
+    "responses.response_input_image.ResponseInputImage": rtmsg.PromptInputImage,
+    "responses.response_input_file.ResponseInputFile": rtmsg.PromptInputFile,
+    "responses.response_input_text.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
+    "responses.response_input_image.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
+    "responses.response_input_file.PromptCacheBreakpoint": rtmsg.PromptCacheBreakpoint,
     "realtime_reasoning.RealtimeReasoning": rtmsg.Reasoning,
     # sessions
     "realtime_session_create_request.RealtimeSessionCreateRequest": rtmsg.Session,
@@ -497,6 +531,7 @@ SDK_TO_RTMSG: dict[str, type[msgspec.Struct]] = {
         translation.AudioInputTranscription
     ),
     "realtime_translation_session_update_request.AudioOutput": translation.AudioOutput,
+    **LIVE_SDK_TO_RTMSG,
 }
 """Every SDK model reachable from the event unions, and the rtmsg Struct that reads its JSON."""
 
@@ -508,7 +543,7 @@ SDK_ONLY_IN_SPEC: dict[tuple[type[msgspec.Struct], str], str] = {
 """rtmsg fields no SDK model declares (the SDK keeps them as extras), and where they come from."""
 
 MERGED: frozenset[type[msgspec.Struct]] = frozenset(
-    {rtmsg.Message, rtmsg.MessageContent, rtmsg.AudioFormat, rtmsg.Tool}
+    {rtmsg.Message, rtmsg.MessageContent, rtmsg.AudioFormat, rtmsg.Tool, *LIVE_MERGED}
 )
 """The known hard spots: one rtmsg Struct for several SDK variants that no tag tells apart."""
 

@@ -1,6 +1,7 @@
 """Bad input: every frame gives a correct event, an Unknown or a DecodeError, nothing else.
 
-The translation decoders are held to the same contract, on frames of their own protocol.
+The translation and Live decoders are held to the same contract, on frames of their own
+protocol (Live's: on each of its connections, and inside a ``response.event``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 
 import rtmsg
 from helpers import DECODERS, contract_outcome
-from rtmsg import translation
+from rtmsg import live, translation
 
 VALID_CLIENT = (
     b'{"type":"session.update","event_id":"ev_1","session":{"type":"realtime",'
@@ -34,11 +35,27 @@ VALID_TRANSLATION_SERVER = (
     b'"model":"gpt-realtime-translate","expires_at":1714857600,"audio":{"input":'
     b'{"noise_reduction":{"type":"near_field","strength":0.5}},"output":{"language":"fr"}}}}'
 )
+VALID_LIVE_CLIENT = (
+    b'{"type":"session.start","event_id":"ev_5","session":{"model":"gpt-live-1",'
+    b'"audio":{"format":{"type":"audio/pcm","rate":24000},"output":{"voice":"marin"}},'
+    b'"delegation":{"type":"responses","responses":{"model":"gpt-5.5","tools":'
+    b'[{"type":"function","name":"f","parameters":{"type":"object"}}]}},'
+    b'"input":[{"role":"user","content":[{"text":"hi"}]}]}}'
+)
+VALID_LIVE_SERVER = (
+    b'{"type":"response.event","event_id":"ev_6","delegation_id":"del_1","event":'
+    b'{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,'
+    b'"delta":"hi","sequence_number":1,"logprobs":[]}}'
+)
+VALID_LIVE_ATTACH_CLIENT = b'{"type":"transport.dtmf.send","event":"#","event_id":"ev_7"}'
 _VALID = [
     pytest.param(VALID_CLIENT, "client", "conversation", id="conversation-client"),
     pytest.param(VALID_SERVER, "server", "conversation", id="conversation-server"),
     pytest.param(VALID_TRANSLATION_CLIENT, "client", "translation", id="translation-client"),
     pytest.param(VALID_TRANSLATION_SERVER, "server", "translation", id="translation-server"),
+    pytest.param(VALID_LIVE_CLIENT, "client", "live", id="live-client"),
+    pytest.param(VALID_LIVE_SERVER, "server", "live", id="live-server"),
+    pytest.param(VALID_LIVE_ATTACH_CLIENT, "client", "live/attach", id="live-attach-client"),
 ]
 
 
@@ -464,3 +481,77 @@ def test_a_conversation_session_is_not_a_translation_session() -> None:
         translation.decode_server_event(frame)
     assert info.value.path == "$.session.type"
     assert isinstance(rtmsg.decode_server_event(frame), rtmsg.SessionCreated)
+
+
+# --- the Live decoders ------------------------------------------------------------------------
+
+_LIVE_CLASSES: dict[tuple[str, str], Any] = {
+    ("live", "client"): live.ClientEventDecoder,
+    ("live", "server"): live.ServerEventDecoder,
+    ("live/attach", "client"): live.AttachClientEventDecoder,
+    ("live/attach", "server"): live.AttachServerEventDecoder,
+    ("live/fork", "client"): live.ForkClientEventDecoder,
+    ("live/fork", "server"): live.ForkServerEventDecoder,
+    ("live/response", "server"): live.responses.ResponseEventDecoder,
+}
+_LIVE_DECODERS = [
+    pytest.param(decode, id=f"{stream}-{direction}-{name}")
+    for (stream, direction), cls in _LIVE_CLASSES.items()
+    for name, decode in (
+        ("default", DECODERS[stream, direction]),  # type: ignore[index]
+        ("strict", cls(max_depth=32, reject_duplicate_type=True).decode),
+        ("lenient", cls(lenient=True).decode),
+    )
+]
+
+
+@pytest.mark.parametrize("frame", BAD_FRAMES)
+@pytest.mark.parametrize("decode", _LIVE_DECODERS)
+def test_live_decoders_refuse_bad_frames(frame: bytes, decode: Any) -> None:
+    with pytest.raises(rtmsg.DecodeError):
+        decode(frame)
+
+
+@pytest.mark.parametrize(
+    ("frame", "path"),
+    [
+        (b'{"type":"session.start"}', "$.session"),
+        (b'{"type":"session.start","session":{"model":5}}', "$.session.model"),
+        (
+            b'{"type":"session.start","session":{"model":"m","audio":{"format":{"type":"audio/pcm",'
+            b'"rate":44100}}}}',
+            "$.session.audio.format.rate",
+        ),
+        (
+            b'{"type":"session.start","session":{"model":"m","delegation":{"type":"robots"}}}',
+            "$.session.delegation.type",
+        ),
+        (
+            b'{"type":"session.commentary.append","content":"x","delegation_id":5}',
+            "$.delegation_id",
+        ),
+        (b'{"type":"decision.create"}', "$.event_id"),
+        (b'{"type":"response.item.create","item":"x"}', "$.item"),
+    ],
+)
+def test_live_client_errors_name_the_place(frame: bytes, path: str) -> None:
+    with pytest.raises(rtmsg.DecodeError) as info:
+        live.decode_client_event(frame)
+    assert info.value.path == path
+    assert info.value.event_type == json.loads(frame)["type"]
+    answer = live.error_event(info.value)
+    assert answer.error.param == path.removeprefix("$.")
+
+
+@pytest.mark.parametrize("frame", BAD_FRAMES)
+def test_a_bad_nested_event_is_refused_when_read_and_forwarded_when_not(frame: bytes) -> None:
+    wrapper = b'{"type":"response.event","event_id":"e","event":' + frame + b"}"
+    try:
+        event = live.decode_server_event(wrapper)
+    except rtmsg.DecodeError:
+        return  # not JSON, or not one value: the wrapper itself is refused
+    assert isinstance(event, live.ResponseEvent)
+    assert bytes(event.event) == frame.strip()  # forwarded as it came
+    with pytest.raises(rtmsg.DecodeError) as info:
+        event.nested()
+    assert info.value.path is None or info.value.path.startswith("$.event")

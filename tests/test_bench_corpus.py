@@ -15,8 +15,18 @@ from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
 from pydantic import TypeAdapter
 
 import rtmsg
-from bench.corpus import AUDIO_TYPES, Corpus, build_corpus, translation_session, unknown_twin
-from helpers import assert_round_trip
+from bench.corpus import (
+    AUDIO_TYPES,
+    LIVE_FLAT,
+    Corpus,
+    build_corpus,
+    flat_twin,
+    live_session,
+    translation_session,
+    unknown_twin,
+)
+from helpers import Direction, assert_round_trip
+from rtmsg import live
 from sdk_oracle import sdk_validate
 
 CLIENT = TypeAdapter[Any](RealtimeClientEvent)
@@ -46,7 +56,12 @@ def test_every_server_frame_is_valid_for_the_sdk(corpus: Corpus) -> None:
 
 
 def test_micro_frames_are_valid_or_unknown(corpus: Corpus) -> None:
-    for name, (direction, frame) in corpus.micro.items():
+    for name, (side, frame) in corpus.micro.items():
+        if side == "live server":
+            sdk_validate(frame, "server", "live")
+            assert_round_trip(frame, "server", "live")
+            continue
+        direction: Direction = "client" if side == "client" else "server"
         if name.endswith("as Unknown"):
             event = rtmsg.decode_server_event(frame)
             assert isinstance(event, rtmsg.Unknown)
@@ -98,3 +113,45 @@ def test_every_translation_session_frame_is_valid_for_the_sdk() -> None:
         assert_round_trip(frame, direction, "translation")
     appends = translation_session(1.0, chunk_ms=40).frames
     assert [json.loads(f)["type"] for _, f in appends].count("session.output_audio.delta") == 5
+
+
+def test_every_live_session_frame_is_valid_for_the_sdk() -> None:
+    session = live_session(10.0)
+    assert session.frames == live_session(10.0).frames
+    assert session.frames != live_session(10.0, seed=1).frames
+    types = [json.loads(frame)["type"] for _, frame in session.frames]
+    assert (types[0], types[1], types[-2], types[-1]) == (
+        "session.start",
+        "session.started",
+        "session.close",
+        "session.closed",
+    )
+    assert types.count("session.input_audio.append") == 200  # 50 ms appends
+    assert types.count("session.delegation.created") == 1
+    nested_types = []
+    for direction, frame in session.frames:
+        sdk_validate(frame, direction, "live")
+        event = assert_round_trip(frame, direction, "live")
+        if isinstance(event, live.ResponseEvent):
+            nested = json.loads(frame)["event"]
+            sdk_validate(json.dumps(nested), "server", "live/response")
+            assert not isinstance(event.nested(), rtmsg.Unknown)
+            nested_types.append(nested["type"])
+    assert nested_types[:4] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+    ]
+    assert nested_types[-1] == "response.completed"
+    assert {"session.output_audio.delta", "session.input_transcript.delta"} <= set(types)
+
+
+def test_the_live_stream_and_its_micro_frames(corpus: Corpus) -> None:
+    assert corpus.live_client
+    assert corpus.live_server
+    nested = corpus.micro["live response.event"][1]
+    flat = corpus.micro[LIVE_FLAT][1]
+    assert len(flat) == len(nested)
+    assert flat == flat_twin(nested)
+    assert isinstance(live.decode_server_event(flat), live.SessionOutputTranscriptDelta)

@@ -21,7 +21,7 @@ import pytest
 import bench.__main__ as bench_main
 from bench import capture, capture_level, capture_write, msgspec_versions, report
 from bench import export as export_bench
-from bench.corpus import build_corpus
+from bench.corpus import LIVE_FLAT, build_corpus
 from bench.peers import DECODER_OBJECT, FLOOR, RTMSG, SDK_PARSE, SDK_PYDANTIC
 from bench.stats import Paired, paired
 from rtmsg.capture import read_capture
@@ -114,19 +114,23 @@ def run_data(*entries: dict[str, Any], quick: bool = False) -> dict[str, Any]:
 
 def every_target_met() -> list[dict[str, Any]]:
     """A benchmark behind every target, each meeting it, and the noise benchmarks."""
-    entries = [
-        constant("decode", mix, RTMSG, 1.0)
-        for mix in ("client stream", "server stream", "control events", "translation stream")
-    ]
+    streams = (
+        "client stream",
+        "server stream",
+        "control events",
+        "translation stream",
+        "live stream",
+        "live server stream",
+    )
+    entries = [constant("decode", mix, RTMSG, 1.0) for mix in streams]
+    entries += [constant("decode", mix, FLOOR, 1.0) for mix in streams]
     entries += [
-        constant("decode", mix, FLOOR, 1.0)
-        for mix in ("client stream", "server stream", "translation stream")
-    ]
-    entries += [
-        constant("decode", "control events", FLOOR, 1.0),
         constant("decode", "client stream", DECODER_OBJECT, 1.0),
         constant("decode", "control events", SDK_PYDANTIC, 50.0),
         constant("decode", "server stream", SDK_PARSE, 30.0),
+        constant("decode", "live server stream", SDK_PARSE, 30.0),
+        constant("micro-decode", LIVE_FLAT, RTMSG, 1.0),
+        constant("micro-decode", "live response.event, against a flat event", RTMSG, 1.0),
     ]
     for mix in ("client stream", "server stream", "control events"):
         entries += [
@@ -154,8 +158,8 @@ def target_rows(text: str) -> dict[str, list[str]]:
 
 def test_a_run_that_meets_every_target_says_so_last() -> None:
     text = report.render(run_data(*every_target_met()))
-    assert len(report.TARGETS) == 15
-    assert text.rstrip("\n").splitlines()[-1] == "15/15 targets met"
+    assert len(report.TARGETS) == 19
+    assert text.rstrip("\n").splitlines()[-1] == "19/19 targets met"
     rows = target_rows(text)
     assert set(rows) == {target.name for target in report.TARGETS}
     assert all(cells[5] == "PASS" for cells in rows.values())
@@ -181,7 +185,7 @@ def test_targets_are_judged_on_the_median_not_the_minimum() -> None:
     text = report.render(run_data(*entries, floor))
     assert target_rows(text)["client stream: rtmsg / untyped floor"][5] == "MISS"
     assert text.rstrip("\n").splitlines()[-1] == (
-        f"14/15 targets met: missed client stream: rtmsg / untyped floor "
+        f"18/19 targets met: missed client stream: rtmsg / untyped floor "
         f"(1.30{TIMES}, target ≤ 1.25{TIMES})"
     )
 
@@ -208,7 +212,7 @@ def test_noise_is_rtmsg_against_itself_on_the_targets_frames() -> None:
 def test_unmeasured_targets_are_named_not_counted_as_met() -> None:
     text = report.render(run_data(constant("decode", "client stream", FLOOR, 1.0)))
     last = text.rstrip("\n").splitlines()[-1]
-    assert last.startswith("1/15 targets met: not measured: control events: rtmsg / untyped")
+    assert last.startswith("1/19 targets met: not measured: control events: rtmsg / untyped")
     assert target_rows(text)["server stream: rtmsg / untyped floor"][1:6:4] == ["n/a", "n/a"]
 
 
@@ -277,7 +281,7 @@ def test_publish_rewrites_the_block_and_the_docs_only(tmp_path: Path) -> None:
     readme.write_text(readme_with_block())
     data = run_data(*every_target_met())
     line = report.publish(data, readme=readme, docs=docs)
-    assert line == "15/15 targets met"
+    assert line == "19/19 targets met"
     assert docs.read_text() == report.render(data)
     text = readme.read_text()
     assert "stale" not in text
@@ -285,7 +289,7 @@ def test_publish_rewrites_the_block_and_the_docs_only(tmp_path: Path) -> None:
     assert text.endswith(f"{report.README_END}\n\n## Fidelity\n")
     block = text[text.index(report.README_START) : text.index(report.README_END)]
     assert "msgspec 0.23.0" in block
-    assert "15/15 targets met" in block
+    assert "19/19 targets met" in block
     # Publishing the same run twice changes nothing.
     report.publish(data, readme=readme, docs=docs)
     assert readme.read_text() == text
@@ -353,7 +357,7 @@ def test_a_run_writes_only_into_its_output_folder(
     names = {path.name for path in out.iterdir()}
     assert names == ({"quick.json", "quick.md"} if quick else {"latest.json", "report.md"})
     printed = capsys.readouterr().out.rstrip("\n").splitlines()
-    assert printed[-1].startswith("15/15 targets met")
+    assert printed[-1].startswith("19/19 targets met")
     assert printed[0] == "# rtmsg benchmarks"
 
 

@@ -132,3 +132,53 @@ def test_the_old_module_paths_give_the_same_objects_as_rtmsg() -> None:
             assert getattr(importlib.import_module(module_name), name) is getattr(rtmsg, name)
             checked += 1
     assert checked > 100
+
+
+_LIVE_MODULES = ["live.session", "live.items", "live.events", "live.responses"]
+_RENAMED: dict[str, str] = {
+    # Where a type string names two events, or one on two connections (rtmsg.live.events).
+    "SessionInputAudioAppendReflection": "session.input_audio.append",
+    "LegacyTransportDtmfSend": "transport.dtmf.send",
+    "ForkSessionStart": "session.start",
+}
+
+
+@pytest.mark.parametrize("name", _LIVE_MODULES)
+def test_every_declared_live_model_is_in_its_modules_all(name: str) -> None:
+    module = importlib.import_module(f"rtmsg.{name}")
+    assert set(module.__all__) - {"decode_response_event", "reroot", "ResponseEventDecoder"} == (
+        _declared(module) - {"ResponseEventDecoder"}
+    )
+
+
+@pytest.mark.parametrize("name", ["live.session", "live.items", "live.events", "live.codec"])
+def test_every_live_name_is_exported_by_rtmsg_live(name: str) -> None:
+    module = importlib.import_module(f"rtmsg.{name}")
+    for exported in module.__all__:
+        assert getattr(rtmsg.live, exported) is getattr(module, exported)
+    assert len(rtmsg.live.__all__) == len(set(rtmsg.live.__all__))
+
+
+def test_every_live_event_class_follows_the_naming_rule_or_is_listed() -> None:
+    module = importlib.import_module("rtmsg.live.events")
+    events = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, rtmsg.Event)
+        and value.__module__ == module.__name__
+    ]
+    unions = [
+        rtmsg.live.ClientEvent,
+        rtmsg.live.ServerEvent,
+        rtmsg.live.AttachClientEvent,
+        rtmsg.live.AttachServerEvent,
+        rtmsg.live.ForkClientEvent,
+        rtmsg.live.ForkServerEvent,
+    ]
+    assert set(events) == {cls for union in unions for cls in typing.get_args(union)}
+    for cls in events:
+        tag = cls.__struct_config__.tag
+        assert isinstance(tag, str)
+        rule = "".join(part.capitalize() for part in tag.replace(".", "_").split("_"))
+        assert cls.__name__ == rule or _RENAMED[cls.__name__] == tag, cls.__name__

@@ -1,6 +1,7 @@
 """Property tests: generated events of every class round-trip; mutated frames keep the contract.
 
-Both protocols: the conversation's events and the translation session's.
+Every protocol: the conversation's events, the translation session's, Live's on its three
+connections and the nested Responses events of Live's ``response.event``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def _strategy(info: mi.Type, name: str = "") -> st.SearchStrategy[Any]:
         return st.booleans()
     if isinstance(info, mi.NoneType):
         return st.none()
+    if isinstance(info, mi.RawType):  # a nested event kept as its bytes: any JSON object
+        return st.dictionaries(st.text(max_size=5), _JSON, max_size=3).map(
+            lambda value: msgspec.Raw(msgspec.json.encode(value))
+        )
     assert isinstance(info, mi.AnyType | mi.CustomType), info
     return _JSON
 

@@ -13,6 +13,9 @@ other SDKs' tests. By class of record, a frame
   event's ``event_id`` is required), or an ``Unknown`` for a beta-only type;
 - of the translation protocol (``protocol: translation``) decodes, with
   ``rtmsg.translation``'s decoders, to its typed class and round-trips;
+- of the Live protocol (``protocol: live``) decodes, with ``rtmsg.live``'s decoders of
+  its ``connection`` (the primary one when absent), to its typed class and round-trips,
+  and the nested Responses event of a ``response.event`` to its typed class too;
 - that is not JSON as published (``frame: null``) has nothing to decode.
 
 :data:`EXCEPTIONS` lists the records whose outcome is another, with the reason; and
@@ -34,7 +37,8 @@ import pytest
 
 import rtmsg
 from divergences import SERVER_ONLY_CONTENT
-from helpers import Direction, assert_round_trip, decode, same_json
+from helpers import Direction, Protocol, assert_round_trip, decode, same_json
+from rtmsg import live
 from sdk_oracle import has_extras, sdk_validate
 
 CORPUS = Path(__file__).parent / "data" / "realworld" / "frames.jsonl"
@@ -164,6 +168,8 @@ def _class_outcome(record: Record) -> Expected:
         return Expected(
             "translation", "a frame of the translation protocol, which has decoders of its own"
         )
+    if data.get("protocol") == "live":
+        return Expected("live", "a frame of the Live protocol, read by its connection's decoders")
     if record.frame is None:
         return Expected("not-json", "not JSON as published: nothing to decode")
     known = record.event_type in _KNOWN[record.direction]
@@ -225,6 +231,18 @@ def test_record_has_the_outcome_of_its_class(record: Record) -> None:
         event = assert_round_trip(record.text, record.direction, "translation")
         assert type(event).__module__.startswith("rtmsg.translation") or event.event_type == "error"
         return
+    if expected.outcome == "live":
+        # Live's decoders of the record's connection read it to its typed class, without loss;
+        # a nested Responses event is read too.
+        connection = record.data.get("connection")
+        stream: Protocol = "live" if connection is None else f"live/{connection}"  # type: ignore[assignment]
+        event = assert_round_trip(record.text, record.direction, stream)
+        assert type(event).__module__.startswith("rtmsg.live.")
+        if isinstance(event, live.ResponseEvent):
+            nested = event.nested()
+            assert not isinstance(nested, rtmsg.Unknown)
+            assert same_json(rtmsg.encode(nested), json.dumps(record.frame["event"]))
+        return
     if expected.outcome == "not-json":
         if isinstance(record.data.get("text"), str):
             with pytest.raises(json.JSONDecodeError):
@@ -256,8 +274,10 @@ def test_record_has_the_outcome_of_its_class(record: Record) -> None:
 
 def test_the_corpus_is_the_one_its_readme_describes() -> None:
     kinds = collections.Counter(record.data["kind"] for record in RECORDS)
-    assert len(RECORDS) == 197
-    assert kinds == {"spec-example": 98, "live-capture": 50, "fixture": 29, "stub": 20}
+    assert len(RECORDS) == 214
+    assert kinds == {"spec-example": 110, "live-capture": 55, "fixture": 29, "stub": 20}
+    live_records = [r for r in RECORDS if r.data.get("protocol") == "live"]
+    assert len(live_records) == 17
 
 
 def test_each_exception_is_one() -> None:
@@ -276,7 +296,7 @@ def test_every_ga_live_capture_and_spec_example_that_is_json_round_trips() -> No
             data["era"] == "ga"
             and data["kind"] in ("live-capture", "spec-example")
             and record.frame is not None
-            and data.get("protocol") != "translation"
+            and data.get("protocol") not in ("translation", "live")
         )
         if in_scope and _expected(record).outcome != "round-trip":
             exempt.append(record.line)

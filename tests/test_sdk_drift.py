@@ -11,19 +11,25 @@ deliberately left out. The fields rtmsg has and the SDK lacks are listed in
 from __future__ import annotations
 
 import enum
+import itertools
 import typing
 from typing import Any
 
 import msgspec
 import openai.types.beta.realtime
+import openai.types.live
 import openai.types.realtime
+import openai.types.responses
 import pydantic
 import pytest
 
 import rtmsg
+from divergences import REQUIRED_BY_SERVICE
 from helpers import UNIONS, Direction, Protocol
-from rtmsg import translation
+from rtmsg import live, translation
+from sdk_live import UNTYPED_ITEMS
 from sdk_oracle import (
+    FOREIGN,
     MERGED,
     PROTOCOLS,
     SDK_ONLY_IN_SPEC,
@@ -62,6 +68,13 @@ _ENUMS: dict[tuple[Protocol, Direction], type[enum.StrEnum]] = {
     ("conversation", "server"): rtmsg.ServerEventType,
     ("translation", "client"): translation.ClientEventType,
     ("translation", "server"): translation.ServerEventType,
+    ("live", "client"): live.ClientEventType,
+    ("live", "server"): live.ServerEventType,
+    ("live/attach", "client"): live.AttachClientEventType,
+    ("live/attach", "server"): live.AttachServerEventType,
+    ("live/fork", "client"): live.ForkClientEventType,
+    ("live/fork", "server"): live.ForkServerEventType,
+    ("live/response", "server"): live.responses.ResponseStreamEventType,
 }
 _STREAMS = list(_ENUMS)
 _DIRECTIONS: tuple[Direction, ...] = ("client", "server")
@@ -113,13 +126,14 @@ def _event_unions(module: Any) -> set[str]:
 def test_every_realtime_event_union_of_the_sdk_is_decoded_or_left_out_on_purpose() -> None:
     exported = {
         (module.__name__, name)
-        for module in (openai.types.realtime, openai.types.beta.realtime)
+        for module in (openai.types.realtime, openai.types.beta.realtime, openai.types.live)
         for name in _event_unions(module)
     }
-    covered = {("openai.types.realtime", name) for name in SDK_UNIONS}
+    covered = set(SDK_UNIONS)
     assert sorted(exported - covered - NOT_COVERED.keys()) == [], "SDK event unions rtmsg ignores"
     assert sorted((covered | NOT_COVERED.keys()) - exported) == [], "listed unions the SDK lacks"
-    assert sorted(SDK_UNIONS.values()) == sorted(_STREAMS)
+    # Every stream is an SDK union, but the nested Responses events (a part of one).
+    assert sorted(SDK_UNIONS.values()) == sorted(set(_STREAMS) - {("live/response", "server")})
 
 
 @pytest.mark.parametrize(("protocol", "direction"), _STREAMS, ids=_STREAM_IDS)
@@ -139,6 +153,13 @@ def test_event_counts() -> None:
         ("conversation", "server"): 46,
         ("translation", "client"): 3,
         ("translation", "server"): 7,
+        ("live", "client"): 15,
+        ("live", "server"): 28,
+        ("live/attach", "client"): 14,
+        ("live/attach", "server"): 30,
+        ("live/fork", "client"): 15,
+        ("live/fork", "server"): 28,
+        ("live/response", "server"): 21,
     }
 
 
@@ -148,13 +169,60 @@ def test_the_map_covers_exactly_the_sdk_models() -> None:
     assert sorted(SDK_TO_RTMSG.keys() - reachable) == [], "mapped names the SDK no longer has"
 
 
-@pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_the_protocols_share_only_the_error_event(protocol: Protocol) -> None:
-    # A nested type may be shared; an event other than ``error`` must belong to one protocol.
-    other: Protocol = "translation" if protocol == "conversation" else "conversation"
-    mine = {m for d in _DIRECTIONS for m in sdk_events(d, protocol)}
-    theirs = {m for d in _DIRECTIONS for m in sdk_events(d, other)}
-    assert {SDK_TO_RTMSG[sdk_name(m)] for m in mine & theirs} == {rtmsg.Error}
+_FAMILIES: dict[str, tuple[Protocol, ...]] = {
+    "conversation": ("conversation",),
+    "translation": ("translation",),
+    "live": tuple(p for p in PROTOCOLS if p.startswith("live")),
+}
+
+
+@pytest.mark.parametrize(("one", "other"), list(itertools.combinations(_FAMILIES, 2)))
+def test_the_protocols_share_no_event_but_the_realtime_error(one: str, other: str) -> None:
+    # A nested type may be shared; an event other than ``error`` must belong to one protocol,
+    # and Live's ``error`` is its own.
+    def events(family: str) -> set[type[pydantic.BaseModel]]:
+        return {m for p in _FAMILIES[family] for d in _DIRECTIONS for m in sdk_events(d, p)}
+
+    shared = {SDK_TO_RTMSG[sdk_name(m)] for m in events(one) & events(other)}
+    assert shared == (set() if "live" in (one, other) else {rtmsg.Error})
+
+
+def test_every_live_class_is_in_the_live_package() -> None:
+    for model in sdk_models(None):
+        if model.__module__.startswith("openai.types.live") or sdk_name(model).startswith(
+            "sdk_live."
+        ):
+            assert SDK_TO_RTMSG[sdk_name(model)].__module__.startswith("rtmsg.live."), model
+
+
+def test_the_nested_events_are_those_of_the_sdk_stream() -> None:
+    # The typed nested events are members of the SDK's ResponseStreamEvent; the others, and the
+    # output items other than messages and function calls, are read as Unknown on purpose.
+    stream = {_event_type(m) for m in _members(openai.types.responses.ResponseStreamEvent)}
+    typed = {member.value for member in live.responses.ResponseStreamEventType}
+    assert typed <= stream
+    assert len(stream - typed) == 38, sorted(stream - typed)
+    items = {_event_type(m) for m in _members(openai.types.responses.ResponseOutputItem)}
+    assert {_event_type(m) for m in UNTYPED_ITEMS} == items - {"message", "function_call"}
+
+
+def _members(union: Any) -> tuple[type[pydantic.BaseModel], ...]:
+    (members, *_) = typing.get_args(union)
+    return typing.get_args(members)
+
+
+def test_foreign_fields_hold_json_of_the_sdk_top_level_type() -> None:
+    # What rtmsg keeps as JSON is a JSON container, never a Struct: it loses nothing.
+    for (cls, name), reason in FOREIGN.items():
+        assert reason
+        field = _rtmsg_fields(cls)[name]
+        kinds = (
+            field.type.types if isinstance(field.type, msgspec.inspect.UnionType) else (field.type,)
+        )
+        assert not any(isinstance(k, msgspec.inspect.StructType) for k in kinds), (cls, name)
+        assert any(
+            isinstance(k, msgspec.inspect.DictType | msgspec.inspect.ListType) for k in kinds
+        ), (cls, name)
 
 
 @pytest.mark.parametrize(("protocol", "direction"), _STREAMS, ids=_STREAM_IDS)
@@ -173,14 +241,18 @@ def test_every_sdk_field_exists_in_rtmsg(model: type[pydantic.BaseModel]) -> Non
     cls = SDK_TO_RTMSG[sdk_name(model)]
     fields = _rtmsg_fields(cls)
     tag_field = _tag_field(cls)
-    for name, field in model.model_fields.items():
-        assert field.alias in (None, name), f"{sdk_name(model)}.{name} has an alias"
+    for name, field in _wire_fields(model).items():
         if name == tag_field:
             # A tag is a required Literal of exactly the Struct's tag in the SDK.
             assert field.is_required(), f"{sdk_name(model)}.{name}: optional, but a tag in rtmsg"
             assert typing.get_args(field.annotation) == (cls.__struct_config__.tag,)
             continue
         assert name in fields, f"{sdk_name(model)}.{name} is missing from {cls.__name__}"
+
+
+def _wire_fields(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """An SDK model's fields by their name on the wire (an alias, as ``async``, or the name)."""
+    return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
 def _struct_name(cls: Any) -> str:
@@ -191,11 +263,11 @@ def _struct_name(cls: Any) -> str:
 def test_required_and_nullable_match(cls: type[msgspec.Struct]) -> None:
     variants = _variants()[cls]
     assert (len(variants) > 1 and cls in MERGED) or all(
-        variants[0].model_fields.keys() == v.model_fields.keys() for v in variants
+        _wire_fields(variants[0]).keys() == _wire_fields(v).keys() for v in variants
     ), f"{cls.__name__} stands for SDK models with different fields but is no known hard spot"
     tag_field = _tag_field(cls)
     for name, field in _rtmsg_fields(cls).items():
-        declared = [v.model_fields[name] for v in variants if name in v.model_fields]
+        declared = [_wire_fields(v)[name] for v in variants if name in _wire_fields(v)]
         if (cls, name) in NOT_IN_SDK:
             assert not declared, f"{cls.__name__}.{name} is in the SDK now: drop it from NOT_IN_SDK"
             continue
@@ -206,6 +278,14 @@ def test_required_and_nullable_match(cls: type[msgspec.Struct]) -> None:
             assert _admits_null(field.type)
             continue
         assert declared, f"{cls.__name__}.{name} is declared by no SDK model"
+        if (cls, name) in REQUIRED_BY_SERVICE:
+            # Optional in the SDK, required by the service: required here, nullable alike.
+            assert field.required, name
+            assert not any(f.is_required() for f in declared), name
+            assert _admits_null(field.type) == any(
+                sdk_node(f.annotation).nullable for f in declared
+            )
+            continue
         sdk_nullable = any(sdk_node(f.annotation).nullable for f in declared)
         where = f"{cls.__name__}.{name}"
         if len(declared) == len(variants):

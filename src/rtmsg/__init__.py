@@ -1,8 +1,8 @@
 """rtmsg: a fast, exact codec for the OpenAI Realtime wire protocols, built on msgspec.
 
 The conversation protocol's names (``/v1/realtime``) are exported here; the other protocols
-have namespaces of their own (:mod:`rtmsg.translation`), since they reuse event names with
-other shapes.
+have namespaces of their own (:mod:`rtmsg.translation`, :mod:`rtmsg.live`), since they reuse
+event names with other shapes.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from . import client_events as client_events
 from . import codec as codec
 from . import errors as errors
 from . import items as items
+from . import live, translation
 from . import responses as responses
 from . import server_events as server_events
 from . import session as session
 from . import stream as stream
 from . import tools as tools
-from . import translation
 from .common.errors import build_error, error_event
 from .conversation.client_events import *  # noqa: F403  # re-exported; listed in __all__ below
 from .conversation.client_events import __all__ as _client_events_all
@@ -70,6 +70,7 @@ __all__ = [
     "error_event",
     "iter_client_events",
     "iter_server_events",
+    "live",
     "translation",
     *_client_events_all,
     *_server_events_all,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from . import conversation as _conversation  # noqa: F401  # registers its endpoint
+from . import live as _live  # noqa: F401  # registers its three endpoints
 from . import translation as _translation  # noqa: F401  # registers its endpoint
 from .engine.decoding import DecodeFunction, Frame
 from .engine.errors import DecodeError, ErrorCode

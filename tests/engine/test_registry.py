@@ -45,8 +45,8 @@ def test_every_protocol_is_registered_once_with_its_decoders() -> None:
 
 
 def test_an_unregistered_name_is_a_lookup_error() -> None:
-    with pytest.raises(LookupError, match="'live/fork'"):
-        protocols.endpoint("live", "fork")
+    with pytest.raises(LookupError, match="'translation/fork'"):
+        protocols.endpoint("translation", "fork")
     with pytest.raises(LookupError, match="'nope'"):
         protocols.endpoint("nope")
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import rtmsg
-from fuzz import Stream, mutate, valid_frames
+from fuzz import Stream, decoders, mutate, valid_frames
 from rtmsg import translation
 
 _DECODERS: dict[Stream, list[Callable[[rtmsg.Frame], Any]]] = {
@@ -33,6 +33,8 @@ _DECODERS: dict[Stream, list[Callable[[rtmsg.Frame], Any]]] = {
         translation.ServerEventDecoder(lenient=True).decode,
         translation.ServerEventDecoder(max_depth=16, reject_duplicate_type=True).decode,
     ],
+    # Live's connections and nested events: the default, lenient and checked decoders of fuzz.py
+    **{stream: funcs for stream, funcs in decoders().items() if stream[0].startswith("live")},
 }
 
 

@@ -110,6 +110,9 @@ def _safe_fields(model: Model) -> Iterator[tuple[str, Any]]:
 
 def _safe(value: Any, depth: int) -> Any:
     """``value`` with secrets and long base64 replaced; free-form JSON cut at a fixed depth."""
+    if isinstance(value, msgspec.Raw):
+        # Kept unread (a nested event): it may hold audio or credentials, so only its size.
+        return _Shown(f"<raw JSON, {len(memoryview(value))} bytes>")
     if isinstance(value, str):
         if len(value) >= _LONG_BASE64 and _BASE64.fullmatch(value):
             return _Shown(f"<base64, {len(value)} chars>")

@@ -26,17 +26,20 @@ def _strict_struct(cls: type[msgspec.Struct]) -> type[msgspec.Struct]:
         (
             field.name,
             strict_type(field.type),
-            msgspec.field(default_factory=field.default_factory)
+            # The wire name stays the field's own (``async`` for ``async_``).
+            msgspec.field(default_factory=field.default_factory, name=field.encode_name)
             if field.default_factory is not msgspec.NODEFAULT
-            else field.default,
+            else msgspec.field(default=field.default, name=field.encode_name),
         )
         for field in msgspec.structs.fields(cls)
     ]
+    # Keyword-only, as every wire model: a subclass may make a field required again.
     twin: type[msgspec.Struct] = msgspec.defstruct(
         cls.__name__,
         fields,
         bases=(cls,),
         module=cls.__module__,
+        kw_only=True,
         forbid_unknown_fields=True,
         tag=config.tag,
         tag_field=config.tag_field,

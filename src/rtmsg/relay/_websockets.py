@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.connection import Connection
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus
 from websockets.http11 import Request, Response
@@ -56,7 +56,9 @@ class WebsocketsRelay:
         self._watches: set[asyncio.Task[None]] = set()
         self._log = wire_logger("rtmsg.relay.websockets", self._handshake_failure)
 
-    def serve(self, host: str | None, port: int) -> serve:
+    def serve(self, host: str | None, port: int) -> contextlib.AbstractAsyncContextManager[Server]:
+        # A class in websockets 15 and 16, a function returning its server in 17: the type
+        # both give is an async context manager of the server.
         config = self.core.config
         return serve(
             self._handle,
