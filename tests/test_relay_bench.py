@@ -804,7 +804,9 @@ def test_a_run_through_a_raw_forward_relay_counts_every_frame(tmp_path: Path) ->
     assert record["errors"] == []
     settled = record["settled"]
     assert settled["idle"]
-    assert settled["frames"] >= record["frames"] - in_flight
+    # The window's frames are scaled to the harness's window (see _figures): give or take
+    # the same moment between readings as above.
+    assert settled["frames"] >= record["frames"] - in_flight - 0.02 * record["frames"]
     assert settled["relay_cpu_s"] >= record["relay_cpu_s"]
     assert short["ok"], short
     assert short["sessions"] > 0
