@@ -10,6 +10,10 @@ decode loop, so other processes on the machine do not count.
 sessions (see :mod:`bench.capture_write`): the CPU one ``CaptureWriter.write`` takes on the
 caller's thread, against a writer that compresses and writes on that thread itself, and what
 each flush policy costs for ``.jsonl`` and ``.jsonl.gz``.
+
+``python -m bench.capture level [--quick] [--json]`` measures each gzip level on voice
+sessions of noise, of the mock's tone and of silence (see :mod:`bench.capture_level`): the
+flusher's CPU per frame and the bytes on disk.
 """
 
 from __future__ import annotations
@@ -63,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import capture_write
 
         return capture_write.main(args_list[1:])
+    if args_list[:1] == ["level"]:
+        from bench import capture_level
+
+        return capture_level.main(args_list[1:])
     parser = argparse.ArgumentParser(prog="python -m bench.capture", description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--peer", choices=["rtmsg", "msgspec"], default="rtmsg")

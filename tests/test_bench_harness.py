@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import bench.__main__ as bench_main
-from bench import capture, capture_write, machine, msgspec_versions, report
+from bench import capture, capture_level, capture_write, machine, msgspec_versions, report
 from bench import conftest as bench_conftest
 from bench import export as export_bench
 from bench.corpus import LIVE_FLAT, build_corpus
@@ -493,6 +493,29 @@ def test_capture_write_run_measures_every_writer_and_policy(
     table = capture_write.render(result).splitlines()
     assert sum(line.startswith("| .jsonl") for line in table) == 6
     assert sum(line.startswith("| gz, ") for line in table) == 3
+
+
+def test_capture_level_run_compresses_each_kind_of_audio_at_each_level(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert capture.main(["level", "--quick", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    kinds = result["kinds"]
+    assert list(kinds) == ["noise", "tone", "silence"]
+    for figures in kinds.values():
+        assert figures["frames"] == 2 * 50 * 2  # 2 s of appends and deltas
+        levels = figures["levels"]
+        assert list(levels) == ["1", "3", "6", "9"]
+        assert all(cell["us_per_frame"] > 0 for cell in levels.values())
+        assert levels["9"]["ratio"] <= levels["1"]["ratio"] < 1
+    # Noise barely compresses; the mock's tone and silence are mostly repeats.
+    assert kinds["noise"]["levels"]["1"]["ratio"] > 0.5 > kinds["tone"]["levels"]["1"]["ratio"]
+    assert kinds["silence"]["levels"]["1"]["ratio"] < 0.1
+    (tmp_path / "tone.jsonl").write_bytes(b"".join(capture_level.session("tone", 0.1)))
+    records = list(read_capture(tmp_path / "tone.jsonl"))
+    assert [getattr(record, "direction", None) for record in records] == ["client", "server"] * 5
+    table = capture_level.render(result).splitlines()
+    assert sum(line.startswith("| noise | ") for line in table) == 4
 
 
 def test_export_run_counts_the_same_events_in_every_mode(tmp_path: Path) -> None:

@@ -9,9 +9,11 @@ as server events) and forwards it whatever the outcome: the cost of the codec al
 the rest of a relay. Nothing else: no header or subprotocol forwarding, no capture, no
 logging, no metrics.
 
-- ``picows``: on uvloop; frames are forwarded as they come (fragments as fragments), and each
-  leg's ``pause_writing``/``resume_writing`` pauses and resumes reading on the other leg, so
-  a slow reader pushes back on the sender instead of filling memory.
+- ``picows``: on uvloop, with uvloop's own TCP transport as ``rtmsg relay`` uses it (not the
+  ``aiofastnet`` one picows picks by default, which costs more per connection); frames are
+  forwarded as they come (fragments as fragments), and each leg's
+  ``pause_writing``/``resume_writing`` pauses and resumes reading on the other leg, so a slow
+  reader pushes back on the sender instead of filling memory.
 - ``websockets``: the asyncio API of websockets, as ``rtmsg relay`` has used it: one pump a
   direction awaiting each send, ``max_queue`` 32, no compression; on asyncio's own event
   loop unless ``--loop uvloop``.
@@ -123,7 +125,9 @@ class _ClientLeg(_Leg):
         upstream = _Leg(self.upstream_decode)
         upstream.peer = self
         try:
-            await ws_connect(lambda: upstream, self.url, max_frame_size=MAX_FRAME)
+            await ws_connect(
+                lambda: upstream, self.url, max_frame_size=MAX_FRAME, use_aiofastnet=False
+            )
         except Exception:  # refused, unreachable, timed out: the client learns it by 1014
             transport.send_close(WSCloseCode.BAD_GATEWAY)
             transport.disconnect()
@@ -147,7 +151,9 @@ async def _serve_picows(upstream: str, port: int, decode: bool, stop: asyncio.Ev
     def listener(request: WSUpgradeRequest) -> WSListener:
         return _ClientLeg(upstream, request, client, server)
 
-    running = await ws_create_server(listener, "127.0.0.1", port, max_frame_size=MAX_FRAME)
+    running = await ws_create_server(
+        listener, "127.0.0.1", port, max_frame_size=MAX_FRAME, use_aiofastnet=False
+    )
     try:
         await stop.wait()
     finally:

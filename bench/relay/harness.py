@@ -45,7 +45,7 @@ from typing import Any, Final
 
 from bench.relay import frames
 from bench.relay.processes import Channel, Child, ChildError, Children
-from bench.relay.procstat import ProcError, cpu_seconds
+from bench.relay.procstat import ProcError, cpu_seconds, thread_cpu_seconds
 from bench.relay.report import percentile
 
 __all__ = [
@@ -427,9 +427,13 @@ class Bench:
         if relay.child is not None:
             pids["relay"] = relay.child.pid
         try:
-            return {name: cpu_seconds(pid) for name, pid in pids.items()}
+            cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            if relay.child is not None:
+                # The main thread: the relay's event loop, without its capture's thread.
+                cpu["relay_loop"] = thread_cpu_seconds(relay.child.pid)
         except ProcError as exc:
             raise ChildError(str(exc)) from None
+        return cpu
 
     def _mark(self, relay: Running, active: Sequence[Channel]) -> Mark:
         for channel in (self.sink, *active):
@@ -567,6 +571,7 @@ def _figures(
         "sessions": delta("sessions"),
         "skipped": delta("skipped"),
         "relay_cpu_s": cpu.get("relay"),
+        "relay_loop_cpu_s": cpu.get("relay_loop"),
         "sink_cpu_s": cpu["sink"],
         "load_cpu_s": sum(v for k, v in cpu.items() if k.startswith("worker")),
         "errors": sorted({e for s in stops for e in s.get("errors", [])}),
@@ -586,13 +591,14 @@ def _settled_figures(first: Mark, settled: Mark, stops: Sequence[dict[str, Any]]
         int(s["received"]) - int(w["received"]) for s, w in zip(stops, first.workers, strict=True)
     )
     requests = int(settled.sink["received"]) - int(first.sink["received"])
-    relay = settled.cpu.get("relay")
+    relay, loop = settled.cpu.get("relay"), settled.cpu.get("relay_loop")
     return {
         "settled": {
             "s": settled.t - first.t,
             "idle": settled.idle,
             "frames": requests + answers,
             "relay_cpu_s": None if relay is None else relay - first.cpu["relay"],
+            "relay_loop_cpu_s": None if loop is None else loop - first.cpu["relay_loop"],
         }
     }
 
@@ -761,7 +767,11 @@ def _progress(record: dict[str, Any], passes: int) -> str:
     text = f"{head} {frames / window:9,.0f} frames/s"
     if record.get("relay_cpu_s") is not None and frames:
         text += f"  {1e6 * record['relay_cpu_s'] / frames:7.1f} µs/frame"
-        text += f" ({100 * record['relay_cpu_s'] / window:3.0f} % CPU)"
+        text += f" ({100 * record['relay_cpu_s'] / window:3.0f} % CPU"
+        loop = record.get("relay_loop_cpu_s")
+        if loop is not None and record["relay_cpu_s"] - loop > 0.1 * record["relay_cpu_s"]:
+            text += f"; event loop {1e6 * loop / frames:.1f} µs/frame"
+        text += ")"
     rtt = record.get("rtt")
     if rtt and rtt["count"]:
         text += f"  in time {100 * rtt['in_time'] / rtt['count']:5.1f} %"

@@ -184,7 +184,11 @@ class ShortSession(Session):
 
 async def _open(url: str, factory: Callable[[], Session], timeout: float) -> Session:
     transport, listener = await ws_connect(
-        factory, url, websocket_handshake_timeout=timeout, max_frame_size=16 << 20
+        factory,
+        url,
+        websocket_handshake_timeout=timeout,
+        max_frame_size=16 << 20,
+        use_aiofastnet=False,
     )
     assert isinstance(listener, Session)
     try:

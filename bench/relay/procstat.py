@@ -3,9 +3,11 @@
 CPU time comes from ``/proc/PID/stat``: ``utime`` + ``stime``, the 14th and 15th fields, in
 clock ticks (``SC_CLK_TCK``, 100 a second on Linux). The thread-group leader's line counts
 every thread of the process, the live ones and those that have exited, so a relay that
-compresses its capture on a thread pays for it here too. Processes the relay starts are
-added through ``/proc/PID/task/TID/children``. The second field (the command name, in
-parentheses) may itself hold spaces and parentheses: fields are counted from the last ``)``.
+compresses its capture on a thread pays for it here too. One thread's own time is in
+``/proc/PID/task/TID/stat``: the main thread's (TID = PID) is the event loop's, the relay's
+capacity. Processes the relay starts are added through ``/proc/PID/task/TID/children``. The
+second field (the command name, in parentheses) may itself hold spaces and parentheses:
+fields are counted from the last ``)``.
 
 Listening ports come from the process's socket inodes (``/proc/PID/fd``) matched against the
 kernel's TCP tables (``/proc/net/tcp`` and ``tcp6``) in state LISTEN, so a server started on
@@ -27,6 +29,7 @@ __all__ = [
     "listening_ports",
     "parse_listening",
     "parse_stat",
+    "thread_cpu_seconds",
 ]
 
 CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -88,6 +91,19 @@ def cpu_seconds(pid: int, *, children: bool = True, proc: Path = PROC) -> float:
                 ticks += parse_stat((proc / str(child) / "stat").read_text())
             except OSError:  # exited between the listing and the read
                 continue
+    return ticks / CLOCK_TICKS
+
+
+def thread_cpu_seconds(pid: int, tid: int | None = None, *, proc: Path = PROC) -> float:
+    """CPU seconds (user + system) one thread of ``pid`` has used: its main thread by default.
+
+    Raises :class:`ProcError` when the thread is gone or its record unreadable.
+    """
+    tid = pid if tid is None else tid
+    try:
+        ticks = parse_stat((proc / str(pid) / "task" / str(tid) / "stat").read_text())
+    except OSError as exc:
+        raise ProcError(f"thread {tid} of process {pid} is gone ({exc.strerror})") from None
     return ticks / CLOCK_TICKS
 
 

@@ -98,7 +98,12 @@ class _Connection(WSListener):
 async def serve(stop: asyncio.Event) -> None:
     sink = Sink()
     server = await ws_create_server(
-        sink.listener, "127.0.0.1", 0, max_frame_size=16 << 20, websocket_handshake_timeout=30
+        sink.listener,
+        "127.0.0.1",
+        0,
+        max_frame_size=16 << 20,
+        websocket_handshake_timeout=30,
+        use_aiofastnet=False,
     )
     try:
         await serve_commands(sink.command, stop, at_once=sink.mark)

@@ -7,6 +7,7 @@ then vanishes, an error inside the relay, a capture that fails, and the headers 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import socket
@@ -139,6 +140,129 @@ def test_a_message_over_the_limit_closes_its_sender_with_1009(
     assert upstream_codes == [1001, 1001]
 
 
+def _delta(pcm_bytes: int) -> bytes:
+    return rtmsg.encode(
+        rtmsg.ResponseOutputAudioDelta(
+            event_id="event_1",
+            response_id="resp_1",
+            item_id="item_1",
+            output_index=0,
+            content_index=0,
+            delta=base64.b64encode(bytes(range(256)) * (pcm_bytes // 256)).decode(),
+        )
+    )
+
+
+def test_fragmented_server_messages_are_reassembled_and_bounded(
+    tmp_path: Path, transport: Transport
+) -> None:
+    """The upstream sends its messages in fragments: one under the limit reaches the client
+    whole, decoded and recorded once; one over it closes the upstream with 1009 and the
+    client with 1014, as a client's would the other way."""
+    limit = 10_000
+    fitting, big = _delta(6144), _delta(10_240)
+    assert len(fitting) < limit < len(big)
+    upstream_closed: list[int | None] = []
+
+    async def upstream(connection: ServerConnection) -> None:
+        await connection.send(fitting[i : i + 1000].decode() for i in range(0, len(fitting), 1000))
+        with contextlib.suppress(ConnectionClosed):
+            await connection.recv()  # the client's go-ahead
+            await connection.send(big[i : i + 4000].decode() for i in range(0, len(big), 4000))
+            await connection.wait_closed()
+        upstream_closed.append(connection.close_code)
+
+    capture = tmp_path / "fragments.jsonl"
+
+    async def scenario() -> tuple[bytes, int | None, dict[tuple[str, str], int]]:
+        async with serve(upstream, "127.0.0.1", 0, max_size=None) as server:
+            relay = Relay(
+                f"ws://127.0.0.1:{port_of(server)}",
+                transport=transport,
+                max_size=limit,
+                capture=str(capture),
+            )
+            try:
+                async with relay.serve("127.0.0.1", 0) as relay_server:
+                    url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                    async with connect(url, max_size=None) as ws:
+                        first = await receiver(ws, timeout=5)()
+                        await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                        with pytest.raises(ConnectionClosed):
+                            await asyncio.wait_for(ws.recv(), 5)
+                    await _until(lambda: bool(upstream_closed) and not relay.open_sessions)
+                    frames = dict(relay.metrics.frames)
+            finally:
+                relay.close()
+            return first, ws.close_code, frames
+
+    first, client_code, frames = run(scenario)
+    assert first == fitting
+    assert client_code == 1014
+    assert upstream_closed == [1009]
+    assert frames[("server", "known")] == 1
+    records = [r for r in read_capture(capture) if isinstance(r, Record)]
+    assert [(r.direction, r.frame) for r in records if r.direction == "server"] == [
+        ("server", fitting)
+    ]
+
+
+def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """picows sends the client its 101 before the upstream is open: what the client sends
+    meanwhile is held, in order, up to about a MiB (the relay then stops reading it, and TCP
+    pushes back), and forwarded once the upstream opens."""
+    from rtmsg.relay import _picows
+
+    opened = asyncio.Event()
+    held: list[int] = []
+    messages = [
+        rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(bytes([i]) * 196_608)).decode()
+        for i in range(12)
+    ]  # 256 KiB of base64 each: 3 MiB in all
+    received: list[str] = []
+
+    async def upstream(connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for message in connection:
+                assert isinstance(message, str)
+                received.append(message)
+
+    async def slow_handshake(connection: ServerConnection, request: Any) -> None:
+        await opened.wait()  # the upstream's 101 waits for the test
+
+    original = _picows.Link.early
+
+    def early(self: _picows.Link, leg: Any, kind: Any, data: bytes) -> None:
+        original(self, leg, kind, data)
+        held.append(sum(len(message) for _, _, message in self.early_messages))
+
+    monkeypatch.setattr(_picows.Link, "early", early)
+
+    async def scenario() -> None:
+        async with serve(
+            upstream, "127.0.0.1", 0, max_size=None, process_request=slow_handshake
+        ) as server:
+            url = f"ws://127.0.0.1:{port_of(server)}"
+            async with (
+                _relay_to(url, "picows") as relay_url,
+                connect(f"{relay_url}/v1/realtime", max_size=None) as ws,
+            ):
+                sending = asyncio.ensure_future(asyncio.gather(*map(ws.send, messages)))
+                await _until(lambda: sum(held[-1:]) > 1 << 20)
+                await asyncio.sleep(0.3)  # time for more, were the client still read
+                stalled = len(held)
+                opened.set()
+                await asyncio.wait_for(sending, 10)
+                await _until(lambda: len(received) == len(messages), timeout=10)
+                assert stalled < len(messages)
+
+    run(scenario)
+    assert max(held) <= (1 << 20) + len(messages[0])  # a MiB, and the message that passed it
+    assert received == messages  # all of them, whole and in order
+
+
 # --- frames: text and binary, UTF-8, pings ---------------------------------------------
 
 
@@ -269,18 +393,18 @@ def test_a_stalled_reader_that_vanishes_releases_the_upstream_at_once(
 def test_an_error_inside_the_relay_closes_with_1011_and_says_so(
     relay_pair: ServeRelayPair, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rtmsg.relay import _core
+    from rtmsg.relay import _session
 
     caplog.set_level(logging.WARNING, logger="rtmsg.relay")
     planted = RuntimeError("planted")
-    original = _core.Session.from_client
+    original = _session.Session.from_client
 
-    def failing(self: _core.Session, data: Any, binary: bool) -> Any:
+    def failing(self: _session.Session, data: Any, binary: bool) -> Any:
         if b"planted" in bytes(data if not isinstance(data, str) else data.encode()):
             raise planted
         return original(self, data, binary)
 
-    monkeypatch.setattr(_core.Session, "from_client", failing)
+    monkeypatch.setattr(_session.Session, "from_client", failing)
 
     async def scenario() -> tuple[int | None, int | None, int]:
         async with relay_pair() as (mock, _, relay_url, pair_relay):

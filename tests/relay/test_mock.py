@@ -8,6 +8,7 @@ frames kept byte for byte, the session kind chosen by path, and the API key chec
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -189,3 +190,35 @@ def test_a_session_over_from_the_start_is_sent_then_closed(mock_server: ServeMoc
             return frames, ws.close_code
 
     assert run(scenario) == ([b'{"type":"echo.hello"}'], 1000)
+
+
+def test_a_protocol_the_mock_does_not_simulate_is_refused_with_404(
+    mock_server: ServeMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario() -> tuple[int, bytes, int]:
+        async with mock_server(record=True) as (mock, url):
+            del mock.protocol_sessions["translation"]
+            with pytest.raises(InvalidStatus) as refused:
+                async with connect(f"{url}/v1/realtime/translations?model=m"):
+                    pass
+            # The protocols it still simulates are served as before.
+            async with connect(f"{url}/v1/realtime") as ws:
+                await recv_until(receiver(ws, timeout=5), "session.created")
+            response = refused.value.response
+            return response.status_code, response.body or b"", len(mock.sessions)
+
+    status, body, sessions = run(scenario)
+    assert status == 404
+    assert body == b"Not found: the mock simulates no 'translation' session.\n"
+    assert sessions == 1  # the refused connection never became a session
+    lines = [r for r in caplog.records if r.name.startswith("rtmsg.mock")]
+    warned = [r for r in lines if r.levelno >= logging.WARNING]
+    assert [(r.levelno, r.getMessage()) for r in warned] == [
+        (
+            logging.WARNING,
+            "refused /v1/realtime/translations: the mock simulates no 'translation' session",
+        )
+    ]
+    assert not [r for r in lines if r.exc_info]

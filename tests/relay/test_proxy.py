@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -511,3 +513,46 @@ def test_the_relay_decodes_with_its_own_frame_limit(protocol: str) -> None:
 )
 def test_the_protocol_of_a_path(path: str, protocol: str) -> None:
     assert route(path).endpoint.protocol == protocol
+
+
+@pytest.mark.parametrize(("level", "xfl"), [(None, 4), (6, 0), (9, 2)])
+def test_a_gzip_capture_is_compressed_at_the_relays_level(
+    tmp_path: Path, level: int | None, xfl: int
+) -> None:
+    # XFL, the gzip header's 9th byte, says how hard zlib worked: 4 for level 1, 2 for 9.
+    capture = str(tmp_path / "s-{session}.jsonl.gz")
+    config = Config("ws://127.0.0.1:9", capture=capture)
+    core = RelayCore(config if level is None else dataclasses.replace(config, capture_level=level))
+    session = core.start(Upgrade("/v1/realtime", "/v1/realtime", (), ()))
+    frame = rtmsg.encode(rtmsg.InputAudioBufferClear(event_id="evt_1"))
+    assert session.from_client(frame, False) is None
+    session.end()
+    core.close()
+    data = (tmp_path / "s-1.jsonl.gz").read_bytes()
+    assert data[:2] == b"\x1f\x8b"
+    assert data[8] == xfl
+    records = list(read_capture(tmp_path / "s-1.jsonl.gz"))
+    assert [getattr(record, "frame", None) for record in records] == [frame]
+
+
+def test_the_capture_level_is_checked_and_passed_on_by_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ValueError, match="capture level must be from 0 to 9, not 10"):
+        Relay("ws://127.0.0.1:9", capture_level=10)
+    seen: dict[str, int] = {}
+
+    def relay(upstream: str, **options: Any) -> None:
+        seen["capture_level"] = options["capture_level"]
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(rtmsg.relay, "Relay", relay)
+    argv = ["relay", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:9"]
+    assert cli.main([*argv, "--capture-level", "9"]) == 2
+    assert seen["capture_level"] == 9
+    assert "rtmsg relay: stop here" in capsys.readouterr().err
+    del seen["capture_level"]
+    assert cli.main(argv) == 2
+    assert seen == {"capture_level": 1}
+    assert cli.main([*argv, "--capture-level", "10"]) == 2
+    assert "invalid choice: 10" in capsys.readouterr().err

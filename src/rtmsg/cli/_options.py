@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import msgspec
 
-from ..capture.writer import DEFAULT_FLUSH_INTERVAL
+from ..capture.writer import DEFAULT_COMPRESSLEVEL, DEFAULT_FLUSH_INTERVAL
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from ..protocols import endpoints
 from . import _inspect, _servers
@@ -148,6 +148,15 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"write the capture to disk this often: what a crash may lose "
         f"(default {DEFAULT_FLUSH_INTERVAL:g}; 0: when a MiB waits and at the end)",
+    )
+    relay.add_argument(
+        "--capture-level",
+        type=int,
+        choices=range(10),
+        default=DEFAULT_COMPRESSLEVEL,
+        metavar="0-9",
+        help=f"gzip level of a .gz capture (default {DEFAULT_COMPRESSLEVEL}: base64 audio "
+        "shrinks little more at higher levels, for up to three times the CPU)",
     )
     relay.add_argument(
         "--forward-invalid",

@@ -74,6 +74,7 @@ def relay(args: argparse.Namespace) -> int:
             args.upstream,
             capture=args.capture,
             flush_interval=args.flush_interval,
+            capture_level=args.capture_level,
             forward_invalid=args.forward_invalid,
             transport=args.transport,
         )

@@ -1,20 +1,12 @@
-"""The relay's logic without I/O: handshakes, frames, closes, captures and counts, written once.
+"""The relay's logic without I/O: handshakes, sessions, captures and counts, written once.
 
 A transport adapter (:mod:`._websockets`, :mod:`._picows`) owns the sockets and feeds this
 core what happens on them; the core says what to do:
 
 - :meth:`RelayCore.request` reads an HTTP request: an :class:`~._handshake.Upgrade` to open
   upstream, or a :class:`Reply` (``/healthz``, ``/metrics``, a refusal) to answer with;
-- :meth:`RelayCore.start` turns an upgrade into a :class:`Session`;
-- :meth:`Session.from_client` and :meth:`Session.from_server` take each message and return
-  ``None`` (forward it: the fast path allocates nothing) or a :class:`Verdict` (an answer to
-  send back, whether to forward, or a close);
-- :meth:`Session.client_closed`, :meth:`Session.upstream_closed` and their ``_fault`` twins
-  say how the other leg is closed, by :func:`close_for_upstream` and :func:`close_for_client`;
-- :meth:`Session.end` folds its counts into the metrics, closes its capture and logs one line.
-
-Captures and metrics never end a session: a failing write is logged once per session,
-counted, and the frame goes on.
+- :meth:`RelayCore.start` turns an upgrade into a :class:`~._session.Session`, which judges
+  each message and says how each leg is closed (:mod:`._session`, :mod:`._closes`).
 """
 
 from __future__ import annotations
@@ -23,47 +15,20 @@ import dataclasses
 import itertools
 import logging
 import urllib.parse
-from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
-from ..capture import CaptureWriter, Direction
-from ..capture.writer import DEFAULT_FLUSH_INTERVAL
-from ..engine.base import Event
-from ..engine.decoding import Frame, Unknown, encode
-from ..engine.errors import DecodeError
+from ..capture import CaptureWriter
+from ..capture.writer import DEFAULT_COMPRESSLEVEL, DEFAULT_FLUSH_INTERVAL
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
-from ..engine.redact import redact
 from ..protocols import route
 from ._handshake import Cause, Refusal, Upgrade, read_request
+from ._logging import loggable
+from ._session import Session
 from .metrics import CONTENT_TYPE, Metrics
 
-__all__ = [
-    "GOING_AWAY",
-    "Config",
-    "RelayCore",
-    "Reply",
-    "Session",
-    "Verdict",
-    "close_for_client",
-    "close_for_upstream",
-    "upstream_refused_close",
-]
+__all__ = ["Config", "RelayCore", "Reply"]
 
 log = logging.getLogger("rtmsg.relay")
-
-NORMAL: Final = 1000
-GOING_AWAY: Final = 1001
-PROTOCOL_ERROR: Final = 1002
-NO_STATUS: Final = 1005
-ABNORMAL: Final = 1006
-INVALID_DATA: Final = 1007
-TOO_BIG: Final = 1009
-INTERNAL_ERROR: Final = 1011
-BAD_GATEWAY: Final = 1014
-TLS_FAILED: Final = 1015
-
-# Codes an endpoint may put in a close frame (RFC 6455 7.4; 1004-1006 and 1015 are not).
-_SENDABLE: Final = frozenset({1000, 1001, 1002, 1003, *range(1007, 1015)})
 
 HEALTH_PATH: Final = "/healthz"
 METRICS_PATH: Final = "/metrics"
@@ -76,6 +41,7 @@ class Config:
     upstream: str
     capture: str | None = None
     flush_interval: float = DEFAULT_FLUSH_INTERVAL
+    capture_level: int = DEFAULT_COMPRESSLEVEL
     forward_invalid: bool = False
     max_size: int = DEFAULT_MAX_FRAME_BYTES
     open_timeout: float = 10.0
@@ -89,6 +55,8 @@ class Config:
             raise ValueError(f"upstream must be a ws:// or wss:// URL, not {self.upstream!r}")
         if parts.query or parts.fragment:
             raise ValueError("upstream must not have a query or fragment: the client's is used")
+        if not 0 <= self.capture_level <= 9:
+            raise ValueError(f"capture level must be from 0 to 9, not {self.capture_level}")
 
     def upstream_url(self, target: str) -> str:
         """The upstream URL for a client request to ``target`` (path and query)."""
@@ -108,58 +76,6 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Verdict:
-    """What to do with a message that is not simply forwarded.
-
-    ``answer``: a frame to send back to the message's sender (the relay's ``error`` event);
-    ``forward``: whether the message still goes on; ``close``: close the sender with this code
-    and reason (a protocol violation), the other leg as :meth:`Session.client_fault` says.
-    """
-
-    answer: bytes | None = None
-    forward: bool = False
-    close: tuple[int, str] | None = None
-
-
-def close_for_upstream(code: int | None, reason: str) -> tuple[int, str]:
-    """How the upstream is closed after the client's connection ended with ``code``.
-
-    ``None``, 1006 and 1015 (no close frame) become 1001; 1005 (no status) becomes 1000.
-    """
-    if code is None or code in (ABNORMAL, TLS_FAILED):
-        return GOING_AWAY, "client went away"
-    return _passed(code, reason)
-
-
-def close_for_client(code: int | None, reason: str) -> tuple[int, str]:
-    """How the client is closed after the upstream's connection ended with ``code``.
-
-    ``None``, 1006 and 1015 (no close frame) become 1014 (bad gateway); 1005 becomes 1000.
-    """
-    if code is None or code in (ABNORMAL, TLS_FAILED):
-        return BAD_GATEWAY, "upstream went away"
-    return _passed(code, reason)
-
-
-def _passed(code: int, reason: str) -> tuple[int, str]:
-    if code == NO_STATUS:
-        return NORMAL, ""
-    if code in _SENDABLE or 3000 <= code < 5000:
-        return code, reason
-    return NORMAL, reason
-
-
-def upstream_refused_close(status: int) -> tuple[int, str]:
-    """The close a client gets, after its 101, when the upstream answers ``status`` instead.
-
-    4000 + the status for a 4xx or 5xx (4401, 4404, 4503), 1014 for anything else.
-    """
-    if 400 <= status < 600:
-        return 4000 + status, f"upstream refused the handshake: HTTP {status}"
-    return BAD_GATEWAY, f"upstream answered the handshake with HTTP {status}"
-
-
 class RelayCore:
     """The state every session shares: config, decoders, metrics, open sessions, draining."""
 
@@ -171,10 +87,18 @@ class RelayCore:
         self._closing: list[CaptureWriter] = []
         self._per_session = config.capture is not None and "{session}" in config.capture
         self._shared_capture = (
-            CaptureWriter(config.capture, flush_interval=config.flush_interval)
+            CaptureWriter(
+                config.capture,
+                flush_interval=config.flush_interval,
+                compresslevel=config.capture_level,
+            )
             if config.capture is not None and not self._per_session
             else None
         )
+
+    @property
+    def forward_invalid(self) -> bool:
+        return self.config.forward_invalid
 
     @property
     def draining(self) -> bool:
@@ -233,7 +157,7 @@ class RelayCore:
 
     def handshake_failed(self, cause: Cause, detail: str, path: str) -> None:
         self.metrics.handshake_failed(cause)
-        log.warning("handshake failed (%s) for %s: %s", cause, _loggable(path), detail)
+        log.warning("handshake failed (%s) for %s: %s", cause, loggable(path), detail)
 
     # --- sessions ----------------------------------------------------------------
 
@@ -249,6 +173,7 @@ class RelayCore:
                 capture = CaptureWriter(
                     self.config.capture.format(session=number),
                     flush_interval=self.config.flush_interval,
+                    compresslevel=self.config.capture_level,
                 )
             except Exception as exc:
                 self.metrics.capture_errors += 1
@@ -271,284 +196,13 @@ class RelayCore:
         session.session_id = found.session_id
         self.sessions[number] = session
         self.metrics.opened(endpoint.name)
-        if found.session_id is None:
-            log.info("session %d opened: %s (%s)", number, _loggable(upgrade.path), endpoint.name)
-        else:
-            log.info(
-                "session %d opened: %s (%s, session id %s)",
-                number,
-                _loggable(upgrade.path),
-                endpoint.name,
-                _loggable(found.session_id),
-            )
+        if log.isEnabledFor(logging.INFO):  # the path is masked only for a line that is written
+            what = endpoint.name
+            if found.session_id is not None:
+                what += f", session id {loggable(found.session_id)}"
+            log.info("session %d opened: %s (%s)", number, loggable(upgrade.path), what)
         return session
 
 
 def _upgrading(headers: list[tuple[str, str]]) -> bool:
     return any(name.lower() == "upgrade" for name, _ in headers)
-
-
-def _loggable(path: str) -> str:
-    """A path for a log line: secrets masked, cut short (it is the client's text)."""
-    text = redact(path.encode("utf-8", "replace").decode("ascii", "replace"))
-    return text if len(text) <= 200 else text[:200] + "..."
-
-
-# str(buffer, "utf-8") checks a text message's UTF-8 (the decoders check only what they keep).
-_utf8: Final[Callable[[Any, str], str]] = str
-
-
-class Session:
-    """One relayed connection: its decoders, counters, capture, and how it ended."""
-
-    __slots__ = (
-        "_capture",
-        "_capture_failed",
-        "_core",
-        "_decode_client",
-        "_decode_server",
-        "_error_event",
-        "_owns_capture",
-        "client_bytes",
-        "client_code",
-        "client_known",
-        "client_unknown",
-        "connection",
-        "ended",
-        "number",
-        "path",
-        "protocol",
-        "server_bytes",
-        "server_known",
-        "server_unknown",
-        "session_id",
-        "upstream_code",
-    )
-
-    def __init__(
-        self,
-        core: RelayCore,
-        number: int,
-        path: str,
-        protocol: str,
-        decode_client: Callable[[Frame], Any],
-        decode_server: Callable[[Frame], Any],
-        error_event: Callable[[DecodeError], Event],
-        capture: CaptureWriter | None,
-        *,
-        owns_capture: bool,
-    ) -> None:
-        self._core = core
-        self.number = number
-        self.path = path
-        self.protocol = protocol
-        self.connection: str | None = None
-        self.session_id: str | None = None
-        self._decode_client = decode_client
-        self._decode_server = decode_server
-        self._error_event = error_event
-        self._capture = capture
-        self._owns_capture = owns_capture
-        self._capture_failed = False
-        self.client_known = self.client_unknown = self.client_bytes = 0
-        self.server_known = self.server_unknown = self.server_bytes = 0
-        self.client_code: int | None = None
-        self.upstream_code: int | None = None
-        self.ended = False
-
-    @property
-    def name(self) -> str:
-        """The endpoint's name: the protocol, or ``protocol/connection`` (``live/attach``)."""
-        return self.protocol if self.connection is None else f"{self.protocol}/{self.connection}"
-
-    @property
-    def label(self) -> str:
-        """How a log line names the session: its number, and the session id of an attach or
-        a fork (``session 3 (live/attach sess_123)``), so that its lines say which it joined."""
-        if self.session_id is None:
-            return f"session {self.number}"
-        return f"session {self.number} ({self.name} {_loggable(self.session_id)})"
-
-    # --- frames ------------------------------------------------------------------
-
-    def from_client(self, data: Frame, binary: bool) -> Verdict | None:
-        """A message from the client: ``None`` to forward it as it is, else a verdict.
-
-        ``data`` is the payload (a ``memoryview`` is read during the call only); a text
-        message given as bytes is checked to be UTF-8 (a ``str`` is, by construction).
-        """
-        self.client_bytes += len(data)
-        if not binary and data.__class__ is not str:
-            try:
-                _utf8(data, "utf-8")
-            except UnicodeDecodeError:
-                return self._bad_text("client")
-        try:
-            event = self._decode_client(data)
-        except DecodeError as exc:
-            return self._invalid_client(data, binary, exc)
-        if event.__class__ is Unknown:
-            self._unknown("client", event)
-        else:
-            self.client_known += 1
-        if self._capture is not None:
-            self._record("client", data, binary)
-        return None
-
-    def from_server(self, data: Frame, binary: bool) -> Verdict | None:
-        """A message from the upstream: ``None`` to forward it, else a verdict (a close).
-
-        An invalid server frame is logged and forwarded: the relay does not police the server.
-        """
-        self.server_bytes += len(data)
-        if not binary and data.__class__ is not str:
-            try:
-                _utf8(data, "utf-8")
-            except UnicodeDecodeError:
-                return self._bad_text("server")
-        try:
-            event = self._decode_server(data)
-        except DecodeError as exc:
-            self._log_invalid("server", exc)
-        else:
-            if event.__class__ is Unknown:
-                self._unknown("server", event)
-            else:
-                self.server_known += 1
-        if self._capture is not None:
-            self._record("server", data, binary)
-        return None
-
-    def _invalid_client(self, data: Frame, binary: bool, exc: DecodeError) -> Verdict:
-        self._log_invalid("client", exc)
-        answer = encode(self._error_event(exc))
-        if self._capture is not None:
-            self._record("client", data, binary)
-            self._record("server", answer, False)
-        return Verdict(answer=answer, forward=self._core.config.forward_invalid)
-
-    def _log_invalid(self, sender: Direction, exc: DecodeError) -> None:
-        self._core.metrics.invalid_frame(sender, exc.code)
-        log.warning(
-            "%s: invalid %s event %s (event_id %s): %s",
-            self.label,
-            sender,
-            _loggable(exc.event_type) if exc.event_type is not None else None,
-            _loggable(exc.event_id) if exc.event_id is not None else None,
-            redact(str(exc)),
-        )
-
-    def _unknown(self, sender: Direction, event: Unknown) -> None:
-        if sender == "client":
-            self.client_unknown += 1
-        else:
-            self.server_unknown += 1
-        if self._core.metrics.unknown_type(event.type):
-            log.info(
-                "%s: first %s event of unknown type %s",
-                self.label,
-                sender,
-                _loggable(event.type[:64]),
-            )
-
-    def _bad_text(self, sender: Direction) -> Verdict:
-        self._core.metrics.invalid_frame(sender, "invalid_utf8")
-        log.warning("%s: %s sent a text frame that is not UTF-8", self.label, sender)
-        return Verdict(close=(INVALID_DATA, "invalid UTF-8 in a text frame"))
-
-    def _record(self, direction: Direction, data: Frame, binary: bool) -> None:
-        """The one place the relay writes to a capture."""
-        assert self._capture is not None
-        frame = data if isinstance(data, bytes | str) else bytes(data)
-        try:
-            self._capture.write(
-                direction,
-                frame,
-                protocol=self.protocol,
-                connection=self.connection,
-                session=self.number,
-                session_id=self.session_id,
-                binary=binary,
-            )
-        except Exception as exc:
-            self._core.metrics.capture_errors += 1
-            if not self._capture_failed:
-                self._capture_failed = True
-                log.error(
-                    "%s: capture write failed (%s); the session goes on",
-                    self.label,
-                    type(exc).__name__,
-                )
-
-    # --- closes ------------------------------------------------------------------
-
-    def client_closed(self, code: int | None, reason: str) -> tuple[int, str]:
-        """The client's connection ended with ``code`` (``None``: dropped); close upstream so."""
-        self._leg("client", code)
-        return close_for_upstream(code, reason)
-
-    def upstream_closed(self, code: int | None, reason: str) -> tuple[int, str]:
-        """The upstream's connection ended with ``code``; close the client so."""
-        self._leg("upstream", code)
-        return close_for_client(code, reason)
-
-    def client_fault(self, code: int, reason: str) -> tuple[int, str]:
-        """The relay closed the client for breaking the protocol; how the upstream is closed."""
-        self._leg("client", code)
-        return GOING_AWAY, f"client closed by the relay: {reason}"[:120]
-
-    def upstream_fault(self, code: int, reason: str) -> tuple[int, str]:
-        """The relay closed the upstream for breaking the protocol; how the client is closed."""
-        self._leg("upstream", code)
-        return BAD_GATEWAY, f"upstream closed by the relay: {reason}"[:120]
-
-    def other_leg(self, side: str, code: int) -> None:
-        """The relay closed the other leg with ``code`` (as one of the methods above said)."""
-        self._leg(side, code)
-
-    def crashed(self, exc: BaseException) -> tuple[int, str]:
-        """An unexpected error in the relay: logged, counted; both legs close with 1011."""
-        self._core.metrics.internal_errors += 1
-        log.error(
-            "%s: internal error (%s), closing with 1011",
-            self.label,
-            type(exc).__name__,
-            exc_info=log.isEnabledFor(logging.DEBUG),
-        )
-        return INTERNAL_ERROR, "relay internal error"
-
-    def _leg(self, side: str, code: int | None) -> None:
-        final = ABNORMAL if code is None else code
-        if side == "client":
-            if self.client_code is not None:
-                return
-            self.client_code = final
-        else:
-            if self.upstream_code is not None:
-                return
-            self.upstream_code = final
-        self._core.metrics.leg_closed(side, final)
-
-    def end(self) -> None:
-        """The session is over (both legs closed): fold its counts, close its capture, log."""
-        if self.ended:
-            return
-        self.ended = True
-        core = self._core
-        core.sessions.pop(self.number, None)
-        core.metrics.closed(self)
-        # A shared capture is flushed by the capture's own thread; a session's own capture
-        # is closed by it too, so that its last interval is not compressed on the loop.
-        if self._capture is not None and self._owns_capture:
-            try:
-                self._capture.close(wait=False)
-                core.closing_captures(self._capture)
-            except Exception as exc:
-                core.metrics.capture_errors += 1
-                log.error("%s: capture close failed: %s", self.label, type(exc).__name__)
-        log.info(
-            "%s closed: client %s, upstream %s",
-            self.label,
-            self.client_code,
-            self.upstream_code,
-        )

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from ..engine.redact import SECRET_HEADERS, redact
 
-__all__ = ["SECRET_HEADERS", "picows_logger", "safe_traceback", "wire_logger"]
+__all__ = ["SECRET_HEADERS", "loggable", "picows_logger", "safe_traceback", "wire_logger"]
 
 _HEADER_LINES: Final = frozenset({"> %s: %s", "< %s: %s"})
 _HANDSHAKE_FAILED: Final = frozenset({"opening handshake failed", "unexpected internal error"})
@@ -30,6 +30,13 @@ _HANDSHAKE_FAILED: Final = frozenset({"opening handshake failed", "unexpected in
 _PER_CONNECTION: Final = frozenset(
     {"connection open", "connection rejected (%d %s)", "connection closed"}
 )
+
+
+def loggable(text: str) -> str:
+    """A client's text (a path, an id) for a log line: secrets masked, non-ASCII replaced,
+    cut at 200 characters."""
+    text = redact(text.encode("utf-8", "replace").decode("ascii", "replace"))
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def safe_traceback(exc: BaseException) -> str:

@@ -1,27 +1,31 @@
 """The relay over picows (and uvloop, when the command runs it): the fast transport.
 
-picows calls back once per WebSocket *frame* with a view into its read buffer, and sends
-without ever blocking; this adapter turns that into what :mod:`._core` expects and no more:
+:class:`PicowsRelay` accepts clients; each accepted client gets a :class:`Link`, which opens
+the upstream behind it and joins the two :class:`~._picows_leg.Leg` listeners (the frames,
+the reassembly, the flow, each connection's close) through the core's session:
 
-- a single-frame message (the usual case) is judged and forwarded straight from picows'
-  buffer: no copy, no allocation besides what the decode makes; fragmented messages are
-  reassembled here, bounded by the relay's ``max_size`` (1009 past it);
-- backpressure: when one leg's socket buffer passes its high-water mark (``pause_writing``),
-  the other leg stops reading until it drains (``resume_writing``), so memory per session
-  is bounded by the two write buffers, picows' read buffers and one message being assembled;
-- the close handshake is the relay's: a close frame is answered and the TCP connection
-  closed, the other leg closed with :mod:`._core`'s mapping, a peer that does not answer a
-  close is cut after ``close_timeout``; codes are always explicit (picows' default is 0);
 - the opening handshake: picows sends the 101 when the listener factory returns, before the
   upstream can be asked. The client gets the first subprotocol it offered (never an
   ``openai-insecure-api-key.…`` one), the upstream is offered them all, and a disagreement
   ends the session (1014). An upstream refusal reaches the client as a close code: 4000 + the
   HTTP status (4401, 4404, 4503) with the status in the reason; unreachable or timed out, 1014.
   Until the upstream is open what the client sends is held (up to 1 MiB, then its reading
-  pauses), and its leaving is seen at once.
-  If the client leaves meanwhile, the upstream's socket is shut down at once;
+  pauses), and its leaving is seen at once;
+- an upstream never outlives its client: if the client leaves while the upstream's TCP (or
+  TLS) connection is being opened, the connect is cancelled; if it leaves while the
+  upstream's WebSocket handshake is in flight, the upstream connection is closed the moment
+  it opens (or when picows' handshake timeout, ``open_timeout``, cuts it);
+- backpressure: a leg whose socket buffer passes its high-water mark stops the other leg's
+  reading until it drains, so memory per session is bounded by the two write buffers,
+  picows' read buffers and one message being assembled;
+- the close handshake is the relay's: a close frame is answered and the TCP connection
+  closed, the other leg closed with :mod:`._closes`' mapping;
 - an exception in a callback is logged (one ERROR line; the traceback at DEBUG), counted,
   and closes both legs with 1011.
+
+Both legs run on the event loop's own TCP transport (uvloop's, in C), not on the
+``aiofastnet`` transport picows picks by default when it is installed: uvloop's opens a
+connection in half the CPU time, which a relay of short sessions pays for at every session.
 """
 
 from __future__ import annotations
@@ -29,18 +33,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, Final
 
 from picows import (
     WSCloseCode,
-    WSFrame,
     WSHandshakeError,
-    WSListener,
     WSMsgType,
-    WSParsedURL,
     WSTransport,
     WSUpgradeRequest,
     WSUpgradeResponse,
@@ -49,29 +48,18 @@ from picows import (
     ws_create_server,
 )
 
-from ._core import (
-    BAD_GATEWAY,
-    GOING_AWAY,
-    INTERNAL_ERROR,
-    PROTOCOL_ERROR,
-    TOO_BIG,
-    RelayCore,
-    Reply,
-    Session,
-    Verdict,
-    upstream_refused_close,
-)
+from ._closes import BAD_GATEWAY, GOING_AWAY, INTERNAL_ERROR, upstream_refused_close
+from ._core import Config, RelayCore, Reply
 from ._handshake import Upgrade
 from ._logging import picows_logger
+from ._picows_leg import Leg, close_reason
+from ._session import Session, Verdict
 
-__all__ = ["PicowsRelay", "choose_subprotocol", "close_reason", "reply_response"]
+__all__ = ["Link", "PicowsRelay", "choose_subprotocol", "close_reason", "reply_response"]
 
 log = logging.getLogger("rtmsg.relay")
 
 _TEXT: Final = WSMsgType.TEXT
-_BINARY: Final = WSMsgType.BINARY
-_CONTINUATION: Final = WSMsgType.CONTINUATION
-_CLOSE: Final = WSMsgType.CLOSE
 
 # Codes picows closes a peer with when it breaks the protocol.
 _FAULTS: Final = frozenset({1002, 1003, 1007, 1009})
@@ -81,11 +69,6 @@ _CONNECTING, _OPEN, _CLOSED = 0, 1, 2
 
 _EARLY_BYTES: Final = 1 << 20
 """What a client may send before the upstream is open, before the relay stops reading it."""
-
-
-def close_reason(reason: str) -> bytes:
-    """``reason`` as a close frame carries it: UTF-8, at most 123 bytes, never a cut character."""
-    return reason.encode()[:123].decode("utf-8", "ignore").encode()
 
 
 def choose_subprotocol(offered: tuple[str, ...]) -> str | None:
@@ -108,10 +91,10 @@ def reply_response(reply: Reply) -> WSUpgradeResponseWithListener:
     return WSUpgradeResponseWithListener(response, None)
 
 
-def server_options(core: RelayCore, logger: str) -> dict[str, Any]:
-    """The picows options every server and client of the relay and the mock share."""
-    config = core.config
+def picows_options(config: Config, logger: str) -> dict[str, Any]:
+    """The picows options the relay's server and its upstream connections share."""
     options: dict[str, Any] = {
+        "use_aiofastnet": False,
         "max_frame_size": config.max_size,
         "websocket_handshake_timeout": config.open_timeout,
         "logger_name": picows_logger(logger),
@@ -129,12 +112,11 @@ class PicowsRelay:
 
     def __init__(self, core: RelayCore) -> None:
         self.core = core
-        self.links: set[_Link] = set()
+        self.links: set[Link] = set()
+        self.options = picows_options(core.config, "rtmsg.relay.picows")
 
     async def start(self, host: str | None, port: int) -> asyncio.Server:
-        return await ws_create_server(
-            self._accept, host, port, **server_options(self.core, "rtmsg.relay.picows")
-        )
+        return await ws_create_server(self._accept, host, port, **self.options)
 
     def close_all(self, code: int, reason: str) -> None:
         """Close both legs of every session (and every client still waiting for upstream)."""
@@ -142,15 +124,14 @@ class PicowsRelay:
             link.shut(code, reason)
 
     def _accept(self, request: WSUpgradeRequest) -> WSUpgradeResponseWithListener:
-        core = self.core
-        verdict = core.request(
+        verdict = self.core.request(
             request.method.decode("latin-1"),
             request.path.decode("latin-1"),
             list(request.headers.items()),
         )
         if isinstance(verdict, Reply):
             return reply_response(verdict)
-        link = _Link(self, verdict)
+        link = Link(self, verdict)
         chosen = link.subprotocol
         headers = [("Sec-WebSocket-Protocol", chosen)] if chosen is not None else None
         return WSUpgradeResponseWithListener(
@@ -158,187 +139,39 @@ class PicowsRelay:
         )
 
 
-class _Leg(WSListener):
-    """One side of a relayed session: the client's connection, or the upstream's."""
-
-    def __init__(self, link: _Link, side: str) -> None:
-        super().__init__()
-        self.link = link
-        self.side = side
-        self.transport: WSTransport | None = None
-        # While both legs are open: the other leg's transport, and the core's judge.
-        self.peer: WSTransport | None = None
-        self.judge: Callable[[Any, bool], Verdict | None] | None = None
-        self.fragments: bytearray | None = None
-        self.fragments_type = _TEXT
-        self.read_holds = 0
-        self.write_paused = False
-        self.answer_hold = False
-        self.close_sent = False
-        self.ended = False
-        self.disconnected = False
-        self.timer: asyncio.TimerHandle | None = None
-
-    # --- picows callbacks ----------------------------------------------------------
-
-    def on_ws_connected(self, transport: WSTransport) -> None:
-        try:
-            self.transport = transport
-            self.link.connected(self)
-        except Exception as exc:
-            self.link.crash(exc)
-
-    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
-        try:
-            kind = frame.msg_type
-            if (kind is _TEXT or kind is _BINARY) and frame.fin and self.fragments is None:
-                peer = self.peer
-                if peer is None or frame.rsv1 or frame.rsv2 or frame.rsv3:
-                    self._held(kind, frame)
-                    return
-                data = frame.get_payload_as_memoryview()
-                verdict = self.judge(data, kind is _BINARY)  # type: ignore[misc]
-                if verdict is None:
-                    peer.send(kind, data)
-                else:
-                    self.link.verdict(self, verdict, kind, data)
-                return
-            if kind is _CLOSE:
-                self.link.close_received(self, frame.get_payload_as_bytes())
-            elif kind is _CONTINUATION or kind is _TEXT or kind is _BINARY:
-                self._fragment(kind, frame)
-            # Pings are answered by picows; pongs need nothing.
-        except Exception as exc:
-            self.link.crash(exc)
-
-    def on_ws_disconnected(self, transport: WSTransport) -> None:
-        try:
-            self.disconnected = True
-            if self.timer is not None:
-                self.timer.cancel()
-            self.link.disconnected(self, transport)
-        except Exception as exc:
-            self.link.crash(exc)
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-        self.link.other(self).hold()
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        self.link.other(self).release()
-        if self.answer_hold:
-            self.answer_hold = False
-            self.release()
-
-    # --- messages --------------------------------------------------------------------
-
-    def _held(self, kind: WSMsgType, frame: WSFrame) -> None:
-        if frame.rsv1 or frame.rsv2 or frame.rsv3:
-            self.link.fault(self, PROTOCOL_ERROR, "reserved bits set")
-        else:
-            self.link.early(self, kind, frame.get_payload_as_bytes())
-
-    def _fragment(self, kind: WSMsgType, frame: WSFrame) -> None:
-        if frame.rsv1 or frame.rsv2 or frame.rsv3:
-            self.link.fault(self, PROTOCOL_ERROR, "reserved bits set")
-            return
-        if kind is _CONTINUATION:
-            if self.fragments is None:
-                self.link.fault(self, PROTOCOL_ERROR, "continuation without a message")
-                return
-        elif self.fragments is not None:
-            self.link.fault(self, PROTOCOL_ERROR, "new message inside a fragmented one")
-            return
-        else:
-            self.fragments = bytearray()
-            self.fragments_type = kind
-        if len(self.fragments) + frame.payload_size > self.link.max_size:
-            self.fragments = None
-            self.link.fault(self, TOO_BIG, "message too big")
-            return
-        self.fragments += frame.get_payload_as_memoryview()
-        if frame.fin:
-            data, self.fragments = self.fragments, None
-            self.deliver(self.fragments_type, data)
-
-    def deliver(self, kind: WSMsgType, data: bytes | bytearray) -> None:
-        """A whole message that did not take the fast path: judge and forward it."""
-        peer = self.peer
-        if peer is None:
-            self.link.early(self, kind, bytes(data))
-            return
-        verdict = self.judge(data, kind is _BINARY)  # type: ignore[misc]
-        if verdict is None:
-            peer.send(kind, data)
-        else:
-            self.link.verdict(self, verdict, kind, data)
-
-    # --- flow and close ----------------------------------------------------------------
-
-    def hold(self) -> None:
-        """Stop reading this leg's socket (one more reason to)."""
-        self.read_holds += 1
-        if self.read_holds == 1 and self.transport is not None and not self.disconnected:
-            self.transport.underlying_transport.pause_reading()
-
-    def release(self) -> None:
-        self.read_holds -= 1
-        if self.read_holds == 0 and self.transport is not None and not self.disconnected:
-            self.transport.underlying_transport.resume_reading()
-
-    def unhold(self) -> None:
-        """Read again whatever held it (the leg is closing: its close frame must be seen)."""
-        if self.read_holds > 0:
-            self.read_holds = 1
-            self.release()
-
-    def close(self, code: int, reason: str) -> None:
-        """Send a close frame (once) and cut the connection if none answers in time."""
-        self.peer = None
-        transport = self.transport
-        if transport is None or self.close_sent or self.disconnected:
-            return
-        self.close_sent = True
-        transport.send_close(WSCloseCode(code), close_reason(reason))
-        self.unhold()
-        self.timer = asyncio.get_running_loop().call_later(
-            self.link.close_timeout, transport.disconnect, False
-        )
-
-
-class _Link:
+class Link:
     """A client leg and an upstream leg, and the session between them once both are open."""
 
     def __init__(self, relay: PicowsRelay, upgrade: Upgrade) -> None:
         self.relay = relay
         self.core = relay.core
         self.upgrade = upgrade
-        self.max_size = self.core.config.max_size
-        self.close_timeout = self.core.config.close_timeout
-        self.client = _Leg(self, "client")
-        self.upstream = _Leg(self, "upstream")
+        size, timeout = self.core.config.max_size, self.core.config.close_timeout
+        self.client = Leg(self, "client", max_size=size, close_timeout=timeout)
+        self.upstream = Leg(self, "upstream", max_size=size, close_timeout=timeout)
         self.subprotocol = choose_subprotocol(upgrade.subprotocols)
         self.session: Session | None = None
         self.state = _CONNECTING
-        self.early_messages: list[tuple[_Leg, WSMsgType, bytes]] = []
+        self.early_messages: list[tuple[Leg, WSMsgType, bytes]] = []
         self.early_bytes = 0
         self.connecting: asyncio.Task[None] | None = None
-        self.sock: socket.socket | None = None
-        self.first: _Leg | None = None
         relay.links.add(self)
 
-    def other(self, leg: _Leg) -> _Leg:
+    def other(self, leg: Leg) -> Leg:
         return self.upstream if leg is self.client else self.client
 
     # --- opening ---------------------------------------------------------------------
 
-    def connected(self, leg: _Leg) -> None:
+    def connected(self, leg: Leg) -> None:
         if leg is self.client:
             # The client is still read meanwhile, so that its leaving is seen at once.
             self.connecting = asyncio.ensure_future(self._open_upstream())
-        else:
+        elif self.state is _CONNECTING:
             leg.hold()  # until the session is open
+        else:  # the client left while the upstream's handshake was in flight
+            leg.ended = True
+            assert leg.transport is not None
+            leg.transport.disconnect(False)
 
     async def _open_upstream(self) -> None:
         core, upgrade = self.core, self.upgrade
@@ -351,12 +184,11 @@ class _Link:
             headers.append(("Sec-WebSocket-Protocol", ", ".join(upgrade.subprotocols)))
         try:
             transport, _ = await ws_connect(
-                lambda request, response: self.upstream,
+                self._upstream_leg,
                 config.upstream_url(upgrade.target),
                 extra_headers=headers,
-                socket_factory=self._socket,
                 max_redirects=5,
-                **server_options(core, "rtmsg.relay.picows"),
+                **self.relay.options,
             )
         except WSHandshakeError as exc:
             status = exc.response.status if exc.response is not None else None
@@ -376,7 +208,6 @@ class _Link:
             return
         finally:
             timer.cancel()
-            self.sock = None
         if self.state is not _CONNECTING or self.upstream.transport is None:
             # The client left, or the connect was abandoned: nothing is kept open.
             if self.state is _CONNECTING:
@@ -391,36 +222,20 @@ class _Link:
         core.metrics.connect_time(loop.time() - started)
         self._open()
 
-    async def _socket(self, url: WSParsedURL) -> socket.socket:
-        """The upstream's socket, kept so that it can be shut down if the client leaves."""
-        loop = asyncio.get_running_loop()
-        infos = await loop.getaddrinfo(url.host, url.port, type=socket.SOCK_STREAM)
-        error: BaseException = OSError(f"no address for {url.host}")
-        for family, kind, proto, _, address in infos:
-            sock = socket.socket(family, kind, proto)
-            sock.setblocking(False)
-            self.sock = sock
-            try:
-                await loop.sock_connect(sock, address)
-            except BaseException as exc:
-                self.sock = None
-                sock.close()
-                if isinstance(exc, asyncio.CancelledError):
-                    raise
-                error = exc
-                continue
-            return sock
-        raise error
+    def _upstream_leg(self, request: Any, response: Any) -> Leg:
+        """picows' listener factory for the upstream connection, called on its 101."""
+        return self.upstream
 
     def _abandon(self) -> None:
-        """Stop opening the upstream (client gone, timeout): nothing of it stays open."""
-        sock = self.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-                return
-            except OSError:
-                pass
+        """Stop opening the upstream (client gone, timeout): nothing of it stays open.
+
+        An upstream already open (its 101 in, the connect not yet returned) is cut now; a
+        connect under way is cancelled, which closes its socket, or, with the WebSocket
+        handshake in flight, leaves it to :meth:`connected` to cut on its 101.
+        """
+        upstream = self.upstream.transport
+        if upstream is not None:
+            upstream.disconnect(False)
         if self.connecting is not None:
             self.connecting.cancel()
 
@@ -446,7 +261,7 @@ class _Link:
             client.release()
         upstream.release()
 
-    def early(self, leg: _Leg, kind: WSMsgType, data: bytes) -> None:
+    def early(self, leg: Leg, kind: WSMsgType, data: bytes) -> None:
         """A message that cannot go on yet (held while the upstream opens) or any more."""
         if self.state is _CONNECTING:
             self.early_messages.append((leg, kind, data))
@@ -457,7 +272,7 @@ class _Link:
 
     # --- verdicts, faults, closes ------------------------------------------------------
 
-    def verdict(self, leg: _Leg, verdict: Verdict, kind: WSMsgType, data: Any) -> None:
+    def verdict(self, leg: Leg, verdict: Verdict, kind: WSMsgType, data: Any) -> None:
         if verdict.close is not None:
             self.fault(leg, *verdict.close)
             return
@@ -471,12 +286,12 @@ class _Link:
         if verdict.forward and leg.peer is not None:
             leg.peer.send(kind, data)
 
-    def fault(self, leg: _Leg, code: int, reason: str) -> None:
+    def fault(self, leg: Leg, code: int, reason: str) -> None:
         """``leg``'s peer broke the protocol: close it with ``code``, the other leg so."""
         leg.close(code, reason)
         self._ended(leg, code, reason, fault=True)
 
-    def close_received(self, leg: _Leg, payload: bytes) -> None:
+    def close_received(self, leg: Leg, payload: bytes) -> None:
         code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
         reason = payload[2:].decode("utf-8", "replace")
         transport = leg.transport
@@ -492,7 +307,7 @@ class _Link:
         else:
             self._ended(leg, 1005 if code is None else code, reason, fault=False)
 
-    def disconnected(self, leg: _Leg, transport: WSTransport) -> None:
+    def disconnected(self, leg: Leg, transport: WSTransport) -> None:
         if not leg.ended:
             fault = _fault_of(transport)
             if fault is not None:
@@ -501,7 +316,7 @@ class _Link:
                 self._ended(leg, None, "", fault=False)
         self._maybe_end()
 
-    def _ended(self, leg: _Leg, code: int | None, reason: str, *, fault: bool) -> None:
+    def _ended(self, leg: Leg, code: int | None, reason: str, *, fault: bool) -> None:
         """``leg``'s connection ended (``code`` ``None``: without a close frame)."""
         if leg.ended:
             return
@@ -534,6 +349,14 @@ class _Link:
             self.relay.links.discard(self)
             if self.session is not None:
                 self.session.end()
+            if self.connecting is None or self.connecting.done():
+                self.unlink()
+
+    def unlink(self) -> None:
+        """Nothing calls the legs back any more: they let go of the link, and the session
+        is freed as it ends, by reference counting, instead of by the cyclic garbage
+        collector, whose passes over every live object a relay of many sessions would pay."""
+        self.client.link = self.upstream.link = None
 
     def crash(self, exc: BaseException) -> None:
         """An unexpected error in a callback: logged and counted, both legs closed (1011)."""

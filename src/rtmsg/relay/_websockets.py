@@ -30,9 +30,11 @@ from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatu
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from ._core import GOING_AWAY, RelayCore, Reply, Session
+from ._closes import GOING_AWAY
+from ._core import RelayCore, Reply
 from ._handshake import Upgrade
 from ._logging import wire_logger
+from ._session import Session
 
 __all__ = ["WebsocketsRelay"]
 

@@ -34,8 +34,8 @@ from ..conversation.session import AudioFormat, SessionConfig
 from ..engine.base import base64_size, given
 from ..engine.decoding import Unknown
 from ..engine.errors import DecodeError
+from ._mock_config import default_session, merge
 from ._response import Output, ResponseSettings, Sleep, response_events
-from ._session import default_session, merge
 
 __all__ = ["UNKNOWN_EVENT_HOOK", "Conversation", "Output", "Sleep"]
 

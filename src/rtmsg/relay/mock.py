@@ -27,11 +27,13 @@ id the mock does not keep is refused with HTTP 404, as the service refuses it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Literal
 
 from ..protocols import route
+from ._logging import loggable
 from ._mock_base import Accepted, MockSession, Refused, Sent, SessionKind
 from .conversation import Conversation
 from .live_mock import LiveSessions
@@ -41,6 +43,8 @@ __all__ = ["MockServer", "MockSession", "Refused", "Sent", "SessionKind"]
 
 SessionFactory = Callable[[MockSession], SessionKind | Refused]
 """Makes the session of a new connection from its record, or refuses the connection."""
+
+logger = logging.getLogger("rtmsg.mock")
 
 Transport = Literal["picows", "websockets"]
 
@@ -117,14 +121,19 @@ class MockServer:
         return log, session
 
     def new_session(self, log: MockSession) -> SessionKind | Refused:
-        """The session object for a connection to ``log.path``, or its refusal."""
+        """The session object for a connection to ``log.path``, or its refusal: 404 for a
+        path whose protocol the mock does not simulate, or a Live session it does not keep."""
         path = urllib.parse.urlsplit(log.path).path
         kind = self.session_kinds.get(path)
         if kind is None:
             name = route(path).endpoint.name
             kind = self.protocol_sessions.get(name)
             if kind is None:
-                raise LookupError(f"the mock simulates no {name!r} session")
+                # A protocol this mock does not simulate: the client's request is refused as
+                # a path the service does not serve, with one line in the log.
+                why = f"the mock simulates no {name!r} session"
+                logger.warning("refused %s: %s", loggable(path), why)
+                return Refused(404, f"Not found: {why}.\n")
         return kind(log)
 
     def _conversation(self, log: MockSession) -> Conversation:

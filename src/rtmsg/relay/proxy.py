@@ -28,9 +28,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Final, Literal
 
-from ..capture.writer import DEFAULT_FLUSH_INTERVAL
+from ..capture.writer import DEFAULT_COMPRESSLEVEL, DEFAULT_FLUSH_INTERVAL
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
-from ._core import GOING_AWAY, Config, RelayCore
+from ._closes import GOING_AWAY
+from ._core import Config, RelayCore
 from .metrics import Metrics
 
 __all__ = ["DEFAULT_MAX_QUEUE", "TRANSPORTS", "Relay", "Transport"]
@@ -49,7 +50,8 @@ class Relay:
 
     The client's path and query are appended to the upstream URL's path. ``capture`` is a
     capture file path, with ``{session}`` in it for one file per session, written to disk
-    every ``flush_interval`` seconds (what a crash of the relay may lose). ``max_size`` is
+    every ``flush_interval`` seconds (what a crash of the relay may lose), gzip-compressed at
+    ``capture_level`` (1 by default, 0 to 9) when its name ends in ``.gz``. ``max_size`` is
     the largest message accepted, in bytes, by the sockets and the decoders alike (the
     codec's ``max_frame_bytes``, 16 MiB by default). ``open_timeout`` bounds the upstream's
     opening, ``close_timeout`` a peer's answer to a close; ``ping_interval`` and
@@ -66,6 +68,7 @@ class Relay:
         *,
         capture: str | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        capture_level: int = DEFAULT_COMPRESSLEVEL,
         forward_invalid: bool = False,
         max_size: int = DEFAULT_MAX_FRAME_BYTES,
         max_queue: int = DEFAULT_MAX_QUEUE,
@@ -83,6 +86,7 @@ class Relay:
                 upstream,
                 capture=capture,
                 flush_interval=flush_interval,
+                capture_level=capture_level,
                 forward_invalid=forward_invalid,
                 max_size=max_size,
                 open_timeout=open_timeout,

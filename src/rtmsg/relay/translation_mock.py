@@ -46,7 +46,7 @@ from ..translation import (
     SessionUpdated,
     decode_client_event,
 )
-from ._session import merge
+from ._mock_config import merge
 
 __all__ = ["FRAME_MS", "SAMPLE_RATE", "TranslationSession", "tone"]
 
