@@ -207,7 +207,7 @@ def test_a_protocol_the_mock_does_not_simulate_is_refused_with_404(
             async with connect(f"{url}/v1/realtime") as ws:
                 await recv_until(receiver(ws, timeout=5), "session.created")
             response = refused.value.response
-            return response.status_code, response.body or b"", len(mock.sessions)
+            return response.status_code, bytes(response.body or b""), len(mock.sessions)
 
     status, body, sessions = run(scenario)
     assert status == 404
