@@ -410,15 +410,23 @@ _Change = tuple[Path, Any, tuple[Any, ...], tuple[str, Any, bool]]
 
 @functools.cache
 def mutants(
-    direction: Direction, protocol: Protocol = "conversation", per_shape: int = 1
+    direction: Direction,
+    protocol: Protocol = "conversation",
+    per_shape: int = 1,
+    events: frozenset[str] | None = None,
 ) -> tuple[Mutant, ...]:
-    """One-node mutants of the generated frames; each (place, mutation) at most ``per_shape``."""
+    """One-node mutants of the generated frames; each (place, mutation) at most ``per_shape``;
+    of the frames of the event types ``events`` only, when given."""
     counts: dict[tuple[Any, ...], int] = {}
     out: list[Mutant] = []
     seen: set[str] = set()
     visited: set[tuple[Any, ...]] = set()
     generator = _Generator(SEED)
-    sources = {json.dumps(f.value, sort_keys=True): f for f in frames(direction, protocol)}
+    sources = {
+        json.dumps(f.value, sort_keys=True): f
+        for f in frames(direction, protocol)
+        if events is None or f.event_type in events
+    }
     for frame in sources.values():
         changes: list[_Change] = []
         for path, original, place in _nodes(frame.value):
