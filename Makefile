@@ -24,14 +24,17 @@ $(VENV)/.relay-bench-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test-installed $(VENV)/.bench-installed
 
-# The whole suite, with the branch coverage of the whole package, each part held to its floor
+# The whole suite on every core (pytest-xdist; a stream's differential tests share a worker),
+# with the branch coverage of the whole package, each part held to its floor
 # ([tool.rtmsg.coverage-floors] in pyproject.toml: the engine and the protocols at 100 %).
+PARALLEL := -n auto --dist loadgroup
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest --cov --cov-report=term-missing
+	$(BIN)/python -m pytest $(PARALLEL) --cov --cov-report=term-missing
 	$(BIN)/python tests/coverage_floors.py
 
 # The same suite on the lowest release every range in pyproject.toml allows (msgspec 0.22.0,
-# pytest 8.0, ...: constraints/oldest.txt), in a venv of its own.
+# pytest 8.0, ...: constraints/oldest.txt), in a venv of its own. Coverage is measured once,
+# by `make test`: what the tests reach does not depend on the releases they run on.
 OLDEST := .venv-oldest
 $(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
 	$(PYTHON) -m venv $(OLDEST)
@@ -40,8 +43,7 @@ $(OLDEST)/.installed: pyproject.toml constraints/oldest.txt
 	touch $@
 
 test-oldest: $(OLDEST)/.installed
-	$(OLDEST)/bin/python -m pytest --cov --cov-report=term-missing
-	$(OLDEST)/bin/python tests/coverage_floors.py
+	$(OLDEST)/bin/python -m pytest $(PARALLEL)
 
 # Newest and oldest releases on every CPython found here (3.11 to 3.14, on PATH or under
 # pyenv), one venv each; PYTHONS="..." to choose.

@@ -144,9 +144,21 @@ def _by_event(items: tuple[Any, ...]) -> dict[str, list[Any]]:
     return grouped
 
 
+def _group(protocol: Protocol, direction: Direction) -> pytest.MarkDecorator:
+    """With ``pytest -n`` and ``--dist loadgroup`` (``make test``), a stream's tests run in one
+    worker, which generates and classifies the stream's frames and mutants once."""
+    return pytest.mark.xdist_group(f"{protocol}-{direction}")
+
+
 def _cases(protocol: Protocol, direction: Direction) -> list[Any]:
     return [
-        pytest.param(protocol, direction, t, id=f"{protocol}-{t}")
+        pytest.param(
+            protocol,
+            direction,
+            t,
+            id=f"{protocol}-{t}",
+            marks=_group(_owner(protocol, direction, t), direction),
+        )
         for t in events_of(direction, protocol)
     ]
 
@@ -177,14 +189,14 @@ def _owned(protocol: Protocol, direction: Direction) -> frozenset[str]:
 _ALL_CASES = [case for stream in STREAMS for case in _cases(*stream)]
 _OWNED_CASES = [case for case in _ALL_CASES if case.values[2] in _owned(*case.values[:2])]
 _SHARED_CASES = [case for case in _ALL_CASES if case.values[2] not in _owned(*case.values[:2])]
-_STREAM_IDS = [f"{protocol}-{direction}" for protocol, direction in STREAMS]
-_MUTATED_STREAMS = [stream for stream in STREAMS if _owned(*stream)]
+_STREAM_PARAMS = [pytest.param(*s, id=f"{s[0]}-{s[1]}", marks=_group(*s)) for s in STREAMS]
+_MUTATED_STREAMS = [p for p in _STREAM_PARAMS if _owned(*p.values)]
 
 
 # --- the generated frames ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("protocol", "direction"), STREAMS, ids=_STREAM_IDS)
+@pytest.mark.parametrize(("protocol", "direction"), _STREAM_PARAMS)
 def test_generator_covers_every_event(protocol: Protocol, direction: Direction) -> None:
     counts = collections.Counter(frame.event_type for frame in frames(direction, protocol))
     print(f"\n{protocol} {direction}: {sum(counts.values())} frames, fewest {min(counts.values())}")
@@ -200,7 +212,7 @@ def test_generator_is_deterministic() -> None:
     assert [frame.text for frame in frames("client")] == first
 
 
-@pytest.mark.parametrize(("protocol", "direction"), STREAMS, ids=_STREAM_IDS)
+@pytest.mark.parametrize(("protocol", "direction"), _STREAM_PARAMS)
 def test_the_oracle_agrees_with_the_sdk_union_as_pydantic_reads_it(
     protocol: Protocol, direction: Direction
 ) -> None:
