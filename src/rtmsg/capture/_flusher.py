@@ -1,24 +1,23 @@
 """The capture's flusher: one daemon thread per process that flushes every open writer.
 
-Apart from :class:`~rtmsg.capture.writer.CaptureWriter`, which it knows only by its
-``flush_interval``, :meth:`~Flushed.flush` and :meth:`~Flushed.close`: when a writer's
-interval is up, on the beat that writers of one interval share (one wake-up an interval for
-all of them), when a writer is hurried (a mebibyte waits), or to close a writer whose owner
-does not wait. At exit it closes the writers still open; a forked child starts with none.
+It flushes a writer when its interval is up, on the beat that writers of one interval share
+(one wake-up an interval for all of them), or sooner when the writer is hurried (a mebibyte
+waits), and closes a writer whose owner does not wait. It is apart from
+:class:`~rtmsg.capture.writer.CaptureWriter`, which it knows only as :class:`Flushed`: an
+interval, ``flush()`` and ``close()``. :mod:`.writer` makes the process's one flusher, which
+closes the writers still open at exit and starts with none in a forked child.
 """
 
 from __future__ import annotations
 
-import atexit
 import heapq
 import itertools
 import math
-import os
 import threading
 import time
-from typing import Final, Protocol
+from typing import Final, Generic, Protocol, TypeVar
 
-__all__ = ["FLUSHER", "Flushed", "Flusher"]
+__all__ = ["Flushed", "Flusher"]
 
 _EARLY_S: Final = 0.01
 """How early the flusher may flush a writer, to flush several on one wake-up."""
@@ -41,7 +40,10 @@ class Flushed(Protocol):
         ...
 
 
-class Flusher:
+_W = TypeVar("_W", bound=Flushed)
+
+
+class Flusher(Generic[_W]):
     """The thread that flushes every open writer: when its interval is up, or when hurried."""
 
     def __init__(self) -> None:
@@ -49,14 +51,14 @@ class Flusher:
 
     def _reset(self) -> None:
         self._wakeup = threading.Condition()
-        self._open: dict[Flushed, None] = {}
-        self._due: list[tuple[float, int, Flushed]] = []
-        self._hurried: dict[Flushed, None] = {}
-        self._closing: dict[Flushed, None] = {}
+        self._open: dict[_W, None] = {}
+        self._due: list[tuple[float, int, _W]] = []
+        self._hurried: dict[_W, None] = {}
+        self._closing: dict[_W, None] = {}
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def open(self, writer: Flushed) -> None:
+    def open(self, writer: _W) -> None:
         with self._wakeup:
             self._open[writer] = None
             if writer.flush_interval:
@@ -65,19 +67,19 @@ class Flusher:
                 self._start()
                 self._wakeup.notify()
 
-    def hurry(self, writer: Flushed) -> None:
+    def hurry(self, writer: _W) -> None:
         with self._wakeup:
             self._hurried[writer] = None
             self._start()
             self._wakeup.notify()
 
-    def close(self, writer: Flushed) -> None:
+    def close(self, writer: _W) -> None:
         with self._wakeup:
             self._open.pop(writer, None)
             self._hurried.pop(writer, None)
             self._closing.pop(writer, None)
 
-    def close_later(self, writer: Flushed) -> None:
+    def close_later(self, writer: _W) -> None:
         with self._wakeup:
             self._closing[writer] = None
             self._start()
@@ -117,10 +119,10 @@ class Flusher:
                             at = _next_beat(now, writer.flush_interval)
                         heapq.heappush(self._due, (at, next(self._order), writer))
 
-    def _take_due(self) -> list[tuple[Flushed, float | None]]:
+    def _take_due(self) -> list[tuple[_W, float | None]]:
         """The writers to flush now, each once, with when it was due (``None``: hurried)."""
         now = time.monotonic()
-        due: dict[Flushed, float | None] = dict.fromkeys(self._hurried)
+        due: dict[_W, float | None] = dict.fromkeys(self._hurried)
         self._hurried.clear()
         while self._due and self._due[0][0] <= now + _EARLY_S:
             at, _, writer = heapq.heappop(self._due)
@@ -135,12 +137,3 @@ def _next_beat(now: float, interval: float) -> float:
     all of them, not once for each.
     """
     return (math.floor(now / interval) + 1) * interval
-
-
-FLUSHER: Final = Flusher()
-"""The process's flusher."""
-
-atexit.register(FLUSHER.close_all)
-if hasattr(os, "register_at_fork"):
-    # A child starts with no writers of its own: its parent's are the parent's to flush.
-    os.register_at_fork(after_in_child=FLUSHER._reset)

@@ -18,6 +18,7 @@ are dropped and counted, and :meth:`CaptureWriter.write` never raises for it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import logging
@@ -28,7 +29,7 @@ import time
 import zlib
 from typing import Final
 
-from ._flusher import FLUSHER as _flusher
+from ._flusher import Flusher
 from .reader import StrPath
 from .records import DEFAULT_PROTOCOL, Direction, Protocol, envelope, record_line
 
@@ -298,3 +299,10 @@ def _reason(exc: BaseException) -> str:
 def _close_quietly(file: _File) -> None:
     with contextlib.suppress(OSError):
         file.close()
+
+
+_flusher: Final = Flusher[CaptureWriter]()
+atexit.register(_flusher.close_all)
+if hasattr(os, "register_at_fork"):
+    # A child starts with no writers of its own: its parent's are the parent's to flush.
+    os.register_at_fork(after_in_child=_flusher._reset)
