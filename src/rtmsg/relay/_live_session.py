@@ -273,7 +273,7 @@ class LiveSession(Timeline["LiveSideband"]):
         updated = SessionUpdated(event_id=self.new_id(), session=self.session, **client_echo(event))
         return self._publish([updated], origin)
 
-    # --- context, the Responses backend ----------------------------------------------------------
+    # --- context, the Responses backend --------------------------------------------------------
 
     def _appended(
         self, event: SessionInstructionsAppend | SessionThinkingAppend | SessionCommentaryAppend

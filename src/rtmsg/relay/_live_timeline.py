@@ -93,7 +93,7 @@ class Timeline(Connection, Generic[_Sideband]):
     def new_id(self, prefix: str = "event") -> str:
         return f"{prefix}_{next(self._ids):05d}"
 
-    # --- what each connection sees ---------------------------------------------------------------
+    # --- what each connection sees -------------------------------------------------------------
 
     def _connections(self) -> list[Connection]:
         primary: list[Connection] = [] if self._primary_gone else [self]
@@ -143,7 +143,7 @@ class Timeline(Connection, Generic[_Sideband]):
             else:
                 yield from self._publish((step,), origin)
 
-    # --- the session's format and usage ----------------------------------------------------------
+    # --- the session's format and usage --------------------------------------------------------
 
     def _usage(self) -> SessionUsage:
         return SessionUsage(seconds=float(self._heard_ms // 1000))
