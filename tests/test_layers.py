@@ -14,11 +14,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from typing import Any
 
 import grimp
 import pytest
 
 import rtmsg
+import rtmsg.protocols
 
 ROOT = pathlib.Path(__file__).parent.parent
 PACKAGE = pathlib.Path(rtmsg.__file__).parent
@@ -129,6 +132,24 @@ def test_the_contracts_hold_on_the_package(tmp_path: pathlib.Path) -> None:
         (("engine/base.py", "import binascii", "import asyncio"), "no I/O module"),
         # A tool importing a module kept only for users.
         (("inspection/check.py", "import msgspec", "import rtmsg.codec"), "kept for 0.1.1"),
+        # A tool, or the relay's core, importing a protocol's package instead of the registry.
+        (
+            ("capture/records.py", "import binascii", "from ..live import decode_client_event"),
+            "only through the registry",
+        ),
+        (
+            (
+                "relay/_core.py",
+                "from ..protocols import route",
+                "from ..conversation import client_events",
+            ),
+            "only through the registry",
+        ),
+        # The relay importing analytics: two tools, independent of each other.
+        (
+            ("relay/_core.py", "from ..protocols import route", "from ..analytics import events"),
+            "The layers",
+        ),
     ],
 )
 def test_a_planted_import_breaks_a_contract(
@@ -138,6 +159,27 @@ def test_a_planted_import_breaks_a_contract(
     assert output.startswith("exit 1"), output
     broken_lines = [line for line in output.splitlines() if line.endswith("BROKEN")]
     assert any(broken in line for line in broken_lines), output
+
+
+def _contracts() -> list[dict[str, Any]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts: list[dict[str, Any]] = config["tool"]["importlinter"]["contracts"]
+    return contracts
+
+
+def test_every_relay_module_but_the_simulations_knows_protocols_through_the_registry() -> None:
+    # A module of the relay that no simulation reaches (a transport, the core, the mock's
+    # server) must be held to the contract: listed among its sources, by name.
+    graph = grimp.build_graph("rtmsg")
+    relay = graph.find_descendants("rtmsg.relay")
+    simulations = {"rtmsg.relay.simulations"} | (
+        graph.find_upstream_modules("rtmsg.relay.simulations") & relay
+    )
+    (contract,) = [c for c in _contracts() if "only through the registry" in c["name"]]
+    assert relay - simulations <= set(contract["source_modules"])
+    # and it forbids every protocol package.
+    packages = {e.client.__module__.rsplit(".", 1)[0] for e in rtmsg.protocols.endpoints()}
+    assert set(contract["forbidden_modules"]) == packages
 
 
 def _readme_section() -> str:
@@ -163,3 +205,14 @@ def test_the_readme_lists_the_registered_protocols() -> None:
         [sys.executable, "-c", command], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == shown
+
+
+def test_the_readme_and_the_layers_show_every_registered_protocol() -> None:
+    # Each protocol's package, as the registry knows it (the package of its decoders).
+    packages = {e.client.__module__.rsplit(".", 1)[0] for e in rtmsg.protocols.endpoints()}
+    diagram = _readme_section().split("```text\n", 1)[1].split("```", 1)[0]
+    (line,) = [each for each in diagram.splitlines() if "one package per protocol" in each]
+    assert set(re.findall(r"rtmsg\.\w+", line)) == packages
+    (layers,) = [c["layers"] for c in _contracts() if c["type"] == "layers"]
+    protocol_layer = [layer for layer in layers if "rtmsg.conversation" in layer]
+    assert [set(layer.split(" | ")) for layer in protocol_layer] == [packages]

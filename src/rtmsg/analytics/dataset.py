@@ -34,12 +34,12 @@ import pyarrow.parquet as pq
 from ..capture import Direction, Protocol
 from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from .naming import Paths, file_stem, plan
+from .schema import Row
 from .tables import (
     DEFAULT_BATCH_ROWS,
     EVENTS_SCHEMA,
     SESSIONS_SCHEMA,
     CaptureTables,
-    Row,
     day_name,
     to_batch,
 )

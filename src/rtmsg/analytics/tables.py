@@ -4,6 +4,7 @@ A capture is read once, through :func:`rtmsg.inspection.iter_frame_stats` (the l
 ``rtmsg stats``), so an event row's audio seconds and latency and a session row's summary are
 the figures ``rtmsg stats`` prints. Rows are built as tuples in schema order and turned into
 Arrow record batches of at most ``batch_rows`` rows, so memory does not grow with the capture.
+The schemas are declared in :mod:`.schema`, and re-exported here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final
+from typing import Final
 
 import msgspec
 import pyarrow as pa
@@ -23,6 +24,15 @@ from ..engine.limits import DEFAULT_MAX_FRAME_BYTES
 from ..engine.reading import TokenTotals
 from ..inspection import FrameStats, SessionStats, iter_frame_stats
 from .naming import Paths, plan, utf8
+from .schema import (
+    EVENTS_SCHEMA,
+    INVALID,
+    KNOWN,
+    SESSIONS_SCHEMA,
+    TOKEN_COLUMNS,
+    UNKNOWN,
+    Row,
+)
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
@@ -40,90 +50,6 @@ What export holds at a time is one batch: about 40 MiB of peak memory with this 
 capture of any size (``make bench-export`` measures it); 65 536 rows take 110 MiB.
 """
 
-_TIME = pa.timestamp("us", tz="UTC")
-
-_TOKEN_COLUMNS: Final = (
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "input_audio_tokens",
-    "input_text_tokens",
-    "input_cached_tokens",
-    "output_audio_tokens",
-    "output_text_tokens",
-)
-
-
-def _field(name: str, type_: pa.DataType, nullable: bool = True) -> pa.Field[Any]:
-    return pa.field(name, type_, nullable=nullable)
-
-
-EVENTS_SCHEMA: Final = pa.schema(
-    [
-        _field("session", pa.string(), False),
-        _field("seq", pa.int64(), False),
-        _field("line", pa.int64(), False),
-        _field("t", _TIME),
-        _field("direction", pa.string()),
-        _field("protocol", pa.string()),
-        _field("model", pa.string()),
-        _field("type", pa.string()),
-        _field("outcome", pa.string(), False),
-        _field("event_id", pa.string()),
-        _field("response_id", pa.string()),
-        _field("item_id", pa.string()),
-        _field("frame_bytes", pa.int64()),
-        _field("audio_bytes", pa.int64()),
-        _field("audio_seconds", pa.float64()),
-        _field("latency_s", pa.float64()),
-        _field("text", pa.string()),
-        _field("status", pa.string()),
-        *(_field(name, pa.int64()) for name in _TOKEN_COLUMNS),
-        _field("code", pa.string()),
-        _field("param", pa.string()),
-        _field("message", pa.string()),
-    ]
-)
-"""One row per line of a capture: a frame (``known``, ``unknown``, ``invalid``) or a bad line.
-
-The README's "Analytics" section says what each column holds; a test pins the schema.
-"""
-
-SESSIONS_SCHEMA: Final = pa.schema(
-    [
-        _field("session", pa.string(), False),
-        _field("file", pa.string(), False),
-        _field("protocol", pa.string(), False),
-        _field("model", pa.string()),
-        _field("started_at", _TIME),
-        _field("ended_at", _TIME),
-        _field("duration_s", pa.float64()),
-        _field("frames", pa.int64(), False),
-        _field("unknown_frames", pa.int64(), False),
-        _field("invalid_frames", pa.int64(), False),
-        _field("audio_sent_s", pa.float64(), False),
-        _field("audio_received_s", pa.float64(), False),
-        _field("turns", pa.int64(), False),
-        _field("responses", pa.int64(), False),
-        _field("responses_by_status", pa.map_(pa.string(), pa.int64()), False),
-        *(_field(name, pa.int64()) for name in _TOKEN_COLUMNS),
-        _field("latency_turns", pa.int64(), False),
-        _field("latency_median_s", pa.float64()),
-        _field("latency_p95_s", pa.float64()),
-        _field("latency_max_s", pa.float64()),
-        _field("input_transcript_chars", pa.int64(), False),
-        _field("output_transcript_chars", pa.int64(), False),
-        _field("usage_s", pa.float64()),
-    ]
-)
-"""One row per capture: what ``rtmsg stats`` prints, and how many frames were unknown, invalid."""
-
-Row = tuple[object, ...]
-
-KNOWN: Final = "known"
-UNKNOWN: Final = "unknown"
-INVALID: Final = "invalid"
-
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 # The dates Python (and so every reader's date type) can hold: years 1 to 9999.
@@ -132,7 +58,7 @@ _MAX_T: Final = 253_402_300_800.0
 _US_PER_DAY: Final = 86_400_000_000
 _EPOCH: Final = datetime.date(1970, 1, 1)
 
-_NO_TOKENS: Final[Row] = (None,) * len(_TOKEN_COLUMNS)
+_NO_TOKENS: Final[Row] = (None,) * len(TOKEN_COLUMNS)
 
 
 class _Ids(msgspec.Struct):
@@ -159,7 +85,7 @@ def _int64(value: int) -> int | None:
 
 
 def _tokens(totals: TokenTotals) -> Row:
-    return tuple(_int64(getattr(totals, name)) for name in _TOKEN_COLUMNS)
+    return tuple(_int64(getattr(totals, name)) for name in TOKEN_COLUMNS)
 
 
 def day_name(day: int) -> str:

@@ -36,6 +36,10 @@ Protocol: TypeAlias = str
 """Which protocol a session spoke, by the name it is registered under (``conversation``,
 ``translation``, ...): see :mod:`rtmsg.protocols`."""
 
+# A fact of the file format, not taken from the registry's default endpoint (conversation's
+# `default=True`: the endpoint of a path no route matches), though both name one protocol
+# today. Files on disk omit the field for this protocol, so the name must stay what those
+# files mean, whatever endpoint the registry routes unknown paths to later.
 DEFAULT_PROTOCOL: Final = "conversation"
 """The protocol of a record that names none: every record written before the field existed."""
 

@@ -5,7 +5,8 @@ the record (its envelope is built once per kind of record) and appends it to a l
 system call, no compression. One daemon thread per process, the flusher, takes each writer's
 pending records every ``flush_interval`` seconds (sooner once a mebibyte waits), compresses
 them for ``.gz`` and writes them with one ``os.write`` per batch. zlib and the write release
-the GIL, so the compression runs beside the event loop rather than on it.
+the GIL, so the compression runs beside the event loop rather than on it. The thread is
+:mod:`._flusher`'s; this module is the writer and its files.
 
 The file on disk is always whole records, up to the last flush: a plain file grows by whole
 lines, and a ``.gz`` by whole gzip members, one per flush (gzip readers read a file of
@@ -20,8 +21,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import heapq
-import itertools
 import logging
 import math
 import os
@@ -30,6 +29,7 @@ import time
 import zlib
 from typing import Final
 
+from ._flusher import Flusher
 from .reader import StrPath
 from .records import DEFAULT_PROTOCOL, Direction, Protocol, envelope, record_line
 
@@ -57,9 +57,6 @@ DEFAULT_COMPRESSLEVEL: Final = 1
 levels hardly shrink further (noise-like speech: 68.0 % of the records on disk at level 1,
 66.4 % at level 6) for more CPU on the flusher thread (1.2 times level 1's on noise, three
 times on a tone or silence): ``python -m bench.capture level``."""
-
-_EARLY_S: Final = 0.01
-"""How early the flusher may flush a writer, to flush several on one wake-up."""
 
 _ENVELOPES_KEPT: Final = 4096
 """Envelopes a writer keeps; a capture shared by many sessions starts over past that many."""
@@ -304,103 +301,7 @@ def _close_quietly(file: _File) -> None:
         file.close()
 
 
-class _Flusher:
-    """The thread that flushes every open writer: when its interval is up, or when hurried."""
-
-    def __init__(self) -> None:
-        self._reset()
-
-    def _reset(self) -> None:
-        self._wakeup = threading.Condition()
-        self._open: dict[CaptureWriter, None] = {}
-        self._due: list[tuple[float, int, CaptureWriter]] = []
-        self._hurried: dict[CaptureWriter, None] = {}
-        self._closing: dict[CaptureWriter, None] = {}
-        self._order = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def open(self, writer: CaptureWriter) -> None:
-        with self._wakeup:
-            self._open[writer] = None
-            if writer.flush_interval:
-                due = _next_beat(time.monotonic(), writer.flush_interval)
-                heapq.heappush(self._due, (due, next(self._order), writer))
-                self._start()
-                self._wakeup.notify()
-
-    def hurry(self, writer: CaptureWriter) -> None:
-        with self._wakeup:
-            self._hurried[writer] = None
-            self._start()
-            self._wakeup.notify()
-
-    def close(self, writer: CaptureWriter) -> None:
-        with self._wakeup:
-            self._open.pop(writer, None)
-            self._hurried.pop(writer, None)
-            self._closing.pop(writer, None)
-
-    def close_later(self, writer: CaptureWriter) -> None:
-        with self._wakeup:
-            self._closing[writer] = None
-            self._start()
-            self._wakeup.notify()
-
-    def close_all(self) -> None:
-        with self._wakeup:
-            writers = list(self._open)
-        for writer in writers:
-            writer.close()
-
-    def _start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="rtmsg-capture", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._wakeup:
-                due = self._take_due()
-                while not due and not self._closing:
-                    timeout = self._due[0][0] - time.monotonic() if self._due else None
-                    self._wakeup.wait(timeout)
-                    due = self._take_due()
-                closing = list(self._closing)
-            for writer in closing:
-                writer.close()
-            for writer, _ in due:
-                writer.flush()
-            with self._wakeup:
-                for writer, at in due:
-                    if at is not None and writer in self._open:
-                        # On the next beat; the one after now if it fell behind.
-                        at += writer.flush_interval
-                        now = time.monotonic()
-                        if at < now:
-                            at = _next_beat(now, writer.flush_interval)
-                        heapq.heappush(self._due, (at, next(self._order), writer))
-
-    def _take_due(self) -> list[tuple[CaptureWriter, float | None]]:
-        """The writers to flush now, each once, with when it was due (``None``: hurried)."""
-        now = time.monotonic()
-        due: dict[CaptureWriter, float | None] = dict.fromkeys(self._hurried)
-        self._hurried.clear()
-        while self._due and self._due[0][0] <= now + _EARLY_S:
-            at, _, writer = heapq.heappop(self._due)
-            due[writer] = at
-        return list(due.items())
-
-
-def _next_beat(now: float, interval: float) -> float:
-    """The next multiple of ``interval`` after ``now``.
-
-    Writers of one interval share their beats, so the flusher wakes once an interval for
-    all of them, not once for each.
-    """
-    return (math.floor(now / interval) + 1) * interval
-
-
-_flusher: Final = _Flusher()
+_flusher: Final = Flusher[CaptureWriter]()
 atexit.register(_flusher.close_all)
 if hasattr(os, "register_at_fork"):
     # A child starts with no writers of its own: its parent's are the parent's to flush.

@@ -1,5 +1,9 @@
 """What the mock's two transports share: a connection's record, the session protocols, and the
 host they serve (:class:`~rtmsg.relay.mock.MockServer`), apart so that they import no facade.
+
+Typed against the engine's base types only (an :class:`~rtmsg.engine.base.Event` or an
+:class:`~rtmsg.engine.decoding.Unknown`), not against any protocol: the transports send a
+session's events whatever its protocol, and import no protocol package.
 """
 
 from __future__ import annotations
@@ -9,8 +13,8 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from .. import live, translation
-from .conversation import Output, Sleep
+from ..engine.base import Event
+from ..engine.decoding import Unknown
 
 __all__ = [
     "Accepted",
@@ -18,13 +22,22 @@ __all__ = [
     "MockSession",
     "Refused",
     "Sent",
+    "SessionFactory",
     "SessionKind",
     "Shared",
+    "Sleep",
     "select_subprotocol",
 ]
 
-Sent = Output | translation.ServerEvent | live.AttachServerEvent
+Sent = Event | Unknown
 """What a session gives the server to send: a server event of any protocol, or an Unknown."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Sleep:
+    """An instruction to the server: wait ``seconds`` before the next event (0: let others run)."""
+
+    seconds: float
 
 
 class SessionKind(Protocol):
@@ -101,6 +114,9 @@ class MockSession:
 
 Accepted = tuple[MockSession, SessionKind]
 """A connection the mock takes: its record, and the session that answers it."""
+
+SessionFactory = Callable[[MockSession], SessionKind | Refused]
+"""Makes the session of a new connection from its record, or refuses the connection."""
 
 
 class MockHost(Protocol):

@@ -35,9 +35,9 @@ from ._mock_base import (
     Sent,
     SessionKind,
     Shared,
+    Sleep,
     select_subprotocol,
 )
-from .conversation import Sleep
 
 __all__ = ["serve_picows"]
 

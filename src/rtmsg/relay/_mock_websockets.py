@@ -26,9 +26,9 @@ from ._mock_base import (
     Sent,
     SessionKind,
     Shared,
+    Sleep,
     select_subprotocol,
 )
-from .conversation import Sleep
 
 __all__ = ["serve_websockets"]
 

@@ -27,19 +27,13 @@ from ..conversation.responses import (
 )
 from ..conversation.session import AudioFormat, SessionConfig
 from ..engine.decoding import Unknown
+from ._mock_base import Sleep
 from .audio import tone
 
 __all__ = ["Chat", "Output", "ResponseSettings", "Sleep", "response_events"]
 
 Output = se.ServerEvent | Unknown
 """What the mock sends: a server event, or an :class:`Unknown` holding a frame's exact bytes."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Sleep:
-    """An instruction to the server: wait ``seconds`` before the next event (0: let others run)."""
-
-    seconds: float
 
 
 _TRANSCRIPT: Final = "Hello! This is a synthetic tone from the rtmsg mock server."

@@ -7,21 +7,24 @@ tone in the session's output format and transcript deltas, ending with ``respons
 its usage. It also handles clear, cancel, truncate, item create/retrieve/delete, and answers
 unknown or invalid client events with an ``error`` event as the service does.
 
-What to answer is decided without I/O by a session object (:class:`Conversation` for the
-realtime protocol, see :mod:`rtmsg.relay.conversation`), chosen by the request path; the
-server only accepts connections, sends what the session returns and sleeps when it says so.
+What to answer is decided without I/O by a session object (a
+:class:`~rtmsg.relay.conversation.Conversation` for the realtime protocol), chosen by the
+request path; the server only accepts connections, sends what the session returns and sleeps
+when it says so.
 It runs on either transport, as the relay does: picows (the default) or websockets
 (:mod:`._mock_picows`, :mod:`._mock_websockets`); both record, pace and close alike.
 
-A connection on ``/v1/realtime/translations`` is a translation session instead (the protocol
-registry tells, :mod:`rtmsg.protocols`), answered by
-:class:`~rtmsg.relay.translation_mock.TranslationSession` (in
-:attr:`MockServer.protocol_sessions`): deltas for each 200 ms of input audio, and
-``session.closed`` (then a normal close) for ``session.close``. A connection on
+The server names no protocol: the protocol registry (:mod:`rtmsg.protocols`) tells which
+endpoint a path is, and :mod:`rtmsg.relay.simulations` which session simulates it (in
+:attr:`MockServer.protocol_sessions`, by endpoint name). A connection on
+``/v1/realtime/translations`` is a translation session
+(:class:`~rtmsg.relay.translation_mock.TranslationSession`): deltas for each 200 ms of input
+audio, and ``session.closed`` (then a normal close) for ``session.close``. A connection on
 ``/v1/live/sessions`` is a Live session (:class:`~rtmsg.relay.live_mock.LiveSession`), kept by
-its id in :attr:`MockServer.live` while it runs, so that a sideband
+its id while it runs (:func:`~rtmsg.relay.simulations.live_sessions`), so that a sideband
 (``/v1/live/sessions/{id}/attach``) joins it and a fork (``…/{id}/fork``) starts from it; an
-id the mock does not keep is refused with HTTP 404, as the service refuses it.
+id the mock does not keep is refused with HTTP 404, as the service refuses it. So is a
+registered endpoint that has no simulation.
 """
 
 from __future__ import annotations
@@ -30,19 +33,16 @@ import contextlib
 import logging
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from ..protocols import route
 from ._logging import loggable
-from ._mock_base import Accepted, MockSession, Refused, Sent, SessionKind
-from .conversation import Conversation
-from .live_mock import LiveSessions
-from .translation_mock import TranslationSession
+from ._mock_base import Accepted, MockSession, Refused, Sent, SessionFactory, SessionKind
+from .simulations import SIMULATIONS
 
-__all__ = ["MockServer", "MockSession", "Refused", "Sent", "SessionKind"]
+__all__ = ["MockServer", "MockSession", "Refused", "Sent", "SessionFactory", "SessionKind"]
 
-SessionFactory = Callable[[MockSession], SessionKind | Refused]
-"""Makes the session of a new connection from its record, or refuses the connection."""
+_T = TypeVar("_T")
 
 logger = logging.getLogger("rtmsg.mock")
 
@@ -78,19 +78,21 @@ class MockServer:
         self.record = record
         self.transport: Transport = transport
         self.sessions: list[MockSession] = []
-        self.live = LiveSessions(chunk_ms=chunk_ms, first_audio_delay_s=first_audio_delay_s)
-        """The Live sessions, by id: running ones, and stored ones that can be forked."""
+        self._shared: dict[Callable[[MockServer], object], object] = {}
         # Request path (without its query) -> the kind of session it opens, before the
         # protocols: a test serves a session of its own on a path of its own.
         self.session_kinds: dict[str, SessionFactory] = {}
         # The protocol endpoint a path routes to (see rtmsg.protocols) -> its simulation.
         self.protocol_sessions: dict[str, SessionFactory] = {
-            "conversation": self._conversation,
-            "translation": _translation_session,
-            "live": lambda log: self.live.open(),
-            "live/attach": lambda log: self.live.attach(_session_id(log)),
-            "live/fork": lambda log: self.live.fork(_session_id(log)),
+            name: simulate(self) for name, simulate in SIMULATIONS.items()
         }
+
+    def shared(self, make: Callable[[MockServer], _T]) -> _T:
+        """The one object ``make(self)`` makes for this server, made on first use: the state
+        a protocol's connections share (the Live sessions a sideband joins)."""
+        if make not in self._shared:
+            self._shared[make] = make(self)
+        return cast(_T, self._shared[make])
 
     @contextlib.asynccontextmanager
     async def serve(self, host: str | None, port: int) -> AsyncIterator[Any]:
@@ -122,7 +124,8 @@ class MockServer:
 
     def new_session(self, log: MockSession) -> SessionKind | Refused:
         """The session object for a connection to ``log.path``, or its refusal: 404 for a
-        path whose protocol the mock does not simulate, or a Live session it does not keep."""
+        path whose endpoint the mock does not simulate, or the refusal of its simulation (a
+        Live session it does not keep)."""
         path = urllib.parse.urlsplit(log.path).path
         kind = self.session_kinds.get(path)
         if kind is None:
@@ -136,14 +139,6 @@ class MockServer:
                 return Refused(404, f"Not found: {why}.\n")
         return kind(log)
 
-    def _conversation(self, log: MockSession) -> Conversation:
-        return Conversation(
-            model=log.query.get("model", "gpt-realtime"),
-            audio_ms=self.audio_ms,
-            chunk_ms=self.chunk_ms,
-            first_audio_delay_s=self.first_audio_delay_s,
-        )
-
     def refusal(self, headers: Sequence[tuple[str, str]]) -> Refused | None:
         """The refusal of a handshake with ``headers`` (no API key, if one is required)."""
         if not self.require_api_key:
@@ -152,14 +147,3 @@ class MockServer:
             if name.lower() == "authorization" and value.startswith("Bearer "):
                 return None
         return Refused(401, "Missing bearer authentication in header.\n")
-
-
-def _translation_session(log: MockSession) -> TranslationSession:
-    return TranslationSession(log.query.get("model", "gpt-realtime-translate"))
-
-
-def _session_id(log: MockSession) -> str:
-    """The running session a connection's path names (``…/sessions/{id}/attach``)."""
-    session_id = route(log.path).session_id
-    assert session_id is not None  # the route of the endpoints that call this has one
-    return session_id
