@@ -551,7 +551,9 @@ def test_stats_of_a_file_that_is_not_a_capture(
     bare = tmp_path / "bare.jsonl"
     bare.write_bytes(COMMIT + b"\n")
     assert cli.main(["stats", str(bare)]) == 2
-    assert "none of its 1 line is a valid frame" in capsys.readouterr().err
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"rtmsg stats: {bare}: nothing to summarise: its only line is not a ")
+    assert "(line 1: not a capture record: " in line
 
 
 def test_stats_counts_unknown_frames_and_doubts_a_wrong_direction(
@@ -654,6 +656,31 @@ def test_check_of_a_capture_without_frames_is_not_ok(
     assert cli.main(["check", "--json", str(good), str(empty)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["ok"], report["invalid"], report["empty_files"]) == (False, 0, [str(empty)])
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "empty.jsonl.gz"])
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_stats_of_a_capture_without_frames_has_nothing_to_summarise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, as_json: list[str]
+) -> None:
+    empty = tmp_path / name
+    with CaptureWriter(empty):
+        pass
+    assert empty.read_bytes() == b""
+    assert cli.main(["stats", *as_json, str(empty)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"rtmsg stats: {empty}: nothing to summarise: it holds no frames\n"
+    # the other files are still summarised, and the status is the worst of the files'
+    good = _capture(tmp_path / "good.jsonl")
+    assert cli.main(["stats", *as_json, str(empty), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"rtmsg stats: {empty}: nothing to summarise: it holds no frames\n"
+    if as_json:
+        [summary] = json.loads(captured.out)
+        assert (summary["file"], summary["frames"]) == (str(good), 7)
+    else:
+        assert captured.out.startswith(f"file            {good}\nframes          7 (")
 
 
 @pytest.mark.parametrize("name", ["cut.jsonl", "cut.jsonl.gz"])
