@@ -454,17 +454,44 @@ def test_a_closed_pipe_ends_quietly_with_status_141(
     assert (result.returncode, result.stderr) == (141, b"")
 
 
-def test_head_of_a_long_check(tmp_path: Path) -> None:
-    path = _many_invalid(tmp_path / "bad.jsonl")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", ["check", "check --json", "stats --json", "query"])
+def test_head_of_a_long_output(
+    tmp_path: Path, command: str, unbuffered: bool, fleet_dataset: Path
+) -> None:
+    """The reader leaves in the middle of an output larger than a pipe holds: the command
+    ends with 141 and no message, with Python's standard output buffered or not (``-u``,
+    ``PYTHONUNBUFFERED``), where a write the closing of the pipe cut short was taken as done."""
+    if command.startswith("check"):
+        path = _many_invalid(tmp_path / "bad.jsonl")
+        options = ["--json"] if command == "check --json" else ["--max-invalid", "5000"]
+        argv = ["check", *options, "--direction", "client", str(path)]
+        start = "{" if options == ["--json"] else f"{path}: 5000 frames, 0 valid, 5000 invalid"
+    elif command == "stats --json":
+        one = _capture(tmp_path / "s000.jsonl")
+        many = [one] + [tmp_path / f"s{n:03}.jsonl" for n in range(1, 200)]
+        for copy in many[1:]:
+            copy.write_bytes(one.read_bytes())
+        argv, start = ["stats", "--json", *map(str, many)], "["
+    else:
+        argv = ["query", str(fleet_dataset), "SELECT events.* FROM events, range(5)"]
+        start = "session  "
+    complete = _rtmsg(*argv)
+    assert complete.returncode in (0, 1)
+    first = complete.stdout.decode().splitlines()[0]
+    assert first.startswith(start)
+    assert len(complete.stdout) > 100_000  # more than a pipe holds: head leaves mid-write
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     script = (
-        f"{shlex.quote(sys.executable)} -m rtmsg check --max-invalid 5000 --direction client "
-        f"{shlex.quote(str(path))} | head -1; echo status ${{PIPESTATUS[0]}}"
+        f"{shlex.quote(sys.executable)} -m rtmsg {shlex.join(argv)} | head -1; "
+        "echo status ${PIPESTATUS[0]}"
     )
-    result = subprocess.run(["bash", "-c", script], capture_output=True, check=False, timeout=120)
-    assert result.stdout.decode().splitlines() == [
-        f"{path}: 5000 frames, 0 valid, 5000 invalid",
-        "status 141",
-    ]
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, check=False, timeout=120, env=env
+    )
+    assert result.stdout.decode().splitlines() == [first, "status 141"]
     assert result.stderr == b""
 
 
