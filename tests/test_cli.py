@@ -454,17 +454,44 @@ def test_a_closed_pipe_ends_quietly_with_status_141(
     assert (result.returncode, result.stderr) == (141, b"")
 
 
-def test_head_of_a_long_check(tmp_path: Path) -> None:
-    path = _many_invalid(tmp_path / "bad.jsonl")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", ["check", "check --json", "stats --json", "query"])
+def test_head_of_a_long_output(
+    tmp_path: Path, command: str, unbuffered: bool, fleet_dataset: Path
+) -> None:
+    """The reader leaves in the middle of an output larger than a pipe holds: the command
+    ends with 141 and no message, with Python's standard output buffered or not (``-u``,
+    ``PYTHONUNBUFFERED``), where a write the closing of the pipe cut short was taken as done."""
+    if command.startswith("check"):
+        path = _many_invalid(tmp_path / "bad.jsonl")
+        options = ["--json"] if command == "check --json" else ["--max-invalid", "5000"]
+        argv = ["check", *options, "--direction", "client", str(path)]
+        start = "{" if options == ["--json"] else f"{path}: 5000 frames, 0 valid, 5000 invalid"
+    elif command == "stats --json":
+        one = _capture(tmp_path / "s000.jsonl")
+        many = [one] + [tmp_path / f"s{n:03}.jsonl" for n in range(1, 200)]
+        for copy in many[1:]:
+            copy.write_bytes(one.read_bytes())
+        argv, start = ["stats", "--json", *map(str, many)], "["
+    else:
+        argv = ["query", str(fleet_dataset), "SELECT events.* FROM events, range(5)"]
+        start = "session  "
+    complete = _rtmsg(*argv)
+    assert complete.returncode in (0, 1)
+    first = complete.stdout.decode().splitlines()[0]
+    assert first.startswith(start)
+    assert len(complete.stdout) > 100_000  # more than a pipe holds: head leaves mid-write
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     script = (
-        f"{shlex.quote(sys.executable)} -m rtmsg check --max-invalid 5000 --direction client "
-        f"{shlex.quote(str(path))} | head -1; echo status ${{PIPESTATUS[0]}}"
+        f"{shlex.quote(sys.executable)} -m rtmsg {shlex.join(argv)} | head -1; "
+        "echo status ${PIPESTATUS[0]}"
     )
-    result = subprocess.run(["bash", "-c", script], capture_output=True, check=False, timeout=120)
-    assert result.stdout.decode().splitlines() == [
-        f"{path}: 5000 frames, 0 valid, 5000 invalid",
-        "status 141",
-    ]
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, check=False, timeout=120, env=env
+    )
+    assert result.stdout.decode().splitlines() == [first, "status 141"]
     assert result.stderr == b""
 
 
@@ -551,7 +578,9 @@ def test_stats_of_a_file_that_is_not_a_capture(
     bare = tmp_path / "bare.jsonl"
     bare.write_bytes(COMMIT + b"\n")
     assert cli.main(["stats", str(bare)]) == 2
-    assert "none of its 1 line is a valid frame" in capsys.readouterr().err
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"rtmsg stats: {bare}: nothing to summarise: its only line is not a ")
+    assert "(line 1: not a capture record: " in line
 
 
 def test_stats_counts_unknown_frames_and_doubts_a_wrong_direction(
@@ -654,6 +683,31 @@ def test_check_of_a_capture_without_frames_is_not_ok(
     assert cli.main(["check", "--json", str(good), str(empty)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["ok"], report["invalid"], report["empty_files"]) == (False, 0, [str(empty)])
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "empty.jsonl.gz"])
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_stats_of_a_capture_without_frames_has_nothing_to_summarise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, as_json: list[str]
+) -> None:
+    empty = tmp_path / name
+    with CaptureWriter(empty):
+        pass
+    assert empty.read_bytes() == b""
+    assert cli.main(["stats", *as_json, str(empty)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"rtmsg stats: {empty}: nothing to summarise: it holds no frames\n"
+    # the other files are still summarised, and the status is the worst of the files'
+    good = _capture(tmp_path / "good.jsonl")
+    assert cli.main(["stats", *as_json, str(empty), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"rtmsg stats: {empty}: nothing to summarise: it holds no frames\n"
+    if as_json:
+        [summary] = json.loads(captured.out)
+        assert (summary["file"], summary["frames"]) == (str(good), 7)
+    else:
+        assert captured.out.startswith(f"file            {good}\nframes          7 (")
 
 
 @pytest.mark.parametrize("name", ["cut.jsonl", "cut.jsonl.gz"])

@@ -155,18 +155,19 @@ def test_export_warns_about_empty_files_and_files_that_are_not_captures(
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize(("files", "more"), [(23, "3 more files"), (21, "1 more file")])
 def test_export_lists_at_most_20_warnings(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: int, more: str
 ) -> None:
     paths = []
-    for n in range(23):
+    for n in range(files):
         path = tmp_path / f"e{n}.jsonl"
         path.write_bytes(b"")
         paths.append(str(path))
     assert cli.main(["export", "--out", str(tmp_path / "out"), *paths]) == 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 21
-    assert err[-1] == "rtmsg export: warning: ... and 3 more files"
+    assert err[-1] == f"rtmsg export: warning: ... and {more}"
 
 
 def test_export_shows_a_progress_bar_on_a_terminal(

@@ -3,18 +3,21 @@
 A primary connection, a sideband attached to its session and a fork of it go through
 ``Relay`` in front of ``MockServer`` (in-process, where the mock's record proves that every
 frame passed byte for byte) and through ``rtmsg relay`` in front of ``rtmsg mock-server``
-(processes, where the logs and ``/metrics`` are the relay's own).
+(processes, where the logs and ``/metrics`` are the relay's own), and the official SDK's Live
+client through those processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
@@ -298,3 +301,52 @@ def test_live_through_rtmsg_relay_to_rtmsg_mock_server(
     assert {(r.protocol, r.connection, r.session_id) for r in sideband_records} == {
         ("live", "attach", session_id)
     }
+
+
+def test_the_sdk_live_client_through_rtmsg_relay_to_rtmsg_mock_server(
+    tmp_path: Path, transport: Transport
+) -> None:
+    """The official SDK's Live client runs a session through the commands as an operator runs
+    them: start, a turn of the caller's audio in, audio and transcripts out, close; the
+    capture holds every frame, as Live, in the order the SDK sent and received them."""
+    capture = tmp_path / "live.jsonl"
+    mock_args = ["mock-server", "--listen", "127.0.0.1:0", "--transport", transport]
+    audio = base64.b64encode(APPEND_100MS.pcm()).decode()
+
+    async def session(url: str) -> list[Any]:
+        client = openai.AsyncOpenAI(api_key="sk-test", websocket_base_url=f"{url}/v1")
+        async with client.live.connect() as connection:
+            await connection.session.start(session={"model": "gpt-live-1"}, event_id="c1")
+            got = [await connection.recv()]
+            for _ in range(15):  # 1.5 s: one turn of the mock's caller
+                await connection.session.input_audio.append(audio=audio)
+            while got[-1].type != "session.usage.updated":
+                got.append(await connection.recv())
+            await connection.session.close(event_id="c2")
+            got += [event async for event in connection]
+        return got
+
+    with started(mock_args, tmp_path / "mock.log") as mock:
+        relay_args = [
+            *("relay", "--listen", "127.0.0.1:0", "--upstream", mock.url),
+            *("--transport", transport, "--capture", str(capture)),
+        ]
+        with started(relay_args, tmp_path / "relay.log") as relay:
+            got = run(lambda: session(relay.url))
+            log = relay.text()
+    assert "Traceback" not in log
+    types = [event.type for event in got]
+    assert (types[0], types[-1]) == ("session.started", "session.closed")
+    assert got[0].client_event_id == "c1"
+    assert got[0].session.model == "gpt-live-1"
+    assert got[-1].client_event_id == "c2"
+    heard = "".join(e.delta for e in got if e.type == "session.input_transcript.delta")
+    said = "".join(e.delta for e in got if e.type == "session.output_transcript.delta")
+    assert heard
+    assert said
+    assert "session.output_audio.delta" in types
+    records = [r for r in read_capture(capture) if isinstance(r, Record)]
+    assert {(r.protocol, r.connection) for r in records} == {("live", None)}  # a primary
+    sent = [json.loads(r.frame)["type"] for r in records if r.direction == "client"]
+    assert sent == ["session.start", *["session.input_audio.append"] * 15, "session.close"]
+    assert [json.loads(r.frame)["type"] for r in records if r.direction == "server"] == types

@@ -178,7 +178,7 @@ def _warn(captures: Sequence[CaptureExport], out: TextIO) -> None:
         print(f"rtmsg export: warning: {capture.path}: {what}", file=out)
     hidden = len(problems) - _MAX_WARNINGS
     if hidden > 0:
-        print(f"rtmsg export: warning: ... and {hidden} more files", file=out)
+        print(f"rtmsg export: warning: ... and {hidden} more file{_s(hidden)}", file=out)
 
 
 def _summary(report: ExportReport) -> str:

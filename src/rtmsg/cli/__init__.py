@@ -9,9 +9,10 @@ libraries) are imported when used.
 
 Exit status (:data:`EXIT_STATUS`, also in ``rtmsg --help``): 0 on success, 1 when ``check``
 found an invalid frame or a file without frames (or ``export --strict`` an invalid row, or
-``stats`` a file of sessions it cannot tell apart), 2 for a usage error or a file that
-cannot be read, 141 when the reader of the output went away (``rtmsg check … | head -1``):
-the status a shell gives a program that SIGPIPE ended, and no message. ``export`` and
+``stats`` a file of sessions it cannot tell apart), 2 for a usage error, a file that cannot
+be read or one ``stats`` has nothing to summarise in, 141 when the reader of the output went
+away before the output was complete (``rtmsg check … | head -1``), standard output buffered
+or not: the status a shell gives a program that SIGPIPE ended, and no message. ``export`` and
 ``query`` live in :mod:`rtmsg.analytics.commands`, imported only when one of them runs.
 """
 
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final
 
 from ._common import EXIT_STATUS, STDIN, os_error
@@ -34,6 +36,11 @@ _BROKEN_PIPE: Final = 128 + 13  # what a shell reports for a program ended by SI
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rtmsg`` command with ``argv`` (``sys.argv[1:]`` by default)."""
+    with _whole_writes():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         try:
@@ -54,6 +61,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return _BROKEN_PIPE
     return status
+
+
+@contextlib.contextmanager
+def _whole_writes() -> Iterator[None]:
+    """Standard output buffered while the command runs, where Python's is not (``python -u``,
+    ``PYTHONUNBUFFERED``).
+
+    Unbuffered, a text stream hands each write to the file in one system call and takes it as
+    done, whatever part of it was written. The reader of a pipe that leaves in the middle of a
+    write larger than the pipe holds cuts it short without an error: the rest was lost and the
+    command ended with status 0. A buffered writer writes the rest, and that write fails with
+    ``BrokenPipeError``, which :func:`main` makes status 141.
+    """
+    stdout = sys.stdout
+    try:
+        unbuffered = isinstance(stdout.buffer, io.RawIOBase)
+        fd = stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture, a closed one)
+        unbuffered = False
+    if not unbuffered:
+        yield
+        return
+    buffered = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(fd, "w", closefd=False)),
+        encoding=stdout.encoding,
+        errors=stdout.errors,
+        line_buffering=bool(stdout.line_buffering),
+    )
+    sys.stdout = buffered
+    try:
+        yield
+    finally:
+        sys.stdout = stdout
+        with contextlib.suppress(OSError, ValueError):  # flushed already, or the reader left
+            buffered.close()
 
 
 def _silence_stdout() -> None:

@@ -268,12 +268,15 @@ def _warn_stats(
     frames = sum(stats.frames for stats in sessions)
     invalid = sum(stats.invalid_frames for stats in sessions)
     unknown = sum(stats.unknown_frames for stats in sessions)
+    if not frames:
+        print(f"{prefix}: nothing to summarise: it holds no frames", file=sys.stderr)
+        return False
     if first_invalid:
         line, message = first_invalid[0]
         if invalid == frames:
+            lines = "its only line is not" if frames == 1 else f"none of its {frames} lines is"
             print(
-                f"{prefix}: nothing to summarise: none of its {frames} line{_s(frames)} is a "
-                f"valid frame (line {line}: {message})",
+                f"{prefix}: nothing to summarise: {lines} a valid frame (line {line}: {message})",
                 file=sys.stderr,
             )
             return False
