@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
 
 import rtmsg
 from rtmsg.capture import Record, read_capture
@@ -261,6 +263,63 @@ def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
     run(scenario)
     assert max(held) <= (1 << 20) + len(messages[0])  # a MiB, and the message that passed it
     assert received == messages  # all of them, whole and in order
+
+
+def _handshake_failures(relay: Relay) -> dict[str, float]:
+    """``rtmsg_relay_handshake_failures_total`` as the relay's ``/metrics`` gives it, by cause."""
+    failures = {}
+    for family in text_string_to_metric_families(relay.metrics.render().decode()):
+        for sample in family.samples:
+            if sample.name == "rtmsg_relay_handshake_failures_total":
+                failures[sample.labels["cause"]] = sample.value
+    return failures
+
+
+def test_an_upstream_choosing_another_subprotocol_closes_the_client_with_1014(
+    transport: Transport,
+) -> None:
+    """The client offers ``realtime``; the upstream answers ``other``, which nobody offered.
+
+    picows sent the client its 101 (with ``realtime``) before the upstream answered: the
+    client is closed with 1014. websockets opens the upstream inside the client's handshake:
+    the client gets HTTP 502 instead of a 101. Either way the failure is counted as
+    ``upstream_subprotocol``, no session opens and the upstream connection is closed.
+    """
+    upstream_closed: list[int | None] = []
+
+    def other(connection: ServerConnection, offered: Any) -> Subprotocol:
+        return Subprotocol("other")
+
+    async def upstream(connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await connection.wait_closed()
+        upstream_closed.append(connection.close_code)
+
+    async def scenario() -> tuple[str | None, int | None, int | None, dict[str, float], int]:
+        async with serve(upstream, "127.0.0.1", 0, select_subprotocol=other) as server:
+            relay = Relay(f"ws://127.0.0.1:{port_of(server)}", transport=transport)
+            async with relay.serve("127.0.0.1", 0) as relay_server:
+                url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                chosen = code = status = None
+                try:
+                    async with connect(url, subprotocols=[Subprotocol("realtime")]) as ws:
+                        chosen = ws.subprotocol
+                        with pytest.raises(ConnectionClosed):
+                            await asyncio.wait_for(ws.recv(), 5)
+                    code = ws.close_code
+                except InvalidStatus as exc:
+                    status = exc.response.status_code
+                await _until(lambda: bool(upstream_closed))
+                return chosen, code, status, _handshake_failures(relay), relay.sessions
+
+    chosen, code, status, failures, sessions = run(scenario)
+    if transport == "picows":
+        assert (chosen, code, status) == ("realtime", 1014, None)
+    else:
+        assert (chosen, code, status) == (None, None, 502)
+    assert failures == {"upstream_subprotocol": 1}
+    assert sessions == 0
+    assert len(upstream_closed) == 1
 
 
 # --- frames: text and binary, UTF-8, pings ---------------------------------------------
