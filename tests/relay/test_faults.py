@@ -213,16 +213,19 @@ def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """picows sends the client its 101 before the upstream is open: what the client sends
-    meanwhile is held, in order, up to about a MiB (the relay then stops reading it, and TCP
-    pushes back), and forwarded once the upstream opens."""
+    meanwhile is held, in order, up to ``_EARLY_BYTES`` (1 MiB; the relay then stops reading
+    it, and TCP pushes back until the client's sends wait), and forwarded once the upstream
+    opens."""
     from rtmsg.relay import _picows
 
+    cap = _picows._EARLY_BYTES
     opened = asyncio.Event()
     held: list[int] = []
     messages = [
         rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(bytes([i]) * 196_608)).decode()
-        for i in range(12)
-    ]  # 256 KiB of base64 each: 3 MiB in all
+        for i in range(64)
+    ]  # 256 KiB of base64 each: 16 MiB in all, more than the kernel buffers on the way
+    assert sum(map(len, messages)) > 8 * cap
     received: list[str] = []
 
     async def upstream(connection: ServerConnection) -> None:
@@ -242,26 +245,45 @@ def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
 
     monkeypatch.setattr(_picows.Link, "early", early)
 
-    async def scenario() -> None:
+    async def scenario() -> tuple[int, int]:
         async with serve(
             upstream, "127.0.0.1", 0, max_size=None, process_request=slow_handshake
         ) as server:
             url = f"ws://127.0.0.1:{port_of(server)}"
-            async with (
-                _relay_to(url, "picows") as relay_url,
-                connect(f"{relay_url}/v1/realtime", max_size=None) as ws,
-            ):
-                sending = asyncio.ensure_future(asyncio.gather(*map(ws.send, messages)))
-                await _until(lambda: sum(held[-1:]) > 1 << 20)
-                await asyncio.sleep(0.3)  # time for more, were the client still read
-                stalled = len(held)
-                opened.set()
-                await asyncio.wait_for(sending, 10)
-                await _until(lambda: len(received) == len(messages), timeout=10)
-                assert stalled < len(messages)
+            async with _relay_to(url, "picows") as relay_url:
+                sock = socket.socket()
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 16)
+                sock.connect(("127.0.0.1", int(relay_url.rsplit(":", 1)[1])))
+                sock.setblocking(False)
+                async with connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock) as ws:
+                    sent = 0
 
-    run(scenario)
-    assert max(held) <= (1 << 20) + len(messages[0])  # a MiB, and the message that passed it
+                    async def send_all() -> None:
+                        nonlocal sent
+                        for message in messages:
+                            await ws.send(message)
+                            sent += 1
+
+                    sending = asyncio.ensure_future(send_all())
+                    await _until(lambda: sum(held[-1:]) > cap)
+                    # Until the client's sends stop (a loaded machine gets there later).
+                    stalled, still = -1, sent
+                    for _ in range(40):
+                        await asyncio.sleep(0.5)
+                        stalled, still = still, sent
+                        if stalled == still:
+                            break
+                    relay_read = len(held)
+                    opened.set()
+                    await asyncio.wait_for(sending, 20)
+                    await _until(lambda: len(received) == len(messages), timeout=20)
+        return relay_read, still
+
+    relay_read, client_sent = run(scenario, timeout=60)
+    print(f"relay read {relay_read}, client sent {client_sent} of {len(messages)}")
+    assert relay_read < len(messages)  # the relay stopped reading the client...
+    assert client_sent < len(messages)  # ... and the client's sends waited
+    assert max(held) <= cap + len(messages[0])  # the cap, and the message that passed it
     assert received == messages  # all of them, whole and in order
 
 
