@@ -100,35 +100,41 @@ def test_a_nested_frame_is_answered_with_nesting_too_deep_and_the_session_goes_o
         assert rtmsg.InputAudioBufferClear().event_type in records[-2].frame.decode()
 
 
+@pytest.mark.parametrize("captured", [False, True], ids=["no-capture", "capture"])
 def test_a_message_over_the_limit_closes_its_sender_with_1009(
-    relay_pair: ServeRelayPair,
+    tmp_path: Path, relay_pair: ServeRelayPair, captured: bool
 ) -> None:
     limit = 10_000
     big = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * limit)).decode()
     fitting = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 6000))
+    clear = rtmsg.encode(rtmsg.InputAudioBufferClear())
+    capture = tmp_path / "limit.jsonl" if captured else None
 
     async def send_fragments(ws: Any, text: str, size: int) -> None:
         await ws.send(text[i : i + size] for i in range(0, len(text), size))
 
-    async def scenario() -> tuple[list[int | None], list[int | None], bytes]:
-        async with relay_pair(relay_options={"max_size": limit}) as (mock, _, relay_url, _):
+    async def scenario() -> tuple[list[int | None], list[int | None], bytes, list[list[bytes]]]:
+        options = {"max_size": limit}
+        async with relay_pair(capture=capture, relay_options=options) as (mock, _, relay_url, _):
             codes: list[int | None] = []
+            seen: list[list[bytes]] = []  # what each session's client received
             # A fragmented message under the limit is reassembled and goes on byte for byte.
             async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
-                await recv_until(receiver(ws, timeout=5), "session.created")
+                recv = receiver(ws, timeout=5)
+                seen.append(await recv_until(recv, "session.created"))
                 await send_fragments(ws, fitting.decode(), 1000)
-                await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
-                await recv_until(receiver(ws, timeout=5), "input_audio_buffer.cleared")
+                await ws.send(clear.decode())
+                seen[-1] += await recv_until(recv, "input_audio_buffer.cleared")
             received = mock.sessions[0].received[0]
             for send in (ws_send_whole, ws_send_fragmented):
                 async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
-                    await recv_until(receiver(ws, timeout=5), "session.created")
+                    seen.append(await recv_until(receiver(ws, timeout=5), "session.created"))
                     await send(ws, big)
                     with pytest.raises(ConnectionClosed):
                         await asyncio.wait_for(ws.recv(), 5)
                     codes.append(ws.close_code)
             await _until(lambda: all(s.close_code is not None for s in mock.sessions))
-            return codes, [s.close_code for s in mock.sessions[1:]], received
+            return codes, [s.close_code for s in mock.sessions[1:]], received, seen
 
     async def ws_send_whole(ws: Any, text: str) -> None:
         await ws.send(text)
@@ -136,10 +142,25 @@ def test_a_message_over_the_limit_closes_its_sender_with_1009(
     async def ws_send_fragmented(ws: Any, text: str) -> None:
         await send_fragments(ws, text, 4000)
 
-    codes, upstream_codes, received = run(scenario)
+    codes, upstream_codes, received, seen = run(scenario)
     assert received == fitting
     assert codes == [1009, 1009]
     assert upstream_codes == [1001, 1001]
+    if capture is not None:
+        # The capture reads back whole: each session as its client saw it, the reassembled
+        # message as one record, and nothing of the messages refused.
+        records = list(read_capture(capture, max_frame_bytes=limit))
+        assert [r for r in records if not isinstance(r, Record)] == []
+        frames: dict[tuple[int | None, str], list[bytes]] = {}
+        for r in records:
+            assert isinstance(r, Record)
+            frames.setdefault((r.session, r.direction), []).append(r.frame)
+        assert frames == {
+            (1, "server"): seen[0],
+            (1, "client"): [fitting, clear],
+            (2, "server"): seen[1],
+            (3, "server"): seen[2],
+        }
 
 
 def _delta(pcm_bytes: int) -> bytes:
@@ -206,6 +227,64 @@ def test_fragmented_server_messages_are_reassembled_and_bounded(
     records = [r for r in read_capture(capture) if isinstance(r, Record)]
     assert [(r.direction, r.frame) for r in records if r.direction == "server"] == [
         ("server", fitting)
+    ]
+
+
+def test_a_whole_server_message_over_the_limit_is_neither_forwarded_nor_recorded(
+    tmp_path: Path, transport: Transport
+) -> None:
+    """An upstream message over the limit in one frame closes the upstream with 1009 and the
+    client with 1014; the client never gets it, and the capture does not hold it (picows
+    closes at the frame's header but still hands the frame over once it has arrived)."""
+    limit = 10_000
+    hello, big = _delta(2048), _delta(10_240)
+    assert len(hello) < limit < len(big)
+    upstream_closed: list[int | None] = []
+
+    async def upstream(connection: ServerConnection) -> None:
+        await connection.send(hello.decode())
+        with contextlib.suppress(ConnectionClosed):
+            await connection.recv()  # the client's go-ahead
+            await connection.send(big.decode())
+            await connection.wait_closed()
+        upstream_closed.append(connection.close_code)
+
+    capture = tmp_path / "big.jsonl"
+
+    async def scenario() -> tuple[list[bytes], int | None, dict[tuple[str, str], int]]:
+        async with serve(upstream, "127.0.0.1", 0, max_size=None) as server:
+            relay = Relay(
+                f"ws://127.0.0.1:{port_of(server)}",
+                transport=transport,
+                max_size=limit,
+                capture=str(capture),
+            )
+            received: list[bytes] = []
+            try:
+                async with relay.serve("127.0.0.1", 0) as relay_server:
+                    url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                    async with connect(url, max_size=None) as ws:
+                        recv = receiver(ws, timeout=5)
+                        received.append(await recv())
+                        await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                        with contextlib.suppress(ConnectionClosed):
+                            while True:
+                                received.append(await recv())
+                    await _until(lambda: bool(upstream_closed) and not relay.open_sessions)
+                    frames = dict(relay.metrics.frames)
+            finally:
+                relay.close()
+            return received, ws.close_code, frames
+
+    received, client_code, frames = run(scenario)
+    assert received == [hello]
+    assert client_code == 1014
+    assert upstream_closed == [1009]
+    assert frames[("server", "known")] == 1
+    records = [r for r in read_capture(capture) if isinstance(r, Record)]
+    assert [(r.direction, r.frame) for r in records] == [
+        ("server", hello),
+        ("client", rtmsg.encode(rtmsg.InputAudioBufferClear())),
     ]
 
 
