@@ -96,8 +96,17 @@ def test_a_nested_frame_is_answered_with_nesting_too_deep_and_the_session_goes_o
     assert deep == NESTED.encode()  # the server's nested frame is forwarded, as it is
     assert code == 1000
     if capture is not None:
-        records = [r for r in read_capture(capture) if isinstance(r, Record)]
-        assert rtmsg.InputAudioBufferClear().event_type in records[-2].frame.decode()
+        # The nested frame is recorded byte for byte, the relay's answer right after it.
+        records = list(read_capture(capture))
+        assert [(r.session, r.direction, r.frame) for r in records if isinstance(r, Record)] == [
+            (1, "server", frames[0]),
+            (1, "client", NESTED.encode()),
+            (1, "server", frames[1]),
+            (1, "client", rtmsg.encode(rtmsg.InputAudioBufferClear())),
+            (1, "server", frames[2]),
+            (2, "server", NESTED.encode()),
+        ]
+        assert all(isinstance(r, Record) for r in records)
 
 
 @pytest.mark.parametrize("captured", [False, True], ids=["no-capture", "capture"])
