@@ -219,6 +219,20 @@ def test_healthz_and_metrics_during_a_session_with_known_counts(
 
         during = run(scenario)
         assert http_get(relay.port, "/healthz") == (200, b"ok\n")
+        # The client closed with 1000, which went on to the upstream: both legs ended so.
+        deadline = time.monotonic() + 5
+        after = _metrics(relay.port)
+        while after["rtmsg_relay_sessions_open", (("protocol", "conversation"),)]:
+            assert time.monotonic() < deadline, "the session did not end"
+            time.sleep(0.02)
+            after = _metrics(relay.port)
+    closes = {
+        dict(labels)["side"]: (dict(labels)["code"], value)
+        for (name, labels), value in after.items()
+        if name == "rtmsg_relay_closes_total"
+    }
+    assert closes == {"client": ("1000", 1), "upstream": ("1000", 1)}
+    assert ("rtmsg_relay_closes_total", (("code", "1000"), ("side", "client"))) not in during
     frames = "rtmsg_relay_frames_total"
     assert during[frames, (("code", ""), ("direction", "client"), ("outcome", "known"))] == 3
     assert during[frames, (("code", ""), ("direction", "client"), ("outcome", "unknown"))] == 1
