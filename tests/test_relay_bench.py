@@ -8,6 +8,7 @@ that every process the harness starts is gone when it is done, however it ends.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -467,6 +468,7 @@ def run_record(
 
 def results(
     *,
+    passes: int | None = None,
     transports: tuple[str, ...] | None = ("picows", "websockets"),
     flush: bool = True,
     metrics: bool = True,
@@ -482,6 +484,8 @@ def results(
     10 µs a frame); ``voice_large[relay]`` each pass's (appends, in time).
     """
     settings = harness.QUICK if quick else harness.FULL
+    if passes is not None:
+        settings = dataclasses.replace(settings, passes=passes)
     cli = harness.RelayCli(transports=transports, flush_interval=flush)
     loads = harness.workloads(settings)
     names = [w.name for w in loads]
@@ -554,8 +558,9 @@ def every_target_met() -> dict[str, dict[str, list[float]]]:
         },
         "small": both,
         "voice-small": versus,
-        "short": {"rtmsg:picows": [0.5, 0.6, 0.4]},  # over 1000 sessions: 0.5 ms each
-        "voice-large": {"rtmsg:picows": [0.5, 0.5, 0.5]},
+        # over 1000 sessions: 0.5 ms each; 1.25, 1.2, 1.14 times the floor's
+        "short": {"rtmsg:picows": [0.5, 0.6, 0.4], "raw:picows": [0.4, 0.5, 0.35]},
+        "voice-large": {"rtmsg:picows": [0.5, 0.5, 0.5], "raw:picows": [0.45, 0.45, 0.45]},
     }
 
 
@@ -571,7 +576,9 @@ def test_every_target_met_is_judged_met_with_its_value() -> None:
     assert judged["session"].value == pytest.approx(0.5)
     assert judged["voice-large"].value == 100.0
     assert judged["flush"].value == pytest.approx(0.09 / 0.085)  # of 1.0, 1.059, 1.067
-    assert report.summary(list(judged.values())) == "9/9 judged targets met"
+    assert judged["floor-short"].value == pytest.approx(1.2)  # median of 1.25, 1.2, 1.14
+    assert judged["floor-voice-large"].value == pytest.approx(0.5 / 0.45)
+    assert report.summary(list(judged.values())) == "11/11 judged targets met"
 
 
 def test_ratios_are_paired_by_pass_not_ratios_of_medians() -> None:
@@ -605,7 +612,8 @@ def test_targets_missed_are_named_in_the_summary() -> None:
     assert judged["voice-large"].value == pytest.approx(95.0)
     assert judged["voice-large"].note == "on picows; direct to the sink: —"
     line = report.summary(list(judged.values()))
-    assert line.startswith("5/9 judged targets met; not met: ")
+    assert judged["floor-short"].state == "not met"  # 2.0 s a pass over the floor's 0.4
+    assert line.startswith("6/11 judged targets met; not met: ")
     assert f"fast transport / its raw-forward floor, audio flood 2.00{TIMES} (≤ 1.3{TIMES})" in line
     assert "1,000 voice sessions: appends answered in time 95.0 % (≥ 99 %)" in line
     session = "relay CPU per short session (handshakes, 2 round trips, close)"
@@ -624,7 +632,8 @@ def test_todays_relay_judges_what_it_can_and_says_why_not_the_rest() -> None:
     }
     data = results(transports=None, flush=False, metrics=False, cpu=cpu)
     judged = verdicts(data)
-    for key in ("floor-flood", "floor-small", "floor-voice-small", "versus-flood"):
+    floors = ("floor-flood", "floor-small", "floor-short", "floor-voice-small", "floor-voice-large")
+    for key in (*floors, "versus-flood"):
         assert judged[key].state == "n/a"
         assert judged[key].note == "`rtmsg relay` has no --transport option"
     assert judged["session"].state == "met"
@@ -635,7 +644,7 @@ def test_todays_relay_judges_what_it_can_and_says_why_not_the_rest() -> None:
     assert judged["flush"].state == "n/a"
     assert "--flush-interval" in judged["flush"].note
     line = report.summary(list(judged.values()))
-    assert line == "2/2 judged targets met; 7 not judged (n/a or failed, see the targets)"
+    assert line == "2/2 judged targets met; 9 not judged (n/a or failed, see the targets)"
 
 
 def test_voice_sessions_the_machine_cannot_carry_without_a_relay_are_not_judged() -> None:
@@ -673,6 +682,68 @@ def test_a_relay_whose_runs_all_failed_is_not_judged() -> None:
     assert judged["session"].note == "every run failed: it broke"
 
 
+def test_the_floor_is_judged_on_every_load() -> None:
+    judged = verdicts(results(cpu=every_target_met()))
+    floors = {key: v for key, v in judged.items() if key.startswith("floor-")}
+    assert {v.target.workload for v in floors.values()} == {
+        "flood",
+        "small",
+        "short",
+        "voice-small",
+        "voice-large",
+    }
+    assert {v.state for v in floors.values()} == {"met"}
+    prefix = "fast transport / its raw-forward floor, "
+    assert [v.name.removeprefix(prefix) for v in floors.values()] == [
+        "audio flood",
+        "small frames",
+        "short sessions (handshakes included)",
+        "200 voice sessions",
+        "1,000 voice sessions",
+    ]
+    cpu = every_target_met()
+    cpu["voice-large"]["rtmsg:picows"] = [0.9, 0.9, 0.9]  # twice the floor's 0.45
+    assert verdicts(results(cpu=cpu))["floor-voice-large"].state == "not met"
+
+
+def test_a_floor_on_a_voice_load_the_machine_cannot_carry_without_a_relay_is_not_judged() -> None:
+    cpu = every_target_met()
+    cpu["voice-large"]["direct"] = [0.0, 0.0, 0.0]
+    for rtmsg in ([0.5] * 3, [0.9] * 3):  # met, then not met
+        cpu["voice-large"]["rtmsg:picows"] = rtmsg
+        for direct, state in (([(1000, 1000)] * 3, None), ([(1000, 980)] * 3, "n/a")):
+            verdict = verdicts(results(cpu=cpu, voice_large={"direct": direct}))[
+                "floor-voice-large"
+            ]
+            assert verdict.state == (state or ("met" if rtmsg[0] < 0.55 else "not met"))
+            assert verdict.value == pytest.approx(rtmsg[0] / 0.45)
+    assert verdict.note == (
+        "direct to the sink: 98.0 %: the machine did not carry the load even without a relay"
+    )
+
+
+def test_a_full_run_of_one_pass_is_shown_but_not_judged() -> None:
+    cpu = {
+        load: {r: v[:1] for r, v in relays.items()} for load, relays in every_target_met().items()
+    }
+    data = results(passes=1, cpu=cpu)
+    judged = verdicts(data)
+    assert {v.state for v in judged.values()} == {"not judged"}
+    assert judged["floor-flood"].value == pytest.approx(1.2)  # shown all the same
+    assert judged["floor-flood"].note == report.ONE_PASS
+    assert judged["session"].note == f"on picows; {report.ONE_PASS}"
+    line = "not judged: one pass (a target is judged on 2 passes or more)"
+    assert report.summary(list(judged.values()), passes=1) == line
+    text = report.render(data)
+    assert "**One pass**" in text
+    assert f"| 1.20{TIMES} | ≤ 1.3{TIMES} | not judged |" in text
+    assert text.rstrip().endswith(line)
+    two = {
+        load: {r: v[:2] for r, v in relays.items()} for load, relays in every_target_met().items()
+    }
+    assert {v.state for v in verdicts(results(passes=2, cpu=two)).values()} == {"met"}
+
+
 def test_a_quick_run_is_never_judged() -> None:
     judged = verdicts(results(quick=True, cpu=every_target_met()))
     assert {v.state for v in judged.values()} == {"not judged"}
@@ -683,7 +754,7 @@ def test_a_quick_run_is_never_judged() -> None:
 def test_the_report_shows_the_figures_and_ends_with_the_summary() -> None:
     data = results(cpu=every_target_met())
     text = report.render(data)
-    assert text.rstrip().endswith("9/9 judged targets met")
+    assert text.rstrip().endswith("11/11 judged targets met")
     table = next(line for line in text.splitlines() if line.startswith("| `rtmsg relay`, picows |"))
     # flood 0.06 s / 10,000 frames = 6.0 µs; short 0.5 s / 10,000 frames and 1000 sessions
     assert table.startswith("| `rtmsg relay`, picows | 6.0 | 6.0 | 50.0 (0.50 ms) | 6.0 (3 %)")
@@ -713,7 +784,7 @@ def test_publish_replaces_only_the_block_and_refuses_a_quick_run(tmp_path: Path)
     readme.write_text(f"{before}{report.README_START}\nold figures\n{report.README_END}{after}")
     data = results(cpu=every_target_met())
     line = report.publish(data, readme=readme, docs=docs)
-    assert line == "9/9 judged targets met"
+    assert line == "11/11 judged targets met"
     text = readme.read_text()
     assert text.startswith(before + report.README_START)
     assert text.endswith(report.README_END + after)
@@ -742,8 +813,8 @@ def test_report_main_renders_saved_results(
     path.write_text(json.dumps(results(cpu=every_target_met())))
     output = tmp_path / "out.md"
     assert report.main([str(path), "--output", str(output)]) == 0
-    assert output.read_text().rstrip().endswith("9/9 judged targets met")
-    assert "9/9 judged targets met" in capsys.readouterr().out
+    assert output.read_text().rstrip().endswith("11/11 judged targets met")
+    assert "11/11 judged targets met" in capsys.readouterr().out
     assert report.main([str(tmp_path / "missing.json")]) == 2
     path.write_text(json.dumps({"kind": "something else"}))
     assert report.main([str(path), "--output", str(output)]) == 2

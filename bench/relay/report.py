@@ -9,7 +9,7 @@ instead, re-rendered from the saved results without running anything.
 Every figure is the median over the run's passes. A ratio between two relays is paired: the
 ratio within each pass (both measured minutes apart in the same rotation), then the median
 of those (:func:`bench.stats.paired`). Targets are judged on those medians; a quick run is
-never judged.
+never judged, nor a full run of one pass (a median of one is no median).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ README_END: Final = "<!-- relay-bench:end -->"
 FAST: Final = "picows"
 SLOW: Final = "websockets"
 IN_TIME: Final = 99.0  # % of voice appends answered in time for a relay to count as keeping up
+
+
+ONE_PASS: Final = "one pass: a target is judged on the median of 2 passes or more"
+UNCARRIED: Final = "the machine did not carry the load even without a relay"
 
 
 class ReportError(Exception):
@@ -266,7 +270,8 @@ class Target:
     ratio of their event loops' CPU per frame, the whole process's given beside it),
     ``session`` (CPU ms per short session) or ``in_time`` (% of voice appends answered within
     the deadline).
-    ``workload`` may be ``voice-small`` or ``voice-large``.
+    ``workload`` may be ``voice-small`` or ``voice-large``; ``{sessions}`` in ``name`` is the
+    voice load's session count.
     """
 
     key: str
@@ -303,7 +308,9 @@ def _floor(workload: str, title: str) -> Target:
 TARGETS: Final = [
     _floor("flood", "audio flood"),
     _floor("small", "small frames"),
-    _floor("voice-small", "paced voice"),
+    _floor("short", "short sessions (handshakes included)"),
+    _floor("voice-small", "{sessions} voice sessions"),
+    _floor("voice-large", "{sessions} voice sessions"),
     Target(
         "versus-flood",
         "fast transport / websockets relay, audio flood",
@@ -336,7 +343,7 @@ TARGETS: Final = [
     ),
     Target(
         "voice-large",
-        "voice sessions: appends answered in time",
+        "{sessions} voice sessions: appends answered in time",
         17,
         "voice-large",
         "in_time",
@@ -415,8 +422,8 @@ def judge(results: Results) -> list[Verdict]:
         assert relay is not None
         workload = _workload(results, target.workload)
         name = target.name
-        if target.key == "voice-large":
-            name = f"{int(workload.removeprefix('voice-')):,} {name}"
+        if workload.startswith("voice-"):
+            name = name.format(sessions=f"{int(workload.removeprefix('voice-')):,}")
         value: float | None = None
         missing = next(
             (m for m in (_missing(results, r, workload) for r in (relay, baseline) if r) if m),
@@ -445,6 +452,9 @@ def judge(results: Results) -> list[Verdict]:
             state, note = "n/a", "/metrics not served: the figure is the capture's alone"
         elif results.quick:
             state = "not judged"
+        elif results.passes < 2:
+            state = "not judged"
+            note = "; ".join(filter(None, [note, ONE_PASS]))
         else:
             state = "met" if target.met(value) else "not met"
         if ratio and baseline is not None and missing is None:
@@ -456,20 +466,28 @@ def judge(results: Results) -> list[Verdict]:
             if behind:
                 note = "; ".join(filter(None, [note, *behind]))
                 note += ": a relay behind spends differently per frame than one keeping up"
+            direct = results.median(workload, "direct", in_time)
+            if direct is not None and direct < IN_TIME:
+                uncarried = f"direct to the sink: {_num(direct, 1, ' %')}: {UNCARRIED}"
+                note = "; ".join(filter(None, [note, uncarried]))
+                if state in ("met", "not met"):
+                    state = "n/a"
         if target.figure == "in_time" and missing is None:
             direct = results.median(workload, "direct", in_time)
             note += f"; direct to the sink: {_num(direct, 1, ' %')}"
             if state == "not met" and direct is not None and not target.met(direct):
                 state = "n/a"
-                note += ": the machine did not carry the load even without a relay"
+                note += f": {UNCARRIED}"
         verdicts.append(Verdict(target, name, value, state, note))
     return verdicts
 
 
-def summary(verdicts: Sequence[Verdict], *, quick: bool = False) -> str:
+def summary(verdicts: Sequence[Verdict], *, quick: bool = False, passes: int = 2) -> str:
     """The report's last line: how many targets were met, and which were not or could not be."""
     if quick:
         return "quick run: the harness works; nothing is judged (run `make relay-bench`)"
+    if passes < 2:
+        return "not judged: one pass (a target is judged on 2 passes or more)"
     judged = [v for v in verdicts if v.judged]
     met = [v for v in judged if v.state == "met"]
     line = f"{len(met)}/{len(judged)} judged targets met"
@@ -855,6 +873,12 @@ def _details(results: Results, workload: str) -> list[str]:
     return [f"### {spec['title'][:1].upper()}{spec['title'][1:]}", "", *_table(header, rows)]
 
 
+_ONE_PASS_NOTE: Final = [
+    "**One pass**: the figures are shown, but no target is judged on a single pass; run "
+    "`make relay-bench` (3 passes) or `--passes 2` or more.",
+    "",
+]
+
 _QUICK_NOTE: Final = [
     "**Quick run**: tiny loads for seconds prove that the harness works; the figures mean "
     "nothing and no target is judged. Run `make relay-bench`.",
@@ -869,6 +893,8 @@ def render(data: dict[str, Any]) -> str:
     lines = ["# What the relay costs: `make relay-bench`", "", *_machine(results), ""]
     if results.quick:
         lines += _QUICK_NOTE
+    elif results.passes < 2:
+        lines += _ONE_PASS_NOTE
     lines += ["## Targets", "", *_targets(verdicts)]
     lines += [
         "## Relay CPU per frame",
@@ -899,7 +925,7 @@ def render(data: dict[str, Any]) -> str:
         lines += ["Relays that stopped during the run:", ""]
         lines += [f"- {relay}: {why.splitlines()[0]}" for relay, why in dead.items()]
         lines.append("")
-    lines.append(summary(verdicts, quick=results.quick))
+    lines.append(summary(verdicts, quick=results.quick, passes=results.passes))
     return "\n".join(lines) + "\n"
 
 
@@ -918,7 +944,7 @@ def readme_block(data: dict[str, Any]) -> str:
         *_main_table(results),
         *_ratio_table(results),
         *_per_core(results, heading="**Voice sessions per core**"),
-        summary(verdicts),
+        summary(verdicts, passes=results.passes),
         README_END,
     ]
     return "\n".join(lines)
@@ -940,7 +966,7 @@ def publish(data: dict[str, Any], *, readme: Path = README, docs: Path = DOCS) -
     readme.write_text(_replace_block(readme.read_text(), readme_block(data)))
     docs.parent.mkdir(parents=True, exist_ok=True)
     docs.write_text(text)
-    return summary(judge(results))
+    return summary(judge(results), passes=results.passes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """``kill -9`` of a recording relay loses at most the frames of its last flush interval.
 
-The real ``rtmsg relay`` and ``rtmsg mock-server`` run as processes on loopback; a client
-streams through the relay, which is killed with SIGKILL mid-stream. Every frame the relay
-had recorded one flush interval (and a margin for a loaded machine) before it died must be
-in the capture, and the capture must read to its end with at most one ``truncated_file``.
+The real ``rtmsg relay`` and ``rtmsg mock-server`` run as processes on loopback, on each
+transport; a client streams through the relay, which is killed with SIGKILL mid-stream.
+Every frame the relay had recorded one flush interval (and a margin for a loaded machine)
+before it died must be in the capture, and the capture must read to its end with at most
+one ``truncated_file``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from websockets.exceptions import ConnectionClosed
 import rtmsg
 from rtmsg import cli
 from rtmsg.capture import BadRecord, Record, read_capture
+from rtmsg.relay.proxy import Transport
 from servers import run
 
 FLUSH_INTERVAL_S = 0.2
@@ -83,16 +85,20 @@ def _clear(number: int) -> bytes:
 
 
 @pytest.mark.parametrize("name", ["capture.jsonl", "capture.jsonl.gz"])
-def test_kill_9_loses_at_most_the_last_flush_interval(tmp_path: Path, name: str) -> None:
+def test_kill_9_loses_at_most_the_last_flush_interval(
+    tmp_path: Path, name: str, transport: Transport
+) -> None:
     capture = tmp_path / name
     sent: list[bytes] = []
     received: list[tuple[float, bytes]] = []
+    transport_args = ("--transport", transport)
     with (
-        _command("mock-server", "--listen", "127.0.0.1:0") as (_, mock_port),
+        _command("mock-server", "--listen", "127.0.0.1:0", *transport_args) as (_, mock_port),
         _command(
             "relay",
             "--listen",
             "127.0.0.1:0",
+            *transport_args,
             "--upstream",
             f"ws://127.0.0.1:{mock_port}",
             "--capture",

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
 
 import rtmsg
 from rtmsg.capture import Record, read_capture
@@ -94,39 +96,54 @@ def test_a_nested_frame_is_answered_with_nesting_too_deep_and_the_session_goes_o
     assert deep == NESTED.encode()  # the server's nested frame is forwarded, as it is
     assert code == 1000
     if capture is not None:
-        records = [r for r in read_capture(capture) if isinstance(r, Record)]
-        assert rtmsg.InputAudioBufferClear().event_type in records[-2].frame.decode()
+        # The nested frame is recorded byte for byte, the relay's answer right after it.
+        records = list(read_capture(capture))
+        assert [(r.session, r.direction, r.frame) for r in records if isinstance(r, Record)] == [
+            (1, "server", frames[0]),
+            (1, "client", NESTED.encode()),
+            (1, "server", frames[1]),
+            (1, "client", rtmsg.encode(rtmsg.InputAudioBufferClear())),
+            (1, "server", frames[2]),
+            (2, "server", NESTED.encode()),
+        ]
+        assert all(isinstance(r, Record) for r in records)
 
 
+@pytest.mark.parametrize("captured", [False, True], ids=["no-capture", "capture"])
 def test_a_message_over_the_limit_closes_its_sender_with_1009(
-    relay_pair: ServeRelayPair,
+    tmp_path: Path, relay_pair: ServeRelayPair, captured: bool
 ) -> None:
     limit = 10_000
     big = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * limit)).decode()
     fitting = rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(b"\0" * 6000))
+    clear = rtmsg.encode(rtmsg.InputAudioBufferClear())
+    capture = tmp_path / "limit.jsonl" if captured else None
 
     async def send_fragments(ws: Any, text: str, size: int) -> None:
         await ws.send(text[i : i + size] for i in range(0, len(text), size))
 
-    async def scenario() -> tuple[list[int | None], list[int | None], bytes]:
-        async with relay_pair(relay_options={"max_size": limit}) as (mock, _, relay_url, _):
+    async def scenario() -> tuple[list[int | None], list[int | None], bytes, list[list[bytes]]]:
+        options = {"max_size": limit}
+        async with relay_pair(capture=capture, relay_options=options) as (mock, _, relay_url, _):
             codes: list[int | None] = []
+            seen: list[list[bytes]] = []  # what each session's client received
             # A fragmented message under the limit is reassembled and goes on byte for byte.
             async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
-                await recv_until(receiver(ws, timeout=5), "session.created")
+                recv = receiver(ws, timeout=5)
+                seen.append(await recv_until(recv, "session.created"))
                 await send_fragments(ws, fitting.decode(), 1000)
-                await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
-                await recv_until(receiver(ws, timeout=5), "input_audio_buffer.cleared")
+                await ws.send(clear.decode())
+                seen[-1] += await recv_until(recv, "input_audio_buffer.cleared")
             received = mock.sessions[0].received[0]
             for send in (ws_send_whole, ws_send_fragmented):
                 async with connect(f"{relay_url}/v1/realtime", max_size=None) as ws:
-                    await recv_until(receiver(ws, timeout=5), "session.created")
+                    seen.append(await recv_until(receiver(ws, timeout=5), "session.created"))
                     await send(ws, big)
                     with pytest.raises(ConnectionClosed):
                         await asyncio.wait_for(ws.recv(), 5)
                     codes.append(ws.close_code)
             await _until(lambda: all(s.close_code is not None for s in mock.sessions))
-            return codes, [s.close_code for s in mock.sessions[1:]], received
+            return codes, [s.close_code for s in mock.sessions[1:]], received, seen
 
     async def ws_send_whole(ws: Any, text: str) -> None:
         await ws.send(text)
@@ -134,10 +151,25 @@ def test_a_message_over_the_limit_closes_its_sender_with_1009(
     async def ws_send_fragmented(ws: Any, text: str) -> None:
         await send_fragments(ws, text, 4000)
 
-    codes, upstream_codes, received = run(scenario)
+    codes, upstream_codes, received, seen = run(scenario)
     assert received == fitting
     assert codes == [1009, 1009]
     assert upstream_codes == [1001, 1001]
+    if capture is not None:
+        # The capture reads back whole: each session as its client saw it, the reassembled
+        # message as one record, and nothing of the messages refused.
+        records = list(read_capture(capture, max_frame_bytes=limit))
+        assert [r for r in records if not isinstance(r, Record)] == []
+        frames: dict[tuple[int | None, str], list[bytes]] = {}
+        for r in records:
+            assert isinstance(r, Record)
+            frames.setdefault((r.session, r.direction), []).append(r.frame)
+        assert frames == {
+            (1, "server"): seen[0],
+            (1, "client"): [fitting, clear],
+            (2, "server"): seen[1],
+            (3, "server"): seen[2],
+        }
 
 
 def _delta(pcm_bytes: int) -> bytes:
@@ -207,20 +239,81 @@ def test_fragmented_server_messages_are_reassembled_and_bounded(
     ]
 
 
+def test_a_whole_server_message_over_the_limit_is_neither_forwarded_nor_recorded(
+    tmp_path: Path, transport: Transport
+) -> None:
+    """An upstream message over the limit in one frame closes the upstream with 1009 and the
+    client with 1014; the client never gets it, and the capture does not hold it (picows
+    closes at the frame's header but still hands the frame over once it has arrived)."""
+    limit = 10_000
+    hello, big = _delta(2048), _delta(10_240)
+    assert len(hello) < limit < len(big)
+    upstream_closed: list[int | None] = []
+
+    async def upstream(connection: ServerConnection) -> None:
+        await connection.send(hello.decode())
+        with contextlib.suppress(ConnectionClosed):
+            await connection.recv()  # the client's go-ahead
+            await connection.send(big.decode())
+            await connection.wait_closed()
+        upstream_closed.append(connection.close_code)
+
+    capture = tmp_path / "big.jsonl"
+
+    async def scenario() -> tuple[list[bytes], int | None, dict[tuple[str, str], int]]:
+        async with serve(upstream, "127.0.0.1", 0, max_size=None) as server:
+            relay = Relay(
+                f"ws://127.0.0.1:{port_of(server)}",
+                transport=transport,
+                max_size=limit,
+                capture=str(capture),
+            )
+            received: list[bytes] = []
+            try:
+                async with relay.serve("127.0.0.1", 0) as relay_server:
+                    url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                    async with connect(url, max_size=None) as ws:
+                        recv = receiver(ws, timeout=5)
+                        received.append(await recv())
+                        await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                        with contextlib.suppress(ConnectionClosed):
+                            while True:
+                                received.append(await recv())
+                    await _until(lambda: bool(upstream_closed) and not relay.open_sessions)
+                    frames = dict(relay.metrics.frames)
+            finally:
+                relay.close()
+            return received, ws.close_code, frames
+
+    received, client_code, frames = run(scenario)
+    assert received == [hello]
+    assert client_code == 1014
+    assert upstream_closed == [1009]
+    assert frames[("server", "known")] == 1
+    records = [r for r in read_capture(capture) if isinstance(r, Record)]
+    assert [(r.direction, r.frame) for r in records] == [
+        ("server", hello),
+        ("client", rtmsg.encode(rtmsg.InputAudioBufferClear())),
+    ]
+
+
 def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """picows sends the client its 101 before the upstream is open: what the client sends
-    meanwhile is held, in order, up to about a MiB (the relay then stops reading it, and TCP
-    pushes back), and forwarded once the upstream opens."""
+    meanwhile is held, in order, up to ``_EARLY_BYTES`` (1 MiB; the relay then stops reading
+    it, and TCP pushes back until the client's sends wait), and forwarded once the upstream
+    opens."""
     from rtmsg.relay import _picows
 
+    cap = _picows._EARLY_BYTES
     opened = asyncio.Event()
     held: list[int] = []
     messages = [
         rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(bytes([i]) * 196_608)).decode()
-        for i in range(12)
-    ]  # 256 KiB of base64 each: 3 MiB in all
+        for i in range(64)
+    ]  # 256 KiB of base64 each: 16 MiB in all, more than the kernel buffers on the way
+    assert sum(map(len, messages)) > 8 * cap
     received: list[str] = []
 
     async def upstream(connection: ServerConnection) -> None:
@@ -240,27 +333,103 @@ def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
 
     monkeypatch.setattr(_picows.Link, "early", early)
 
-    async def scenario() -> None:
+    async def scenario() -> tuple[int, int]:
         async with serve(
             upstream, "127.0.0.1", 0, max_size=None, process_request=slow_handshake
         ) as server:
             url = f"ws://127.0.0.1:{port_of(server)}"
-            async with (
-                _relay_to(url, "picows") as relay_url,
-                connect(f"{relay_url}/v1/realtime", max_size=None) as ws,
-            ):
-                sending = asyncio.ensure_future(asyncio.gather(*map(ws.send, messages)))
-                await _until(lambda: sum(held[-1:]) > 1 << 20)
-                await asyncio.sleep(0.3)  # time for more, were the client still read
-                stalled = len(held)
-                opened.set()
-                await asyncio.wait_for(sending, 10)
-                await _until(lambda: len(received) == len(messages), timeout=10)
-                assert stalled < len(messages)
+            async with _relay_to(url, "picows") as relay_url:
+                sock = socket.socket()
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 16)
+                sock.connect(("127.0.0.1", int(relay_url.rsplit(":", 1)[1])))
+                sock.setblocking(False)
+                async with connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock) as ws:
+                    sent = 0
 
-    run(scenario)
-    assert max(held) <= (1 << 20) + len(messages[0])  # a MiB, and the message that passed it
+                    async def send_all() -> None:
+                        nonlocal sent
+                        for message in messages:
+                            await ws.send(message)
+                            sent += 1
+
+                    sending = asyncio.ensure_future(send_all())
+                    await _until(lambda: sum(held[-1:]) > cap)
+                    # Until the client's sends stop (a loaded machine gets there later).
+                    stalled, still = -1, sent
+                    for _ in range(40):
+                        await asyncio.sleep(0.5)
+                        stalled, still = still, sent
+                        if stalled == still:
+                            break
+                    relay_read = len(held)
+                    opened.set()
+                    await asyncio.wait_for(sending, 20)
+                    await _until(lambda: len(received) == len(messages), timeout=20)
+        return relay_read, still
+
+    relay_read, client_sent = run(scenario, timeout=60)
+    print(f"relay read {relay_read}, client sent {client_sent} of {len(messages)}")
+    assert relay_read < len(messages)  # the relay stopped reading the client...
+    assert client_sent < len(messages)  # ... and the client's sends waited
+    assert max(held) <= cap + len(messages[0])  # the cap, and the message that passed it
     assert received == messages  # all of them, whole and in order
+
+
+def _handshake_failures(relay: Relay) -> dict[str, float]:
+    """``rtmsg_relay_handshake_failures_total`` as the relay's ``/metrics`` gives it, by cause."""
+    failures = {}
+    for family in text_string_to_metric_families(relay.metrics.render().decode()):
+        for sample in family.samples:
+            if sample.name == "rtmsg_relay_handshake_failures_total":
+                failures[sample.labels["cause"]] = sample.value
+    return failures
+
+
+def test_an_upstream_choosing_another_subprotocol_closes_the_client_with_1014(
+    transport: Transport,
+) -> None:
+    """The client offers ``realtime``; the upstream answers ``other``, which nobody offered.
+
+    picows sent the client its 101 (with ``realtime``) before the upstream answered: the
+    client is closed with 1014. websockets opens the upstream inside the client's handshake:
+    the client gets HTTP 502 instead of a 101. Either way the failure is counted as
+    ``upstream_subprotocol``, no session opens and the upstream connection is closed.
+    """
+    upstream_closed: list[int | None] = []
+
+    def other(connection: ServerConnection, offered: Any) -> Subprotocol:
+        return Subprotocol("other")
+
+    async def upstream(connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await connection.wait_closed()
+        upstream_closed.append(connection.close_code)
+
+    async def scenario() -> tuple[str | None, int | None, int | None, dict[str, float], int]:
+        async with serve(upstream, "127.0.0.1", 0, select_subprotocol=other) as server:
+            relay = Relay(f"ws://127.0.0.1:{port_of(server)}", transport=transport)
+            async with relay.serve("127.0.0.1", 0) as relay_server:
+                url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                chosen = code = status = None
+                try:
+                    async with connect(url, subprotocols=[Subprotocol("realtime")]) as ws:
+                        chosen = ws.subprotocol
+                        with pytest.raises(ConnectionClosed):
+                            await asyncio.wait_for(ws.recv(), 5)
+                    code = ws.close_code
+                except InvalidStatus as exc:
+                    status = exc.response.status_code
+                await _until(lambda: bool(upstream_closed))
+                return chosen, code, status, _handshake_failures(relay), relay.sessions
+
+    chosen, code, status, failures, sessions = run(scenario)
+    if transport == "picows":
+        assert (chosen, code, status) == ("realtime", 1014, None)
+    else:
+        assert (chosen, code, status) == (None, None, 502)
+    assert failures == {"upstream_subprotocol": 1}
+    assert sessions == 0
+    assert len(upstream_closed) == 1
 
 
 # --- frames: text and binary, UTF-8, pings ---------------------------------------------

@@ -1,13 +1,14 @@
 """The relay under load: many concurrent sessions, and a client that stops reading.
 
-Frames must not be lost, duplicated or reordered, and a slow reader must hold back the server
-rather than fill the relay's memory.
+Frames must not be lost, duplicated or reordered, and a slow reader must hold back its sender
+(the server, or the client) rather than fill the relay's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -16,11 +17,14 @@ import time
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 import rtmsg
 from rtmsg.inspection import percentile
-from rtmsg.relay import MockServer
-from servers import ServeRelayPair, receiver, recv_until, run
+from rtmsg.relay import MockServer, Relay
+from rtmsg.relay.proxy import Transport
+from servers import ServeRelayPair, port_of, receiver, recv_until, run
 
 LOAD_SESSIONS = int(os.environ.get("RTMSG_LOAD_SESSIONS", "100"))
 
@@ -138,3 +142,63 @@ def test_a_client_that_does_not_read_holds_back_the_server(relay_pair: ServeRela
     print(f"server held back after {stalled} of {total} frames")
     assert stalled == still < total - 100, (stalled, still, total)
     assert received == mock.sessions[0].sent[1:]
+
+
+def test_an_upstream_that_does_not_read_holds_back_the_client(transport: Transport) -> None:
+    """Backpressure the other way: the relay buffers a bounded amount, then the client's
+    sends wait; once the upstream reads again, every message reaches it, in order."""
+    frames = 600  # 600 appends of 1 s of audio: about 38 MB of frames
+    messages = [
+        rtmsg.encode(rtmsg.InputAudioBufferAppend.from_pcm(bytes([i % 256]) * 48_000)).decode()
+        for i in range(frames)
+    ]
+    reading = asyncio.Event()
+    received: list[str] = []
+
+    async def upstream(connection: ServerConnection) -> None:
+        await reading.wait()
+        with contextlib.suppress(ConnectionClosed):
+            async for message in connection:
+                assert isinstance(message, str)
+                received.append(message)
+
+    async def scenario() -> tuple[int, int]:
+        # Small socket buffers at both ends, so that the kernel does not hide the backpressure.
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+        listener.bind(("127.0.0.1", 0))
+        async with serve(upstream, sock=listener, max_size=None, max_queue=1) as server:
+            relay = Relay(f"ws://127.0.0.1:{port_of(server)}", transport=transport)
+            async with relay.serve("127.0.0.1", 0) as relay_server:
+                sock = socket.socket()
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 16)
+                sock.connect(("127.0.0.1", port_of(relay_server)))
+                sock.setblocking(False)
+                url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
+                async with connect(url, max_size=None, sock=sock) as ws:
+                    sent = 0
+
+                    async def send_all() -> None:
+                        nonlocal sent
+                        for message in messages:
+                            await ws.send(message)
+                            sent += 1
+
+                    sending = asyncio.ensure_future(send_all())
+                    # Until the client's sends stop (a loaded machine gets there later).
+                    stalled, still = -1, sent
+                    for _ in range(40):
+                        await asyncio.sleep(0.5)
+                        stalled, still = still, sent
+                        if stalled == still:
+                            break
+                    reading.set()
+                    await asyncio.wait_for(sending, 30)
+                    while len(received) < frames:
+                        await asyncio.sleep(0.05)
+        return stalled, still
+
+    stalled, still = run(scenario, timeout=60)
+    print(f"client held back after {stalled} of {frames} messages")
+    assert stalled == still < frames - 100, (stalled, still, frames)
+    assert received == messages  # all of them, whole and in order

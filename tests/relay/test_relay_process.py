@@ -8,6 +8,7 @@ are played against ``rtmsg relay`` in front of ``rtmsg mock-server``, each in it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
@@ -219,6 +220,20 @@ def test_healthz_and_metrics_during_a_session_with_known_counts(
 
         during = run(scenario)
         assert http_get(relay.port, "/healthz") == (200, b"ok\n")
+        # The client closed with 1000, which went on to the upstream: both legs ended so.
+        deadline = time.monotonic() + 5
+        after = _metrics(relay.port)
+        while after["rtmsg_relay_sessions_open", (("protocol", "conversation"),)]:
+            assert time.monotonic() < deadline, "the session did not end"
+            time.sleep(0.02)
+            after = _metrics(relay.port)
+    closes = {
+        dict(labels)["side"]: (dict(labels)["code"], value)
+        for (name, labels), value in after.items()
+        if name == "rtmsg_relay_closes_total"
+    }
+    assert closes == {"client": ("1000", 1), "upstream": ("1000", 1)}
+    assert ("rtmsg_relay_closes_total", (("code", "1000"), ("side", "client"))) not in during
     frames = "rtmsg_relay_frames_total"
     assert during[frames, (("code", ""), ("direction", "client"), ("outcome", "known"))] == 3
     assert during[frames, (("code", ""), ("direction", "client"), ("outcome", "unknown"))] == 1
@@ -300,21 +315,34 @@ def test_listen_is_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert cli.main(["mock-server", "--listen", "127.0.0.1:70000"]) == 2
 
 
-def test_an_ipv6_listener_prints_its_url_with_brackets(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["mock-server", "relay"])
+def test_an_ipv6_listener_prints_its_url_with_brackets(
+    tmp_path: Path, command: str, transport: Transport
+) -> None:
     try:
-        socket.socket(socket.AF_INET6).bind(("::1", 0))
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
     except OSError:
-        pytest.skip("no IPv6 loopback here")
-    with started(["mock-server", "--listen", "[::1]:0"], tmp_path / "mock.log") as mock:
-        banner = mock.text()
-        url = f"ws://[::1]:{mock.port}"
+        pytest.skip("this machine has no IPv6 loopback address (::1) to listen on")
+    listen = ["--listen", "[::1]:0", "--transport", transport]
+    with started(["mock-server", *listen], tmp_path / "mock.log") as mock:
+        server = mock
+        with contextlib.ExitStack() as stack:
+            if command == "relay":
+                upstream = ["--upstream", f"ws://[::1]:{mock.port}"]
+                server = stack.enter_context(
+                    started(["relay", *listen, *upstream], tmp_path / "relay.log")
+                )
+            banner = server.text()
+            url = f"ws://[::1]:{server.port}"
 
-        async def first() -> bytes:
-            async with connect(f"{url}/v1/realtime") as ws:
-                return await receiver(ws, timeout=5)()
+            async def first() -> bytes:
+                async with connect(f"{url}/v1/realtime") as ws:
+                    return await receiver(ws, timeout=5)()
 
-        frame = run(first)
-    assert f"listening on {url} (picows)" in banner
+            frame = run(first)
+    assert f"rtmsg {command} listening on {url}" in banner
+    assert f"({transport})" in banner
     assert json.loads(frame)["type"] == "session.created"
 
 

@@ -9,6 +9,9 @@ connection or the upstream's, and turns frames into what :mod:`._session` judges
 - a fragmented message is reassembled here, bounded by the relay's ``max_size`` (1009
   past it), then judged and forwarded whole; reserved bits, a continuation without a
   message, or a new message inside one are protocol errors (1002);
+- once a close frame went to the peer, its messages are dropped: picows closes a peer that
+  sends a frame over the limit (1009) as the frame's header arrives, yet hands the frame
+  over when the rest of it has;
 - flow: a leg whose socket buffer is over its high-water mark (``pause_writing``) stops the
   other leg's reading until it drains (``resume_writing``);
 - its close: a close frame is sent once, with an explicit code (picows' default is 0), and
@@ -108,6 +111,11 @@ class Leg(WSListener):
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         try:
             kind = frame.msg_type
+            if transport.is_close_frame_sent and kind is not _CLOSE:
+                # picows closes a peer that breaks the protocol (1009 at the header of a
+                # frame over the limit) but hands over what arrives until it disconnects,
+                # that frame included: none of it is judged, recorded or forwarded.
+                return
             if (kind is _TEXT or kind is _BINARY) and frame.fin and self.fragments is None:
                 peer = self.peer
                 if peer is not None and not (frame.rsv1 or frame.rsv2 or frame.rsv3):

@@ -2,7 +2,8 @@
 
 The upstream connection is opened during the client's opening handshake (in
 ``process_request``), so an upstream refusal is answered with the upstream's own HTTP status
-and the subprotocol the upstream chose is the one the client gets. If the client goes away
+and the subprotocol the upstream chose is the one the client gets (one the client did not
+offer is HTTP 502, counted as ``upstream_subprotocol``). If the client goes away
 meanwhile, the upstream connect is cancelled or, once open, closed: an upstream connection
 never outlives its client. Each direction is a pump that awaits each send before it reads
 the next message (websockets stops reading a socket once ``max_queue`` messages wait), so
@@ -26,7 +27,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
-from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidMessage,
+    InvalidStatus,
+    NegotiationError,
+)
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
@@ -124,6 +130,11 @@ class WebsocketsRelay:
             self.core.handshake_failed("upstream_refused", f"HTTP {status}", verdict.path)
             body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
             return connection.respond(status, body or f"Upstream refused: HTTP {status}.\n")
+        except NegotiationError:  # a subprotocol the client did not offer
+            self.core.handshake_failed(
+                "upstream_subprotocol", "upstream chose another subprotocol", verdict.path
+            )
+            return connection.respond(502, "Upstream chose another subprotocol.\n")
         except TimeoutError:
             self.core.handshake_failed("upstream_timeout", "timed out", verdict.path)
             return connection.respond(504, "Upstream timed out.\n")
