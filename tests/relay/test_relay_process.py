@@ -282,6 +282,7 @@ def test_sigterm_drains_then_closes_what_is_left_with_1001(
         health, refused, status, code, waited = run(scenario)
     assert (health, refused, status, code) == (503, 503, 0, 1001)
     assert 1.0 < waited < 5.0
+    assert "draining: 1 session open, refusing new ones" in (tmp_path / "relay.log").read_text()
 
 
 def test_a_second_sigint_stops_at_once(

@@ -107,7 +107,10 @@ class RelayCore:
     def drain(self) -> None:
         """Stop accepting sessions: ``/healthz`` says 503 and upgrades are refused."""
         if not self.metrics.draining:
-            log.warning("draining: %d sessions open, refusing new ones", len(self.sessions))
+            open_ = len(self.sessions)
+            log.warning(
+                "draining: %d session%s open, refusing new ones", open_, "" if open_ == 1 else "s"
+            )
         self.metrics.draining = True
 
     def close(self) -> None:
