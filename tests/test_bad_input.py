@@ -725,3 +725,13 @@ def test_a_bad_nested_event_is_refused_when_read_and_forwarded_when_not(frame: b
     with pytest.raises(rtmsg.DecodeError) as info:
         event.nested()
     assert info.value.path is None or info.value.path.startswith("$.event")
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+def test_what_python_reads_and_json_does_not_is_invalid_json(value: bytes) -> None:
+    # Python's json module reads these; JSON has no such values: malformed, with no path.
+    error = _error(b'{"type":"response.cancel","response_id":' + value + b"}")
+    assert (error.code, error.path) == ("invalid_json", None)
+    # beside a surrogate pair, which is text: still the fault it is, not invalid_utf8
+    frame = b'{"type":"response.cancel","event_id":"\\ud83d\\ude00","x":' + value + b"}"
+    assert (_error(frame).code, _error(frame).path) == ("invalid_json", None)

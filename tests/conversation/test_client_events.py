@@ -345,3 +345,24 @@ def test_events_built_in_code_encode_compactly() -> None:
         b'"audio":{"input":{"turn_detection":null}}}}'
     )
     sdk_validate(encoded, "client")
+
+
+@pytest.mark.parametrize(
+    ("tool", "code", "message"),
+    [
+        ('{"type":"mcp"}', "missing_required_parameter", "An 'mcp' tool requires `server_label`"),
+        (
+            '{"type":"mcp","server_label":null}',
+            "invalid_type",
+            "An 'mcp' tool's `server_label` must be a string, not null",
+        ),
+        ('{"type":"web"}', "invalid_value", "Invalid tool type 'web': expected 'function' or 'mcp'"),
+    ],
+)
+def test_a_tool_is_checked_by_its_type(tool: str, code: str, message: str) -> None:
+    frame = '{"type":"session.update","session":{"type":"realtime","tools":[%s]}}' % tool
+    with pytest.raises(rtmsg.DecodeError) as raised:
+        rtmsg.decode_client_event(frame)
+    field = "type" if code == "invalid_value" else "server_label"
+    assert (raised.value.code, raised.value.path) == (code, f"$.session.tools[0].{field}")
+    assert message in str(raised.value)
