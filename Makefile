@@ -28,6 +28,9 @@ install: $(VENV)/.test-installed $(VENV)/.bench-installed
 # with the branch coverage of the whole package, each part held to its floor
 # ([tool.rtmsg.coverage-floors] in pyproject.toml: the engine and the protocols at 100 %).
 PARALLEL := -n auto --dist loadgroup
+# pytest keeps the test modules it rewrites (their asserts) as bytecode; where the environment
+# forbids bytecode (PYTHONDONTWRITEBYTECODE), every worker would rewrite them all, every run.
+test test-oldest: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PARALLEL) --cov --cov-report=term-missing
 	$(BIN)/python tests/coverage_floors.py
