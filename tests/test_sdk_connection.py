@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openai
+import pytest
 
 import rtmsg
 from rtmsg import live, translation
@@ -149,10 +150,14 @@ def test_the_readme_shows_this_snippet() -> None:
         assert line in readme, line
 
 
-def test_the_readme_quotes_the_latest_sdk_parse_path_figure() -> None:
+@pytest.mark.parametrize(
+    ("stream", "section"),
+    [("server stream", "With the official SDK"), ("live server stream", "Live")],
+)
+def test_the_readme_quotes_the_latest_sdk_parse_path_figure(stream: str, section: str) -> None:
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- latest-run:start", 1)[1].split("<!-- latest-run:end", 1)[0]
-    [row] = [line for line in block.splitlines() if "SDK parse path / rtmsg" in line]
+    [row] = [line for line in block.splitlines() if f"| {stream}: SDK parse path / rtmsg" in line]
     median = row.split("|")[2].strip()
-    section = readme.split("## With the official SDK", 1)[1].split("\n## ", 1)[0]
-    assert re.search(rf"(?<![\d.]){re.escape(median)}", section), median
+    text = readme.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    assert re.search(rf"(?<![\d.]){re.escape(median)}", text), median
