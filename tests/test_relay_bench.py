@@ -1005,3 +1005,17 @@ def test_a_relay_that_refuses_port_zero_gets_a_free_port(tmp_path: Path) -> None
         assert procstat.listening_ports(relay.child.pid) == [relay.port]
         assert first.child is not None
         assert first.child.popen.returncode == 2
+
+
+def test_voice_sessions_a_relay_that_only_forwards_cannot_carry_are_not_judged() -> None:
+    cpu = every_target_met()
+    slow = [(1000, 500)] * 3
+    for floor, state in (([(1000, 1000)] * 3, "not met"), ([(1000, 400)] * 3, "n/a")):
+        data = results(cpu=cpu, voice_large={"rtmsg:picows": slow, "raw:picows": floor})
+        verdict = verdicts(data)["voice-large"]
+        assert verdict.state == state
+        assert verdict.value == pytest.approx(50.0)
+    assert verdict.note == (
+        "on picows; direct to the sink: —; raw forward on picows: 40.0 %: "
+        "the machine did not carry the load through a relay that only forwards"
+    )

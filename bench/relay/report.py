@@ -57,6 +57,7 @@ IN_TIME: Final = 99.0  # % of voice appends answered in time for a relay to coun
 
 ONE_PASS: Final = "one pass: a target is judged on the median of 2 passes or more"
 UNCARRIED: Final = "the machine did not carry the load even without a relay"
+UNFORWARDED: Final = "the machine did not carry the load through a relay that only forwards"
 
 
 class ReportError(Exception):
@@ -478,6 +479,16 @@ def judge(results: Results) -> list[Verdict]:
             if state == "not met" and direct is not None and not target.met(direct):
                 state = "n/a"
                 note += f": {UNCARRIED}"
+            # A relay that only forwards, on the same transport, falling behind as well: what
+            # is measured is the machine (the load generator, the sink and a relay on two
+            # cores), not what the relay adds.
+            floor = f"raw:{results.judged}"
+            share = None
+            if _missing(results, floor, workload) is None:
+                share = results.median(workload, floor, in_time)
+            if state == "not met" and share is not None and not target.met(share):
+                state = "n/a"
+                note += f"; raw forward on {results.judged}: {_num(share, 1, ' %')}: {UNFORWARDED}"
         verdicts.append(Verdict(target, name, value, state, note))
     return verdicts
 
