@@ -461,6 +461,7 @@ async def _relay_to(url: str, transport: Transport, **options: Any) -> AsyncIter
     relay = Relay(url, transport=transport, **options)
     async with relay.serve("127.0.0.1", 0) as server:
         yield f"ws://127.0.0.1:{port_of(server)}"
+    relay.close()  # its capture, if any, whole
 
 
 def test_text_and_binary_messages_keep_their_type_both_ways(transport: Transport) -> None:
@@ -652,3 +653,48 @@ def test_end_to_end_headers_and_the_query_are_forwarded_hop_by_hop_ones_are_not(
     assert "x-hop" not in names
     assert names.count("host") == 1
     assert names.count("upgrade") == 1
+
+
+def test_what_a_client_sends_and_closes_before_the_upstream_opens_still_goes_on(
+    tmp_path: Path,
+) -> None:
+    """picows sends the client its 101 before the upstream is open: a client that sends its
+    messages and closes at once (the README's translation example does) has said what it had
+    to say. The upstream still gets every message, then the client's close; the capture has
+    them. A client that drops its connection without a close frame leaves nothing open
+    (``test_a_client_gone_during_the_handshake_leaves_no_upstream_open``)."""
+    opened = asyncio.Event()
+    received: list[str] = []
+    closes: list[int | None] = []
+    messages = [
+        rtmsg.encode(rtmsg.InputAudioBufferClear(event_id=f"c{n}")).decode() for n in range(3)
+    ]
+    capture = tmp_path / "capture.jsonl"
+
+    async def upstream(connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for message in connection:
+                assert isinstance(message, str)
+                received.append(message)
+        closes.append(connection.close_code)
+
+    async def slow_handshake(connection: ServerConnection, request: Any) -> None:
+        await opened.wait()
+
+    async def scenario() -> None:
+        async with serve(upstream, "127.0.0.1", 0, process_request=slow_handshake) as server:
+            url = f"ws://127.0.0.1:{port_of(server)}"
+            async with _relay_to(url, "picows", capture=str(capture)) as relay_url:
+                async with connect(f"{relay_url}/v1/realtime") as ws:
+                    for message in messages:
+                        await ws.send(message)
+                    await ws.close(1000, "done")
+                await asyncio.sleep(0.1)  # the relay has seen the close before the upstream opens
+                opened.set()
+                await _until(lambda: bool(closes))
+
+    run(scenario)
+    assert received == messages
+    assert closes == [1000]
+    frames = [r.frame for r in read_capture(capture) if isinstance(r, Record)]
+    assert [f.decode() if isinstance(f, bytes) else f for f in frames] == messages

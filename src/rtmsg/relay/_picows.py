@@ -154,6 +154,9 @@ class Link:
         self.state = _CONNECTING
         self.early_messages: list[tuple[Leg, WSMsgType, bytes]] = []
         self.early_bytes = 0
+        # The close of a client that closed before the upstream opened, to pass on after its
+        # held messages once it does.
+        self.client_close: tuple[int, str] | None = None
         self.connecting: asyncio.Task[None] | None = None
         relay.links.add(self)
 
@@ -243,6 +246,8 @@ class Link:
         self.core.handshake_failed(cause, detail, self.upgrade.path)
         self.state = _CLOSED
         self.client.close(code, reason or detail)
+        if self.client_close is not None:  # the client is gone already: so is the link
+            self._maybe_end()
 
     def _open(self) -> None:
         session = self.session = self.core.start(self.upgrade)
@@ -260,6 +265,15 @@ class Link:
         if self.early_bytes > _EARLY_BYTES:
             client.release()
         upstream.release()
+        if self.client_close is not None and self.state is _OPEN:
+            code, reason = self.client_close
+            self.client_close = None
+            client.peer = upstream.peer = None
+            self.state = _CLOSED
+            code_out, reason_out = session.client_closed(code, reason)
+            upstream.ended = True
+            session.other_leg(upstream.side, code_out)
+            upstream.close(code_out, reason_out)
 
     def early(self, leg: Leg, kind: WSMsgType, data: bytes) -> None:
         """A message that cannot go on yet (held while the upstream opens) or any more."""
@@ -324,6 +338,11 @@ class Link:
         other = self.other(leg)
         leg.peer = other.peer = None
         if self.state is _CONNECTING:  # the client, before the upstream opened
+            if leg is self.client and code is not None and not fault:
+                # It said what it had to say and closed: its messages and its close go on
+                # once the upstream opens (within the open timeout, as for any client).
+                self.client_close = (code, reason)
+                return
             self.state = _CLOSED
             self.core.handshake_failed(
                 "client_gone", "client closed before the upstream opened", self.upgrade.path
@@ -345,6 +364,8 @@ class Link:
 
     def _maybe_end(self) -> None:
         client, upstream = self.client, self.upstream
+        if self.state is _CONNECTING and self.client_close is not None:
+            return  # the upstream opens for the client's messages and close
         if client.disconnected and (upstream.disconnected or upstream.transport is None):
             self.relay.links.discard(self)
             if self.session is not None:
