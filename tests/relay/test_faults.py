@@ -698,3 +698,28 @@ def test_what_a_client_sends_and_closes_before_the_upstream_opens_still_goes_on(
     assert closes == [1000]
     frames = [r.frame for r in read_capture(capture) if isinstance(r, Record)]
     assert [f.decode() if isinstance(f, bytes) else f for f in frames] == messages
+
+
+def test_a_relay_stopping_lets_go_of_a_closed_client_whose_upstream_still_opens() -> None:
+    """The relay stops while the upstream of a client that already closed is still opening:
+    the connect is given up, and nothing of the session is left to wait for."""
+    opened = asyncio.Event()
+
+    async def upstream(connection: ServerConnection) -> None:
+        await connection.wait_closed()
+
+    async def slow_handshake(connection: ServerConnection, request: Any) -> None:
+        await opened.wait()  # never, in this test
+
+    async def scenario() -> int:
+        async with serve(upstream, "127.0.0.1", 0, process_request=slow_handshake) as server:
+            relay = Relay(f"ws://127.0.0.1:{port_of(server)}", transport="picows", close_timeout=30)
+            async with relay.serve("127.0.0.1", 0) as listening:
+                async with connect(f"ws://127.0.0.1:{port_of(listening)}/v1/realtime") as ws:
+                    await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
+                await asyncio.sleep(0.1)
+            links = len(relay._adapter.links)
+            opened.set()
+        return links
+
+    assert run(scenario) == 0

@@ -405,6 +405,7 @@ class Link:
                     self.session.other_leg(leg.side, code)
             with contextlib.suppress(Exception):
                 leg.close(code, reason)
+        self._maybe_end()  # a client gone already, its upstream given up: nothing to wait for
 
 
 def _fault_of(transport: WSTransport) -> tuple[int, str] | None:
