@@ -79,10 +79,8 @@ def _is_example(language: str, body: list[str]) -> str | None:
     return None
 
 
-def examples(text: str) -> list[Example]:
-    """The examples of the README, and a ``ValueError`` for one without its comment."""
-    lines = text.splitlines()
-    found: list[Example] = []
+def _fenced(lines: list[str]) -> Iterator[tuple[int, str, list[str]]]:
+    """Each fenced block of ``lines``: its opening fence's index, its language, its lines."""
     n = 0
     while n < len(lines):
         fence = _FENCE.match(lines[n])
@@ -90,8 +88,16 @@ def examples(text: str) -> list[Example]:
             n += 1
             continue
         end = next(k for k in range(n + 1, len(lines)) if lines[k].startswith("```"))
-        body = lines[n + 1 : end]
-        kind = _is_example(fence.group(1), body)
+        yield n, fence.group(1), lines[n + 1 : end]
+        n = end + 1
+
+
+def examples(text: str) -> list[Example]:
+    """The examples of the README, and a ``ValueError`` for one without its comment."""
+    lines = text.splitlines()
+    found: list[Example] = []
+    for n, language, body in _fenced(lines):
+        kind = _is_example(language, body)
         if kind is not None:
             mark = _MARK.fullmatch(lines[n - 1].strip()) if n else None
             if mark is None:
@@ -112,7 +118,6 @@ def examples(text: str) -> list[Example]:
                     skip=mark.group(2) if mark.group(1) == "no-check" else None,
                 )
             )
-        n = end + 1
     return found
 
 
@@ -296,18 +301,11 @@ def code_blocks(text: str) -> list[CodeBlock]:
     """The ```python and ```sh blocks of a README."""
     lines = text.splitlines()
     found: list[CodeBlock] = []
-    n = 0
-    while n < len(lines):
-        fence = _FENCE.match(lines[n])
-        if fence is None:
-            n += 1
-            continue
-        end = next(k for k in range(n + 1, len(lines)) if lines[k].startswith("```"))
-        if fence.group(1) in _CODE:
+    for n, language, body in _fenced(lines):
+        if language in _CODE:
             mark = _NOT_RUN.fullmatch(lines[n - 1].strip()) if n else None
-            body = "\n".join(lines[n + 1 : end]) + "\n"
-            found.append(CodeBlock(n + 1, body, None if mark is None else mark.group(1)))
-        n = end + 1
+            code = "\n".join(body) + "\n"
+            found.append(CodeBlock(n + 1, code, None if mark is None else mark.group(1)))
     return found
 
 
