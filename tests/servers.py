@@ -136,6 +136,18 @@ async def recv_until(
             return frames
 
 
+async def until_still(count: Callable[[], int]) -> tuple[int, int]:
+    """Wait until ``count()`` stops moving between two looks half a second apart (for at most
+    twenty seconds: a loaded machine gets there later); the last two counts it saw."""
+    before, now = -1, count()
+    for _ in range(40):
+        await asyncio.sleep(0.5)
+        before, now = now, count()
+        if before == now:
+            break
+    return before, now
+
+
 async def first_frame(url: str, deadline: float) -> bytes:
     """The first frame of a session at ``url``, retrying until a server listens there."""
     while True:

@@ -29,7 +29,7 @@ from rtmsg.relay import Relay
 from rtmsg.relay.conversation import Output, Sleep
 from rtmsg.relay.mock import MockSession
 from rtmsg.relay.proxy import Transport
-from servers import ServeRelayPair, port_of, receiver, recv_until, run
+from servers import ServeRelayPair, port_of, receiver, recv_until, run, until_still
 
 NESTED = '{"type":"vendor.x","x":' + "[" * 1000 + "]" * 1000 + "}"
 
@@ -185,76 +185,30 @@ def _delta(pcm_bytes: int) -> bytes:
     )
 
 
-def test_fragmented_server_messages_are_reassembled_and_bounded(
-    tmp_path: Path, transport: Transport
+@pytest.mark.parametrize("fragment", [None, 1000], ids=["whole", "fragmented"])
+def test_a_server_message_over_the_limit_is_neither_forwarded_nor_recorded(
+    tmp_path: Path, transport: Transport, fragment: int | None
 ) -> None:
-    """The upstream sends its messages in fragments: one under the limit reaches the client
-    whole, decoded and recorded once; one over it closes the upstream with 1009 and the
-    client with 1014, as a client's would the other way."""
+    """The upstream sends a message under the limit, then one over it, each in one frame or
+    in fragments: the first reaches the client whole, decoded and recorded once; the second
+    closes the upstream with 1009 and the client with 1014, as a client's would the other
+    way, and neither reaches the client nor the capture (picows closes at the frame's header
+    but still hands the frame over once it has arrived)."""
     limit = 10_000
-    fitting, big = _delta(6144), _delta(10_240)
-    assert len(fitting) < limit < len(big)
-    upstream_closed: list[int | None] = []
-
-    async def upstream(connection: ServerConnection) -> None:
-        await connection.send(fitting[i : i + 1000].decode() for i in range(0, len(fitting), 1000))
-        with contextlib.suppress(ConnectionClosed):
-            await connection.recv()  # the client's go-ahead
-            await connection.send(big[i : i + 4000].decode() for i in range(0, len(big), 4000))
-            await connection.wait_closed()
-        upstream_closed.append(connection.close_code)
-
-    capture = tmp_path / "fragments.jsonl"
-
-    async def scenario() -> tuple[bytes, int | None, dict[tuple[str, str], int]]:
-        async with serve(upstream, "127.0.0.1", 0, max_size=None) as server:
-            relay = Relay(
-                f"ws://127.0.0.1:{port_of(server)}",
-                transport=transport,
-                max_size=limit,
-                capture=str(capture),
-            )
-            try:
-                async with relay.serve("127.0.0.1", 0) as relay_server:
-                    url = f"ws://127.0.0.1:{port_of(relay_server)}/v1/realtime"
-                    async with connect(url, max_size=None) as ws:
-                        first = await receiver(ws, timeout=5)()
-                        await ws.send(rtmsg.encode(rtmsg.InputAudioBufferClear()).decode())
-                        with pytest.raises(ConnectionClosed):
-                            await asyncio.wait_for(ws.recv(), 5)
-                    await _until(lambda: bool(upstream_closed) and not relay.open_sessions)
-                    frames = dict(relay.metrics.frames)
-            finally:
-                relay.close()
-            return first, ws.close_code, frames
-
-    first, client_code, frames = run(scenario)
-    assert first == fitting
-    assert client_code == 1014
-    assert upstream_closed == [1009]
-    assert frames[("server", "known")] == 1
-    records = [r for r in read_capture(capture) if isinstance(r, Record)]
-    assert [(r.direction, r.frame) for r in records if r.direction == "server"] == [
-        ("server", fitting)
-    ]
-
-
-def test_a_whole_server_message_over_the_limit_is_neither_forwarded_nor_recorded(
-    tmp_path: Path, transport: Transport
-) -> None:
-    """An upstream message over the limit in one frame closes the upstream with 1009 and the
-    client with 1014; the client never gets it, and the capture does not hold it (picows
-    closes at the frame's header but still hands the frame over once it has arrived)."""
-    limit = 10_000
-    hello, big = _delta(2048), _delta(10_240)
+    hello, big = _delta(6144), _delta(10_240)
     assert len(hello) < limit < len(big)
     upstream_closed: list[int | None] = []
 
+    def pieces(message: bytes) -> str | Iterator[str]:
+        if fragment is None:
+            return message.decode()
+        return (message[i : i + fragment].decode() for i in range(0, len(message), fragment))
+
     async def upstream(connection: ServerConnection) -> None:
-        await connection.send(hello.decode())
+        await connection.send(pieces(hello))
         with contextlib.suppress(ConnectionClosed):
             await connection.recv()  # the client's go-ahead
-            await connection.send(big.decode())
+            await connection.send(pieces(big))
             await connection.wait_closed()
         upstream_closed.append(connection.close_code)
 
@@ -354,13 +308,7 @@ def test_what_a_client_sends_before_the_upstream_opens_is_held_then_forwarded(
 
                     sending = asyncio.ensure_future(send_all())
                     await _until(lambda: sum(held[-1:]) > cap)
-                    # Until the client's sends stop (a loaded machine gets there later).
-                    stalled, still = -1, sent
-                    for _ in range(40):
-                        await asyncio.sleep(0.5)
-                        stalled, still = still, sent
-                        if stalled == still:
-                            break
+                    _, still = await until_still(lambda: sent)  # the client's sends stop
                     relay_read = len(held)
                     opened.set()
                     await asyncio.wait_for(sending, 20)
@@ -542,12 +490,7 @@ def test_a_stalled_reader_that_vanishes_releases_the_upstream_at_once(
             ws = await connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock)
             await ws.recv()
             await ws.send(rtmsg.encode(rtmsg.ResponseCreate()).decode())
-            before, sent = -1, len(mock.sessions[0].sent)
-            for _ in range(40):  # until the server's sends stop
-                await asyncio.sleep(0.5)
-                before, sent = sent, len(mock.sessions[0].sent)
-                if before == sent:
-                    break
+            await until_still(lambda: len(mock.sessions[0].sent))  # the server's sends stop
             ws.transport.abort()  # gone, with the relay's buffers full
             took = await _until(lambda: mock.sessions[0].close_code is not None, timeout=15)
             return took, mock.sessions[0].close_code

@@ -24,7 +24,7 @@ import rtmsg
 from rtmsg.inspection import percentile
 from rtmsg.relay import MockServer, Relay
 from rtmsg.relay.proxy import Transport
-from servers import ServeRelayPair, port_of, receiver, recv_until, run
+from servers import ServeRelayPair, port_of, receiver, recv_until, run, until_still
 
 LOAD_SESSIONS = int(os.environ.get("RTMSG_LOAD_SESSIONS", "100"))
 
@@ -125,13 +125,8 @@ def test_a_client_that_does_not_read_holds_back_the_server(relay_pair: ServeRela
             ws = await connect(f"{relay_url}/v1/realtime", max_size=None, sock=sock)
             await ws.recv()
             await ws.send(rtmsg.encode(rtmsg.ResponseCreate()).decode())
-            # Not reading, until the server's sends stop (a loaded machine gets there later).
-            stalled, still = -1, len(mock.sessions[0].sent)
-            for _ in range(40):
-                await asyncio.sleep(0.5)
-                stalled, still = still, len(mock.sessions[0].sent)
-                if stalled == still:
-                    break
+            # Not reading, until the server's sends stop.
+            stalled, still = await until_still(lambda: len(mock.sessions[0].sent))
             received: list[bytes] = []
             received.extend(await recv_until(receiver(ws), "response.done"))
             await ws.close()
@@ -185,13 +180,7 @@ def test_an_upstream_that_does_not_read_holds_back_the_client(transport: Transpo
                             sent += 1
 
                     sending = asyncio.ensure_future(send_all())
-                    # Until the client's sends stop (a loaded machine gets there later).
-                    stalled, still = -1, sent
-                    for _ in range(40):
-                        await asyncio.sleep(0.5)
-                        stalled, still = still, sent
-                        if stalled == still:
-                            break
+                    stalled, still = await until_still(lambda: sent)  # the client's sends stop
                     reading.set()
                     await asyncio.wait_for(sending, 30)
                     while len(received) < frames:
