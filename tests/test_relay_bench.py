@@ -647,19 +647,35 @@ def test_todays_relay_judges_what_it_can_and_says_why_not_the_rest() -> None:
     assert line == "2/2 judged targets met; 9 not judged (n/a or failed, see the targets)"
 
 
-def test_voice_sessions_the_machine_cannot_carry_without_a_relay_are_not_judged() -> None:
+@pytest.mark.parametrize(
+    ("beside", "behind", "note"),
+    [
+        (
+            "direct",  # the load straight to the sink
+            (1000, 980),
+            "on picows; direct to the sink: 98.0 %: "
+            "the machine did not carry the load even without a relay",
+        ),
+        (
+            "raw:picows",  # a relay that only forwards, on the same transport
+            (1000, 400),
+            "on picows; direct to the sink: —; raw forward on picows: 40.0 %: "
+            "the machine did not carry the load through a relay that only forwards",
+        ),
+    ],
+)
+def test_voice_sessions_the_machine_cannot_carry_are_not_judged(
+    beside: str, behind: tuple[int, int], note: str
+) -> None:
     cpu = every_target_met()
-    cpu["voice-large"]["direct"] = [0.0, 0.0, 0.0]
+    cpu["voice-large"].setdefault(beside, [0.0, 0.0, 0.0])  # direct has no relay CPU
     slow = [(1000, 500)] * 3
-    for direct, state in (([(1000, 1000)] * 3, "not met"), ([(1000, 980)] * 3, "n/a")):
-        data = results(cpu=cpu, voice_large={"rtmsg:picows": slow, "direct": direct})
+    for share, state in (([(1000, 1000)] * 3, "not met"), ([behind] * 3, "n/a")):
+        data = results(cpu=cpu, voice_large={"rtmsg:picows": slow, beside: share})
         verdict = verdicts(data)["voice-large"]
         assert verdict.state == state
         assert verdict.value == pytest.approx(50.0)
-    assert verdict.note == (
-        "on picows; direct to the sink: 98.0 %: "
-        "the machine did not carry the load even without a relay"
-    )
+    assert verdict.note == note
 
 
 def test_a_ratio_on_a_voice_load_says_which_relay_fell_behind() -> None:
@@ -1005,17 +1021,3 @@ def test_a_relay_that_refuses_port_zero_gets_a_free_port(tmp_path: Path) -> None
         assert procstat.listening_ports(relay.child.pid) == [relay.port]
         assert first.child is not None
         assert first.child.popen.returncode == 2
-
-
-def test_voice_sessions_a_relay_that_only_forwards_cannot_carry_are_not_judged() -> None:
-    cpu = every_target_met()
-    slow = [(1000, 500)] * 3
-    for floor, state in (([(1000, 1000)] * 3, "not met"), ([(1000, 400)] * 3, "n/a")):
-        data = results(cpu=cpu, voice_large={"rtmsg:picows": slow, "raw:picows": floor})
-        verdict = verdicts(data)["voice-large"]
-        assert verdict.state == state
-        assert verdict.value == pytest.approx(50.0)
-    assert verdict.note == (
-        "on picows; direct to the sink: —; raw forward on picows: 40.0 %: "
-        "the machine did not carry the load through a relay that only forwards"
-    )
