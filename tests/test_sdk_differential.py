@@ -666,12 +666,11 @@ def test_a_shared_event_is_read_alike_everywhere(
 
 
 def test_the_streams_share_events() -> None:
-    # What the sharing saves is real, and what no stream owns is nowhere.
+    # The fork reads the primary's events; the sideband owns those only it has.
     fork = set(events_of("server", "live/fork"))
     assert "response.event" in fork - _owned("live/fork", "server")
     assert {"session.paused", "session.resumed"} <= _owned("live/attach", "server")
     assert len(_SHARED_CASES) > 50
-    assert len(_OWNED_CASES) + len(_SHARED_CASES) == len(_ALL_CASES)
 
 
 @pytest.mark.parametrize(("protocol", "direction"), _MUTATED_STREAMS)
